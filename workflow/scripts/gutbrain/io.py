@@ -1,0 +1,43 @@
+"""Small I/O helpers shared by the library: atomic writes and table writing.
+
+A file is written under a temporary name in the same folder and renamed into place only
+when complete, so an interrupted job never leaves a partial file that looks finished.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import pandas as pd
+
+
+@contextlib.contextmanager
+def atomic_path(path: str | os.PathLike[str]) -> Iterator[Path]:
+    """Yield a temporary path beside ``path``; rename it to ``path`` if the block succeeds."""
+    target = Path(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    os.close(fd)
+    tmp_path = Path(tmp)
+    try:
+        yield tmp_path
+        os.replace(tmp_path, target)
+    finally:
+        if tmp_path.exists():
+            tmp_path.unlink()
+
+
+def write_tsv(df: pd.DataFrame, path: str | os.PathLike[str], index: bool = False) -> None:
+    """Write ``df`` as a tab-separated table atomically, with stable float formatting."""
+    with atomic_path(path) as tmp:
+        df.to_csv(tmp, sep="\t", index=index, float_format="%.6g", lineterminator="\n")
+
+
+def write_text(text: str, path: str | os.PathLike[str]) -> None:
+    """Write ``text`` to ``path`` atomically (UTF-8)."""
+    with atomic_path(path) as tmp:
+        tmp.write_text(text, encoding="utf-8")
