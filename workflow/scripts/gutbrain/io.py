@@ -20,7 +20,9 @@ def atomic_path(path: str | os.PathLike[str]) -> Iterator[Path]:
     """Yield a temporary path beside ``path``; rename it to ``path`` if the block succeeds."""
     target = Path(path)
     target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    # The temporary name ends with the target's name so that tools which pick a format from the
+    # extension (gzip for .gz) write the same bytes they would write to the target.
+    fd, tmp = tempfile.mkstemp(prefix=".tmp.", suffix=f".{target.name}", dir=target.parent)
     os.close(fd)
     tmp_path = Path(tmp)
     try:

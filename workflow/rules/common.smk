@@ -1,0 +1,258 @@
+# All Python helpers used by the rules: configuration and sample-sheet loading and checking,
+# wildcard constraints, input functions and parameter builders. Rule files hold rules only.
+import os
+import re
+import shutil
+import subprocess
+import sys
+from functools import lru_cache
+from pathlib import Path
+
+from snakemake.exceptions import WorkflowError
+from snakemake.utils import validate
+
+sys.path.insert(0, str(Path(workflow.basedir) / "workflow" / "scripts"))
+
+from gutbrain.errors import InputError  # noqa: E402
+from gutbrain.primers import PRIMER_PRESETS  # noqa: E402
+from gutbrain.samples import load_sample_sheet, pairing  # noqa: E402
+
+validate(config, schema="../schemas/config.schema.yaml")
+
+RESULTS = "results"
+CACHE = config["references"].get("cache_dir", ".cache/references").rstrip("/")
+
+
+def _load_sheet():
+    """Load and check the sample sheet; any problem becomes a WorkflowError naming it."""
+    try:
+        sheet = load_sample_sheet(
+            config["samples"],
+            allow_mixed=config.get("input", {}).get("allow_mixed_pairing", False),
+        )
+    except InputError as err:
+        raise WorkflowError(f"Sample sheet problem: {err}") from None
+    except FileNotFoundError as err:
+        raise WorkflowError(
+            f"Sample sheet not found: {err.filename} (config key 'samples')."
+        ) from None
+    validate(sheet.reset_index(), schema="../schemas/samples.schema.yaml")
+    return sheet
+
+
+SHEET = _load_sheet()
+SAMPLES = list(SHEET.index)
+
+
+wildcard_constraints:
+    sample="|".join(re.escape(s) for s in SAMPLES) if SAMPLES else "NO_SAMPLE",
+    read="R1|R2",
+
+
+# ---------------------------------------------------------------- samples and reads
+
+
+def is_paired(sample):
+    """True when the sample has an R2 file."""
+    return bool(SHEET.loc[sample, "fq2"])
+
+
+def sample_regex(paired):
+    """Regex matching the paired (or single-end) sample IDs, for rule-level constraints."""
+    chosen = [s for s in SAMPLES if is_paired(s) == paired]
+    return "|".join(re.escape(s) for s in chosen) if chosen else "(?!)"
+
+
+def raw_reads(wildcards):
+    """Raw FASTQ files of a sample (one or two)."""
+    row = SHEET.loc[wildcards.sample]
+    return [row["fq1"], row["fq2"]] if row["fq2"] else [row["fq1"]]
+
+
+def trimmed_reads(sample):
+    """Primer-trimmed FASTQ files of a sample."""
+    if is_paired(sample):
+        return [
+            f"{RESULTS}/qc/trimmed/{sample}_R1.fastq.gz",
+            f"{RESULTS}/qc/trimmed/{sample}_R2.fastq.gz",
+        ]
+    return [f"{RESULTS}/qc/trimmed/{sample}_R1.fastq.gz"]
+
+
+def all_trimmed_reads(wildcards=None):
+    """Trimmed reads of every sample, in sheet order."""
+    return [path for sample in SAMPLES for path in trimmed_reads(sample)]
+
+
+def run_pairing():
+    """'paired', 'single' or 'mixed' for the whole sheet."""
+    return pairing(SHEET)
+
+
+# ---------------------------------------------------------------- primers
+
+
+def primer_pair():
+    """(forward, reverse) primer from the preset or the custom keys; None for 'none'."""
+    qc = config["qc"]
+    preset = qc.get("primers", "V4")
+    if preset == "custom":
+        fwd, rev = qc.get("fwd_primer", ""), qc.get("rev_primer", "")
+        if not fwd or not rev:
+            raise WorkflowError(
+                "config key qc.primers is 'custom' but qc.fwd_primer or qc.rev_primer is empty."
+            )
+        return fwd.upper(), rev.upper()
+    return PRIMER_PRESETS[preset]
+
+
+def cutadapt_primer_args(wildcards):
+    """cutadapt arguments that remove the primers (empty list when primers: none)."""
+    pair = primer_pair()
+    if pair is None:
+        return []
+    fwd, rev = pair
+    args = ["-g", fwd]
+    if is_paired(wildcards.sample):
+        args += ["-G", rev]
+    if config["qc"].get("require_primers", False):
+        args.append("--discard-untrimmed")
+    return args
+
+
+# ---------------------------------------------------------------- references
+
+
+@lru_cache(maxsize=1)
+def dada2_extdata():
+    """The DADA2 R package's extdata folder (holds the demo reference and reads)."""
+    if shutil.which("Rscript") is None:
+        raise WorkflowError(
+            "Rscript not found: the reference 'dada2_demo' is read from the DADA2 R package. "
+            "Install r-bioc-dada2 (make setup) or run with --sdm conda."
+        )
+    out = subprocess.run(
+        ["Rscript", "-e", 'cat(system.file("extdata", package = "dada2"))'],
+        capture_output=True,
+        text=True,
+        check=False,
+    ).stdout.strip()
+    if not out:
+        raise WorkflowError(
+            "The R package dada2 is not installed (needed for 'dada2_demo')."
+        )
+    return out
+
+
+def taxonomy_reference_name():
+    """Name of the configured taxonomy reference, checked against the registry."""
+    name = config["taxonomy"]["reference"]
+    registry = config["references"].get("taxonomy", {})
+    if name not in registry:
+        raise WorkflowError(
+            f"config key taxonomy.reference names '{name}', which is not in references.taxonomy "
+            f"(known: {', '.join(sorted(registry)) or 'none'})."
+        )
+    return name
+
+
+def taxonomy_reference(name):
+    """Registry entry of a taxonomy reference."""
+    return config["references"]["taxonomy"][name]
+
+
+def taxonomy_source_file(wildcards):
+    """The raw reference file for a taxonomy reference (downloaded, shipped or local)."""
+    entry = taxonomy_reference(wildcards.ref)
+    if entry["source"] == "dada2_package":
+        return os.path.join(dada2_extdata(), entry["file"])
+    if entry["source"] == "local":
+        return entry["fasta"]
+    return f"{CACHE}/taxonomy/{wildcards.ref}/download/reference.fa.gz"
+
+
+def taxonomy_local_table(wildcards):
+    """The local taxonomy TSV of a fasta_tsv reference (empty list otherwise)."""
+    entry = taxonomy_reference(wildcards.ref)
+    if entry["format"] == "fasta_tsv":
+        return entry["taxonomy"]
+    return []
+
+
+def species_reference(wildcards=None):
+    """The DADA2 assignSpecies file of the configured reference, when it has one."""
+    name = taxonomy_reference_name()
+    if taxonomy_reference(name).get("species_url"):
+        return f"{CACHE}/taxonomy/{name}/download/species.fa.gz"
+    return []
+
+
+def download_url(wildcards):
+    """URL and expected sha256 of a taxonomy reference file to download."""
+    entry = taxonomy_reference(wildcards.ref)
+    if wildcards.kind == "species":
+        return {"url": entry["species_url"], "sha256": entry.get("species_sha256", "")}
+    return {"url": entry["url"], "sha256": entry.get("sha256", "")}
+
+
+def prepared_reference(fmt):
+    """Classifier-ready reference of the configured taxonomy reference."""
+    return f"{CACHE}/taxonomy/{taxonomy_reference_name()}/{fmt}.fa.gz"
+
+
+# ---------------------------------------------------------------- denoising
+
+
+def denoise_seqtab():
+    """Sequence table written by the configured denoiser."""
+    return f"{RESULTS}/asv/{config['denoise']['method']}/seqtab.tsv"
+
+
+def denoise_tracking():
+    """Per-sample read counts written by the configured denoiser."""
+    return f"{RESULTS}/asv/{config['denoise']['method']}/tracking.tsv"
+
+
+def dada2_trunc_len():
+    """truncLen pair for DADA2 (second value repeated for single-end)."""
+    values = list(config["qc"].get("trunc_len", [0, 0]))
+    return values + values[-1:] if len(values) == 1 else values
+
+
+def dada2_max_ee():
+    """maxEE pair for DADA2."""
+    values = list(config["qc"].get("max_ee", [2, 2]))
+    return values + values[-1:] if len(values) == 1 else values
+
+
+# ---------------------------------------------------------------- targets
+
+
+def final_outputs():
+    """Everything `snakemake` builds by default."""
+    return [
+        f"{RESULTS}/qc/read_tracking.tsv",
+        f"{RESULTS}/asv/asv_table.tsv",
+        f"{RESULTS}/asv/asv_seqs.fasta",
+        f"{RESULTS}/asv/asv_table.biom",
+        f"{RESULTS}/taxonomy/asv_taxonomy.tsv",
+        f"{RESULTS}/provenance.tsv",
+        f"{RESULTS}/multiqc/multiqc_report.html",
+    ]
+
+
+def unoise_count_files():
+    """Per-sample merge/filter counts of the UNOISE3 path (none for DADA2)."""
+    if config["denoise"]["method"] != "unoise3":
+        return []
+    return expand(f"{RESULTS}/asv/unoise3/counts/{{sample}}.tsv", sample=SAMPLES)
+
+
+def provenance_inputs(wildcards=None):
+    """Provenance records of every reference this run uses."""
+    return [f"{CACHE}/taxonomy/{taxonomy_reference_name()}/provenance.tsv"]
+
+
+def multiqc_extra_inputs():
+    """Further MultiQC custom-content tables (module scores, confidence) when they exist."""
+    return []

@@ -1,0 +1,117 @@
+# ASV inference: DADA2 (default) or UNOISE3, then the ASV table with stable IDs.
+
+
+rule dada2_denoise:
+    # Filter, learn error rates, infer samples, merge pairs and remove chimeras for the whole run
+    # in one R session (loading DADA2 costs ~10 s; per-sample jobs would pay it per sample).
+    input:
+        all_trimmed_reads,
+    output:
+        seqtab=f"{RESULTS}/asv/dada2/seqtab.tsv",
+        tracking=f"{RESULTS}/asv/dada2/tracking.tsv",
+    log:
+        "logs/asv/dada2_denoise.log",
+    benchmark:
+        f"{RESULTS}/benchmarks/asv/dada2_denoise.tsv"
+    conda:
+        "../../envs/dada2.yaml"
+    threads: 2
+    resources:
+        mem_mb=lambda wc, attempt: 4000 * attempt,
+        runtime=lambda wc, attempt: 120 * attempt,
+    params:
+        samples=SAMPLES,
+        paired=[is_paired(s) for s in SAMPLES],
+        r1=[trimmed_reads(s)[0] for s in SAMPLES],
+        r2=[trimmed_reads(s)[-1] for s in SAMPLES],
+        trunc_len=dada2_trunc_len(),
+        max_ee=dada2_max_ee(),
+        trunc_q=config["qc"]["trunc_q"],
+        min_len=config["qc"]["min_len"],
+        pool=config["denoise"]["pool"],
+        seed=config["denoise"]["seed"],
+        min_overlap=config["denoise"]["min_overlap"],
+        scratch=lambda wc, output: os.path.join(
+            os.path.dirname(output.seqtab), "filtered"
+        ),
+    script:
+        "../scripts/dada2_denoise.R"
+
+
+rule unoise_prepare:
+    # Merge pairs, filter by expected errors and dereplicate one sample (vsearch).
+    input:
+        lambda wc: trimmed_reads(wc.sample),
+    output:
+        uniques=temp(f"{RESULTS}/asv/unoise3/uniques/{{sample}}.fasta"),
+        counts=f"{RESULTS}/asv/unoise3/counts/{{sample}}.tsv",
+    log:
+        "logs/asv/unoise_prepare/{sample}.log",
+    group:
+        "per_sample"
+    conda:
+        "../../envs/vsearch.yaml"
+    threads: 1
+    resources:
+        mem_mb=lambda wc, attempt: 1000 * attempt,
+        runtime=lambda wc, attempt: 30 * attempt,
+    params:
+        min_overlap=config["denoise"]["min_overlap"],
+        max_ee=sum(dada2_max_ee()),
+        min_len=config["qc"]["min_len"],
+        trunc_q=config["qc"]["trunc_q"],
+    script:
+        "../scripts/unoise_prepare.py"
+
+
+rule unoise_denoise:
+    # Pool the run's uniques, denoise (UNOISE3), remove chimeras (UCHIME3) and count per sample.
+    input:
+        uniques=expand(
+            f"{RESULTS}/asv/unoise3/uniques/{{sample}}.fasta", sample=SAMPLES
+        ),
+        counts=expand(f"{RESULTS}/asv/unoise3/counts/{{sample}}.tsv", sample=SAMPLES),
+    output:
+        seqtab=f"{RESULTS}/asv/unoise3/seqtab.tsv",
+        tracking=f"{RESULTS}/asv/unoise3/tracking.tsv",
+    log:
+        "logs/asv/unoise_denoise.log",
+    benchmark:
+        f"{RESULTS}/benchmarks/asv/unoise_denoise.tsv"
+    conda:
+        "../../envs/vsearch.yaml"
+    threads: 2
+    resources:
+        mem_mb=lambda wc, attempt: 4000 * attempt,
+        runtime=lambda wc, attempt: 120 * attempt,
+    params:
+        samples=SAMPLES,
+        minsize=config["denoise"]["unoise_minsize"],
+        alpha=config["denoise"]["unoise_alpha"],
+    script:
+        "../scripts/unoise_denoise.py"
+
+
+rule build_asv_table:
+    # Stable ASV IDs, length and abundance filters, TSV + FASTA + BIOM outputs.
+    input:
+        seqtab=denoise_seqtab(),
+    output:
+        table=f"{RESULTS}/asv/asv_table.tsv",
+        fasta=f"{RESULTS}/asv/asv_seqs.fasta",
+        biom=f"{RESULTS}/asv/asv_table.biom",
+        summary=f"{RESULTS}/asv/asv_filter_summary.tsv",
+    log:
+        "logs/asv/build_asv_table.log",
+    conda:
+        "../../envs/python.yaml"
+    threads: 1
+    resources:
+        mem_mb=lambda wc, attempt: 2000 * attempt,
+        runtime=lambda wc, attempt: 30 * attempt,
+    params:
+        min_length=config["denoise"]["min_length"],
+        max_length=config["denoise"]["max_length"],
+        min_abundance=config["denoise"]["min_abundance"],
+    script:
+        "../scripts/build_asv_table.py"

@@ -1,0 +1,65 @@
+# Reference files: download (checksummed), conversion to each classifier's format, provenance.
+
+
+rule download_taxonomy_reference:
+    # Download a taxonomy reference (or its species file) once into the shared cache; the sha256
+    # is checked against the config or against the lock file written on the first download.
+    output:
+        f"{CACHE}/taxonomy/{{ref}}/download/{{kind}}.fa.gz",
+    log:
+        f"logs/references/download_{{ref}}_{{kind}}.log",
+    wildcard_constraints:
+        kind="reference|species",
+    conda:
+        "../../envs/python.yaml"
+    threads: 1
+    resources:
+        mem_mb=lambda wc, attempt: 500 * attempt,
+        runtime=lambda wc, attempt: 60 * attempt,
+    params:
+        source=download_url,
+    script:
+        "../scripts/download_reference.py"
+
+
+rule prepare_taxonomy_reference:
+    # Convert a taxonomy reference into the DADA2 training format and the SINTAX format, and
+    # write its provenance record.
+    input:
+        fasta=taxonomy_source_file,
+        lineages=taxonomy_local_table,
+    output:
+        dada2=f"{CACHE}/taxonomy/{{ref}}/dada2.fa.gz",
+        sintax=f"{CACHE}/taxonomy/{{ref}}/sintax.fa.gz",
+        provenance=f"{CACHE}/taxonomy/{{ref}}/provenance.tsv",
+    log:
+        f"logs/references/prepare_{{ref}}.log",
+    conda:
+        "../../envs/python.yaml"
+    threads: 1
+    resources:
+        mem_mb=lambda wc, attempt: 2000 * attempt,
+        runtime=lambda wc, attempt: 60 * attempt,
+    params:
+        entry=lambda wc: taxonomy_reference(wc.ref),
+        name=lambda wc: wc.ref,
+    script:
+        "../scripts/prepare_taxonomy_reference.py"
+
+
+rule collect_provenance:
+    # Every reference used by this run, with version, source, sha256 and date.
+    input:
+        provenance_inputs,
+    output:
+        f"{RESULTS}/provenance.tsv",
+    log:
+        "logs/references/collect_provenance.log",
+    conda:
+        "../../envs/python.yaml"
+    threads: 1
+    resources:
+        mem_mb=lambda wc, attempt: 500 * attempt,
+        runtime=lambda wc, attempt: 10 * attempt,
+    script:
+        "../scripts/collect_provenance.py"

@@ -1,0 +1,103 @@
+# Taxonomic classification (DADA2 naive Bayes or SINTAX), off-target removal, read tracking.
+
+
+rule dada2_assign_taxonomy:
+    # Naive Bayes classifier (assignTaxonomy, fixed seed) plus exact species where available.
+    input:
+        fasta=f"{RESULTS}/asv/asv_seqs.fasta",
+        reference=prepared_reference("dada2"),
+        species=species_reference,
+    output:
+        f"{RESULTS}/taxonomy/dada2/assignments.tsv",
+    log:
+        "logs/taxonomy/dada2_assign_taxonomy.log",
+    benchmark:
+        f"{RESULTS}/benchmarks/taxonomy/dada2_assign_taxonomy.tsv"
+    conda:
+        "../../envs/dada2.yaml"
+    threads: 2
+    resources:
+        mem_mb=lambda wc, attempt: 4000 * attempt,
+        runtime=lambda wc, attempt: 120 * attempt,
+    params:
+        min_boot=config["taxonomy"]["min_boot"],
+        seed=config["denoise"]["seed"],
+    script:
+        "../scripts/dada2_assign_taxonomy.R"
+
+
+rule sintax_assign_taxonomy:
+    # SINTAX classifier (vsearch, fixed random seed).
+    input:
+        fasta=f"{RESULTS}/asv/asv_seqs.fasta",
+        reference=prepared_reference("sintax"),
+    output:
+        f"{RESULTS}/taxonomy/sintax/assignments.tsv",
+    log:
+        "logs/taxonomy/sintax_assign_taxonomy.log",
+    benchmark:
+        f"{RESULTS}/benchmarks/taxonomy/sintax_assign_taxonomy.tsv"
+    conda:
+        "../../envs/vsearch.yaml"
+    threads: 2
+    resources:
+        mem_mb=lambda wc, attempt: 2000 * attempt,
+        runtime=lambda wc, attempt: 60 * attempt,
+    params:
+        cutoff=config["taxonomy"]["sintax_cutoff"],
+    shell:
+        "vsearch --sintax {input.fasta:q} --db {input.reference:q} --sintax_cutoff {params.cutoff}"
+        " --tabbedout {output:q} --randseed 1 --threads 1 --strand plus > {log:q} 2>&1"
+
+
+rule filter_taxonomy:
+    # One taxonomy table for both classifiers; off-target ASVs removed from the table used
+    # downstream and counted.
+    input:
+        assignments=f"{RESULTS}/taxonomy/{config['taxonomy']['method']}/assignments.tsv",
+        table=f"{RESULTS}/asv/asv_table.tsv",
+    output:
+        taxonomy=f"{RESULTS}/taxonomy/asv_taxonomy.tsv",
+        table=f"{RESULTS}/taxonomy/asv_table_filtered.tsv",
+        summary=f"{RESULTS}/taxonomy/off_target_summary.tsv",
+    log:
+        "logs/taxonomy/filter_taxonomy.log",
+    conda:
+        "../../envs/python.yaml"
+    threads: 1
+    resources:
+        mem_mb=lambda wc, attempt: 2000 * attempt,
+        runtime=lambda wc, attempt: 30 * attempt,
+    params:
+        method=config["taxonomy"]["method"],
+        cutoff=config["taxonomy"]["sintax_cutoff"],
+        off_target=config["taxonomy"]["remove"],
+    script:
+        "../scripts/filter_taxonomy.py"
+
+
+rule read_tracking:
+    # Reads per sample at every step that can lose them; flags samples left without reads.
+    input:
+        checks=expand(f"{RESULTS}/qc/checks/{{sample}}.tsv", sample=SAMPLES),
+        cutadapt=expand(f"{RESULTS}/qc/cutadapt/{{sample}}.json", sample=SAMPLES),
+        denoise=denoise_tracking(),
+        prepare=unoise_count_files(),
+        table=f"{RESULTS}/taxonomy/asv_table_filtered.tsv",
+    output:
+        tsv=f"{RESULTS}/qc/read_tracking.tsv",
+        mqc=f"{RESULTS}/qc/read_tracking_mqc.tsv",
+    log:
+        "logs/qc/read_tracking.log",
+    conda:
+        "../../envs/python.yaml"
+    threads: 1
+    resources:
+        mem_mb=lambda wc, attempt: 500 * attempt,
+        runtime=lambda wc, attempt: 10 * attempt,
+    params:
+        samples=SAMPLES,
+        min_primer_fraction=config["qc"]["min_primer_fraction"],
+        primers=config["qc"]["primers"],
+    script:
+        "../scripts/read_tracking.py"

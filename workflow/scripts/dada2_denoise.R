@@ -1,0 +1,100 @@
+# DADA2 denoising for the whole run: filterAndTrim, learnErrors, sample inference, pair merging,
+# consensus chimera removal. Writes a sequence x sample count table and per-sample read counts.
+# Samples left with no reads after filtering are kept in the outputs with zero counts.
+log <- file(snakemake@log[[1]], open = "wt")
+sink(log)
+sink(log, type = "message")
+
+suppressPackageStartupMessages(library(dada2))
+
+p <- snakemake@params
+samples <- unlist(p$samples)
+paired <- as.logical(unlist(p$paired))
+threads <- as.integer(snakemake@threads)
+set.seed(as.integer(p$seed))
+
+# With mixed single- and paired-end samples (allowed by config), every sample is processed from R1
+# only, so that all ASVs cover the same region.
+use_pairs <- all(paired)
+r1 <- unlist(p$r1)
+r2 <- unlist(p$r2)
+
+scratch <- p$scratch
+dir.create(scratch, recursive = TRUE, showWarnings = FALSE)
+filt1 <- file.path(scratch, paste0(samples, "_R1.filt.fastq.gz"))
+filt2 <- file.path(scratch, paste0(samples, "_R2.filt.fastq.gz"))
+
+trunc_len <- as.integer(unlist(p$trunc_len))
+max_ee <- as.numeric(unlist(p$max_ee))
+cat("samples:", length(samples), " paired:", use_pairs, " threads:", threads, "\n")
+
+if (use_pairs) {
+  filt <- filterAndTrim(r1, filt1, r2, filt2,
+    truncLen = trunc_len, maxEE = max_ee, truncQ = as.integer(p$trunc_q),
+    minLen = as.integer(p$min_len), maxN = 0, rm.phix = TRUE, compress = TRUE,
+    multithread = threads, verbose = TRUE
+  )
+} else {
+  filt <- filterAndTrim(r1, filt1,
+    truncLen = trunc_len[1], maxEE = max_ee[1], truncQ = as.integer(p$trunc_q),
+    minLen = as.integer(p$min_len), maxN = 0, rm.phix = TRUE, compress = TRUE,
+    multithread = threads, verbose = TRUE
+  )
+}
+filtered <- setNames(as.integer(filt[, "reads.out"]), samples)
+has_reads <- filtered > 0 & file.exists(filt1)
+cat("samples with reads after filtering:", sum(has_reads), "of", length(samples), "\n")
+
+denoised <- setNames(integer(length(samples)), samples)
+merged <- setNames(integer(length(samples)), samples)
+nonchim <- setNames(integer(length(samples)), samples)
+seqtab <- NULL
+
+if (any(has_reads)) {
+  ok <- samples[has_reads]
+  pool <- p$pool
+  if (identical(pool, "pseudo")) pool <- "pseudo" else pool <- as.logical(pool)
+  err1 <- learnErrors(filt1[has_reads], multithread = threads, randomize = FALSE, nbases = 1e8)
+  dd1 <- dada(filt1[has_reads], err = err1, pool = pool, multithread = threads)
+  if (length(ok) == 1) dd1 <- setNames(list(dd1), ok) else names(dd1) <- ok
+  if (use_pairs) {
+    err2 <- learnErrors(filt2[has_reads], multithread = threads, randomize = FALSE, nbases = 1e8)
+    dd2 <- dada(filt2[has_reads], err = err2, pool = pool, multithread = threads)
+    if (length(ok) == 1) dd2 <- setNames(list(dd2), ok) else names(dd2) <- ok
+    mm <- mergePairs(dd1, filt1[has_reads], dd2, filt2[has_reads],
+      minOverlap = as.integer(p$min_overlap), verbose = TRUE
+    )
+    if (length(ok) == 1) mm <- setNames(list(mm), ok) else names(mm) <- ok
+    for (s in ok) {
+      denoised[s] <- min(sum(getUniques(dd1[[s]])), sum(getUniques(dd2[[s]])))
+      merged[s] <- sum(getUniques(mm[[s]]))
+    }
+    seqtab <- makeSequenceTable(mm)
+  } else {
+    for (s in ok) {
+      denoised[s] <- sum(getUniques(dd1[[s]]))
+      merged[s] <- denoised[s]
+    }
+    seqtab <- makeSequenceTable(dd1)
+  }
+  if (ncol(seqtab) > 0) {
+    seqtab <- removeBimeraDenovo(seqtab, method = "consensus", multithread = threads, verbose = TRUE)
+  }
+  for (s in ok) nonchim[s] <- sum(seqtab[s, ])
+}
+
+# Sequence x sample table in sheet order, zero columns for samples without reads.
+counts <- matrix(0L, nrow = if (is.null(seqtab)) 0 else ncol(seqtab), ncol = length(samples),
+  dimnames = list(if (is.null(seqtab)) NULL else colnames(seqtab), samples))
+if (!is.null(seqtab) && ncol(seqtab) > 0) {
+  for (s in rownames(seqtab)) counts[, s] <- as.integer(seqtab[s, ])
+}
+out <- data.frame(sequence = rownames(counts), counts, check.names = FALSE, stringsAsFactors = FALSE)
+write.table(out, snakemake@output$seqtab, sep = "\t", quote = FALSE, row.names = FALSE)
+
+track <- data.frame(
+  sample = samples, filtered = filtered, denoised = denoised, merged = merged, nonchimeric = nonchim
+)
+write.table(track, snakemake@output$tracking, sep = "\t", quote = FALSE, row.names = FALSE)
+unlink(scratch, recursive = TRUE)
+cat("done\n")

@@ -1,0 +1,465 @@
+"""Curated literature resources: loaders with validation and helpers used by the reports.
+
+Three shipped tables (described in ``resources/README.md``):
+
+- ``genus_traits.tsv``: one row per published fact about a genus's SCFA or neuroactive trait
+  (controlled vocabulary :data:`TRAITS`), with the KEGG orthologs (``kos``) and proxy KOs
+  (``proxy_kos``: broader families or unverified assignments) that stand for it.
+- ``genus_16s_copies.tsv``: 16S rRNA gene copies per genus (rrnDB v4.2.2).
+- ``taxa_of_interest.tsv``: one row per study and taxon: the direction of a group-level
+  association with depression or mental quality of life. Conflicts across studies are resolved
+  by :func:`combined_direction`, never by hand.
+
+Every finding is a group-level association or a trait reported for some strains; nothing here
+describes an individual, and function inferred from 16S is a predicted potential.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from gutbrain.errors import InputError
+
+PathLike = str | os.PathLike[str]
+
+#: Trait vocabulary of genus_traits.tsv: trait -> (category, description).
+TRAITS: dict[str, tuple[str, str]] = {
+    "butyrate_but": ("scfa:butyrate", "butyrate via butyryl-CoA:acetate CoA-transferase (but)"),
+    "butyrate_buk": ("scfa:butyrate", "butyrate via phosphotransbutyrylase + butyrate kinase"),
+    "butyrate_lactate": ("scfa:butyrate", "lactate (+ acetate) to butyrate via acetyl-CoA"),
+    "butyrate_amino_acid": ("scfa:butyrate", "butyrate from glutamate or lysine"),
+    "butyrate_unresolved": ("scfa:butyrate", "butyrate production; terminal route not resolved"),
+    "propionate_succinate": ("scfa:propionate", "propionate via the succinate pathway"),
+    "propionate_acrylate": ("scfa:propionate", "propionate from lactate via the acrylate pathway"),
+    "propionate_propanediol": ("scfa:propionate", "propionate via 1,2-propanediol (pdu)"),
+    "acetate": ("scfa:acetate", "acetate production (Pta-AckA, Wood-Ljungdahl, bifid shunt)"),
+    "succinate_production": ("scfa_precursor:succinate", "succinate as end product (propionate "
+                             "precursor for cross-feeding partners)"),
+    "gaba_production": ("neuro:gaba", "GABA from glutamate (glutamate decarboxylase)"),
+    "gaba_consumption": ("neuro:gaba", "GABA used as a growth substrate"),
+    "glutamate_production": ("neuro:glutamate", "glutamate excretion"),
+    "tryptamine": ("neuro:tryptophan", "tryptamine from tryptophan (tryptophan decarboxylase)"),
+    "indole": ("neuro:tryptophan", "indole from tryptophan (tryptophanase)"),
+    "indole_lactate": ("neuro:tryptophan", "indole-3-lactic acid via tryptophan"),
+    "kynurenine_modulation": ("neuro:tryptophan", "host kynurenine:tryptophan ratio lowered "
+                              "(no bacterial gene)"),
+    "serotonin_host_induction": ("neuro:serotonin", "host serotonin synthesis stimulated "
+                                 "(no bacterial gene)"),
+    "aromatic_amine": ("neuro:amines", "phenylethylamine and other aromatic amines (aadc)"),
+    "aromatic_amino_acid_reduction": ("neuro:amines", "reductive aromatic amino acid pathway"),
+    "tyramine": ("neuro:amines", "tyramine from tyrosine (tyrDC)"),
+    "biogenic_amines": ("neuro:amines", "production or degradation of biogenic amines"),
+    "dopamine_from_ldopa": ("neuro:dopamine", "dopamine from L-DOPA (tyrosine decarboxylase)"),
+    "dopamine_dehydroxylation": ("neuro:dopamine", "dopamine to m-tyramine (dopamine "
+                                 "dehydroxylase)"),
+    "ldopa_deamination": ("neuro:dopamine", "L-DOPA deamination (aromatic aminotransferase)"),
+    "histamine": ("neuro:histamine", "histamine from histidine (histidine decarboxylase)"),
+    "acetylcholine": ("neuro:acetylcholine", "acetylcholine synthesis"),
+    "phenotype_association": ("association", "taxon-phenotype association, no gene-level trait"),
+}
+PREVALENCE = ("most_strains", "some_strains", "single_strain_reported", "unknown")
+EVIDENCE = ("genomic", "biochemical", "in_vivo", "in_vivo_association", "review")
+COPY_STATISTICS = ("mean", "median")
+RANKS = ("genus", "species", "family", "community_type")
+#: Direction of a per-study finding -> sign (-1: lower with depression or worse wellbeing).
+DIRECTIONS: dict[str, int] = {
+    "depleted": -1,
+    "associated_with_better_QoL": -1,
+    "enriched": 1,
+    "associated_with_worse_QoL": 1,
+}
+MIXED = "mixed"
+#: Evidence strength of taxa findings, strongest first.
+EVIDENCE_STRENGTH = (
+    "meta-analysis",
+    "replicated-across-cohorts",
+    "single-large-cohort",
+    "single-small-cohort",
+)
+
+TRAIT_COLUMNS = ("genus", "trait", "kos", "proxy_kos", "ko_note", "genes", "prevalence",
+                 "evidence", "summary", "citation", "doi", "url")
+COPY_COLUMNS = ("genus", "copies_16s", "statistic", "source")
+TAXA_COLUMNS = ("taxon", "rank", "genus", "direction", "finding", "study", "doi", "url",
+                "evidence_strength")
+
+GROUP_NOTE = ("These are group-level associations from published studies; they say nothing "
+              "about the health of the person who gave this sample.")
+
+_GENUS = re.compile(r"^[A-Z][a-z]+$")
+_KO = re.compile(r"^K\d{5}$")
+_DOI = re.compile(r"^10\.\d{4,9}/\S+$")
+_URL = re.compile(r"^https?://\S+$")
+
+Check = Callable[[str], str | None]
+
+
+def _read_table(path: PathLike, required: Iterable[str], what: str) -> pd.DataFrame:
+    """Read a tab-separated table as stripped strings; check the header has ``required``."""
+    p = Path(path)
+    if not p.is_file():
+        raise InputError(f"{what} {p} does not exist; check the path (shipped in resources/)")
+    try:
+        table = pd.read_csv(p, sep="\t", dtype=str, keep_default_na=False, na_filter=False)
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
+        raise InputError(
+            f"{p}: cannot read it as a tab-separated table ({exc}); every line needs the same "
+            "number of tab-separated fields as the header"
+        ) from exc
+    missing = [c for c in required if c not in table.columns]
+    if missing:
+        raise InputError(
+            f"{p}, line 1: missing column(s) {missing}; the header must contain "
+            f"{list(required)} (see resources/README.md)"
+        )
+    return table.apply(lambda col: col.str.strip())
+
+
+def _check_column(path: PathLike, table: pd.DataFrame, column: str, check: Check) -> None:
+    """Raise InputError naming file, line and column for the first cell ``check`` rejects."""
+    for row, value in enumerate(table[column].tolist()):
+        problem = check(value)
+        if problem:
+            raise InputError(f"{path}, line {row + 2}, column '{column}': {problem}")
+
+
+def _non_empty(value: str) -> str | None:
+    return None if value else "empty value; fill it in"
+
+
+def _in_vocabulary(vocabulary: Iterable[str]) -> Check:
+    allowed = tuple(vocabulary)
+
+    def check(value: str) -> str | None:
+        if value in allowed:
+            return None
+        return f"{value!r} is not one of {list(allowed)}"
+
+    return check
+
+
+def _genus_name(value: str) -> str | None:
+    if _GENUS.match(value):
+        return None
+    return f"{value!r} is not a genus name (one capitalised word such as 'Faecalibacterium')"
+
+
+def _ko_list(value: str) -> str | None:
+    bad = [k for k in split_list(value) if not _KO.match(k)]
+    if bad:
+        return f"{bad[0]!r} is not a KEGG ortholog ID (K + 5 digits); separate KOs with ';'"
+    return None
+
+
+def _genus_list(value: str) -> str | None:
+    bad = [g for g in split_list(value) if not _GENUS.match(g)]
+    return f"{bad[0]!r} is not a genus name; separate synonyms with ';'" if bad else None
+
+
+def _doi(value: str) -> str | None:
+    if not value or _DOI.match(value):
+        return None
+    return f"{value!r} is not a DOI of the form 10.xxxx/...; put web addresses in 'url'"
+
+
+def _url(value: str) -> str | None:
+    if not value or _URL.match(value):
+        return None
+    return f"{value!r} is not an http(s) address"
+
+
+def _check_source(path: PathLike, table: pd.DataFrame) -> None:
+    """Every row needs a DOI or a URL."""
+    for row, (doi, url) in enumerate(zip(table["doi"], table["url"], strict=True)):
+        if not doi and not url:
+            raise InputError(
+                f"{path}, line {row + 2}, column 'doi': neither a DOI nor a url is given; "
+                "cite the source of every fact"
+            )
+
+
+def split_list(cell: str) -> list[str]:
+    """Split a ``;``-separated cell into stripped, non-empty items."""
+    return [item.strip() for item in str(cell).split(";") if item.strip()]
+
+
+def load_genus_traits(path: PathLike) -> pd.DataFrame:
+    """Load and validate ``genus_traits.tsv``; return it as a table of strings.
+
+    Raises InputError naming the file, line and column for an unknown trait, prevalence or
+    evidence class, a malformed KO, genus, DOI or URL, a KO listed both as direct and proxy,
+    or a row without summary, citation or source.
+    """
+    table = _read_table(path, TRAIT_COLUMNS, "genus trait table")
+    checks: dict[str, Check] = {
+        "genus": _genus_name,
+        "trait": _in_vocabulary(TRAITS),
+        "kos": _ko_list,
+        "proxy_kos": _ko_list,
+        "prevalence": _in_vocabulary(PREVALENCE),
+        "evidence": _in_vocabulary(EVIDENCE),
+        "summary": _non_empty,
+        "citation": _non_empty,
+        "doi": _doi,
+        "url": _url,
+    }
+    if "synonyms" in table.columns:
+        checks["synonyms"] = _genus_list
+    for column, check in checks.items():
+        _check_column(path, table, column, check)
+    _check_source(path, table)
+    for row, (direct, proxy) in enumerate(zip(table["kos"], table["proxy_kos"], strict=True)):
+        both = sorted(set(split_list(direct)) & set(split_list(proxy)))
+        if both:
+            raise InputError(
+                f"{path}, line {row + 2}, column 'proxy_kos': {both[0]} is also in 'kos'; "
+                "list a KO either as direct or as proxy"
+            )
+    return table
+
+
+def load_genus_copies(path: PathLike) -> pd.DataFrame:
+    """Load and validate ``genus_16s_copies.tsv``; ``copies_16s`` becomes float (>= 1)."""
+    table = _read_table(path, COPY_COLUMNS, "16S copy-number table")
+    _check_column(path, table, "genus", _genus_name)
+    _check_column(path, table, "statistic", _in_vocabulary(COPY_STATISTICS))
+    _check_column(path, table, "source", _non_empty)
+
+    def copies(value: str) -> str | None:
+        try:
+            number = float(value)
+        except ValueError:
+            return f"{value!r} is not a number"
+        return None if number >= 1 else f"{value} < 1; a genome carries at least one 16S gene"
+
+    _check_column(path, table, "copies_16s", copies)
+    dup = table["genus"].duplicated()
+    if bool(dup.any()):
+        row = int(dup.to_numpy().nonzero()[0][0])
+        raise InputError(
+            f"{path}, line {row + 2}, column 'genus': {table['genus'].iloc[row]!r} appears "
+            "more than once; give one copy number per genus"
+        )
+    table["copies_16s"] = table["copies_16s"].astype(float)
+    return table
+
+
+def load_taxa_of_interest(path: PathLike) -> pd.DataFrame:
+    """Load and validate ``taxa_of_interest.tsv`` (one study and one direction per row).
+
+    A row may not say ``mixed``: conflicts are derived with :func:`combined_direction`.
+    """
+    table = _read_table(path, TAXA_COLUMNS, "taxa-of-interest table")
+
+    def direction(value: str) -> str | None:
+        if value == MIXED:
+            return ("'mixed' is computed from per-study rows by combined_direction; give each "
+                    "study its own row with its own direction")
+        return _in_vocabulary(DIRECTIONS)(value)
+
+    checks: dict[str, Check] = {
+        "taxon": _non_empty,
+        "rank": _in_vocabulary(RANKS),
+        "genus": _genus_name,
+        "direction": direction,
+        "finding": _non_empty,
+        "study": _non_empty,
+        "doi": _doi,
+        "url": _url,
+        "evidence_strength": _in_vocabulary(EVIDENCE_STRENGTH),
+    }
+    for column, check in checks.items():
+        _check_column(path, table, column, check)
+    _check_source(path, table)
+    return table
+
+
+def trait_category(trait: str) -> str:
+    """Category of a trait, e.g. ``scfa:butyrate`` or ``neuro:gaba``."""
+    try:
+        return TRAITS[trait][0]
+    except KeyError:
+        raise InputError(f"unknown trait {trait!r}; known traits: {sorted(TRAITS)}") from None
+
+
+def genus_kos(traits: pd.DataFrame, include_proxies: bool = True) -> dict[str, list[str]]:
+    """KOs listed per genus (direct, plus proxies if asked), sorted; genera without any -> []."""
+    found: dict[str, set[str]] = defaultdict(set)
+    for record in traits.to_dict("records"):
+        kos = found[record["genus"]]
+        kos.update(split_list(record["kos"]))
+        if include_proxies:
+            kos.update(split_list(record["proxy_kos"]))
+    return {genus: sorted(kos) for genus, kos in sorted(found.items())}
+
+
+def genus_traits_summary(traits: pd.DataFrame) -> dict[str, list[str]]:
+    """Distinct traits per genus, sorted (all categories)."""
+    found: dict[str, set[str]] = defaultdict(set)
+    for genus, trait in zip(traits["genus"], traits["trait"], strict=True):
+        found[genus].add(trait)
+    return {genus: sorted(t) for genus, t in sorted(found.items())}
+
+
+def scfa_producers(
+    traits: pd.DataFrame, exclude_evidence: Iterable[str] = ()
+) -> dict[str, list[str]]:
+    """Genera with at least one short-chain fatty acid trait -> their SCFA traits (sorted).
+
+    A trait counts when its category starts with ``scfa:`` (butyrate, propionate, acetate).
+    Rows whose evidence class is in ``exclude_evidence`` (e.g. ``in_vivo_association``) are
+    ignored.
+    """
+    skip = set(exclude_evidence)
+    found: dict[str, set[str]] = defaultdict(set)
+    for record in traits.to_dict("records"):
+        if record["evidence"] in skip:
+            continue
+        if trait_category(record["trait"]).startswith("scfa:"):
+            found[record["genus"]].add(record["trait"])
+    return {genus: sorted(t) for genus, t in sorted(found.items())}
+
+
+def _directions(rows: Iterable[Mapping[str, Any]] | pd.DataFrame) -> list[str]:
+    if isinstance(rows, pd.DataFrame):
+        return [str(d) for d in rows["direction"]]
+    return [str(row["direction"]) for row in rows]
+
+
+def combined_direction(rows: Iterable[Mapping[str, Any]] | pd.DataFrame) -> str:
+    """Direction that summarises several findings about one taxon.
+
+    All identical -> that direction. Different labels pointing the same way (``depleted`` and
+    ``associated_with_better_QoL``; ``enriched`` and ``associated_with_worse_QoL``) ->
+    ``depleted`` or ``enriched``. Any disagreement, or an input already ``mixed`` -> ``mixed``.
+    Raises ValueError for no rows or an unknown direction.
+    """
+    directions = _directions(rows)
+    if not directions:
+        raise ValueError("combined_direction needs at least one finding")
+    if MIXED in directions:
+        return MIXED
+    unknown = sorted({d for d in directions if d not in DIRECTIONS})
+    if unknown:
+        raise ValueError(f"unknown direction(s) {unknown}; expected one of {list(DIRECTIONS)}")
+    if len(set(directions)) == 1:
+        return directions[0]
+    signs = {DIRECTIONS[d] for d in directions}
+    if len(signs) > 1:
+        return MIXED
+    return "depleted" if signs == {-1} else "enriched"
+
+
+def strongest_evidence(values: Iterable[str]) -> str:
+    """The strongest evidence-strength label among ``values`` (order of EVIDENCE_STRENGTH)."""
+    given = set(values)
+    ranked = [v for v in EVIDENCE_STRENGTH if v in given]
+    if not ranked:
+        raise ValueError(f"no known evidence strength among {sorted(given)}")
+    return ranked[0]
+
+
+def normalise_genus(name: str) -> str:
+    """Genus name as matched against the tables: rank prefix (``g__``, ``g:``) and brackets
+    removed, surrounding space stripped, lower-cased."""
+    text = str(name).strip()
+    text = re.sub(r"^g(__|:)", "", text)
+    return text.replace("[", "").replace("]", "").strip().casefold()
+
+
+def _link(doi: str, url: str) -> str:
+    return f"https://doi.org/{doi}" if doi else url
+
+
+_SENTENCES = {
+    "depleted": "Lower abundance of {taxon} has been reported in groups of people with "
+                "depression than in comparison groups.",
+    "enriched": "Higher abundance of {taxon} has been reported in groups of people with "
+                "depression than in comparison groups.",
+    "associated_with_better_QoL": "Higher abundance of {taxon} has been associated with better "
+                                  "quality-of-life scores at population level.",
+    "associated_with_worse_QoL": "{taxon} has been associated with lower quality-of-life scores "
+                                 "at population level.",
+    MIXED: "Studies disagree about {taxon}: some report it higher and others lower in groups of "
+           "people with depression.",
+}
+
+
+def group_level_sentence(taxon: str, direction: str, ranks: Iterable[str] = ()) -> str:
+    """Report wording for a combined finding; always about groups, never about a person."""
+    text = _SENTENCES[direction].format(taxon=taxon)
+    other = sorted({r for r in ranks if r != "genus"})
+    if other:
+        names = " or ".join(r.replace("_", " ") for r in other)
+        text += f" Some findings concern a related {names}, not the genus itself."
+    return f"{text} {GROUP_NOTE}"
+
+
+def taxa_findings_for_sample(
+    genus_abundances: Mapping[str, float],
+    findings: pd.DataFrame,
+    min_abundance: float = 0.0,
+) -> list[dict[str, Any]]:
+    """Findings from ``taxa_of_interest`` for the genera present in one sample.
+
+    ``genus_abundances`` maps genus name -> relative abundance (names are matched with
+    :func:`normalise_genus`; duplicates after normalisation are summed). A genus is reported
+    when its abundance is above ``min_abundance`` and the table has findings linked to it (its
+    ``genus`` column, which also links species, family and community-type rows). Returns one
+    dict per genus, most abundant first: ``taxon, abundance, direction`` (combined),
+    ``finding`` (group-level wording), ``citations`` (study, doi, link), ``evidence`` (strongest
+    evidence strength), ``n_findings`` and ``details`` (the per-study rows).
+    """
+    totals: dict[str, float] = defaultdict(float)
+    for name, value in genus_abundances.items():
+        totals[normalise_genus(name)] += float(value)
+    by_genus: dict[str, list[dict[str, str]]] = defaultdict(list)
+    for record in findings.to_dict("records"):
+        by_genus[normalise_genus(record["genus"])].append(record)
+    results: list[dict[str, Any]] = []
+    for key, rows in by_genus.items():
+        abundance = totals.get(key, 0.0)
+        if abundance <= min_abundance:
+            continue
+        genus = rows[0]["genus"]
+        direction = combined_direction(rows)
+        citations: list[dict[str, str]] = []
+        seen: set[tuple[str, str]] = set()
+        for row in rows:
+            ident = (row["study"], row["doi"] or row["url"])
+            if ident not in seen:
+                seen.add(ident)
+                citations.append({"study": row["study"], "doi": row["doi"],
+                                  "link": _link(row["doi"], row["url"])})
+        results.append({
+            "taxon": genus,
+            "abundance": abundance,
+            "direction": direction,
+            "finding": group_level_sentence(genus, direction, (r["rank"] for r in rows)),
+            "citations": citations,
+            "evidence": strongest_evidence(r["evidence_strength"] for r in rows),
+            "n_findings": len(rows),
+            "details": [
+                {k: row[k] for k in ("taxon", "rank", "direction", "finding", "study",
+                                     "evidence_strength")}
+                | {"link": _link(row["doi"], row["url"])}
+                for row in rows
+            ],
+        })
+    results.sort(key=lambda item: (-item["abundance"], item["taxon"]))
+    return results
+
+
+def direction_counts(findings: pd.DataFrame) -> dict[str, dict[str, int]]:
+    """Per linked genus: how many findings carry each direction (for summaries and tests)."""
+    counts: dict[str, Counter[str]] = defaultdict(Counter)
+    for genus, direction in zip(findings["genus"], findings["direction"], strict=True):
+        counts[genus][direction] += 1
+    return {genus: dict(sorted(c.items())) for genus, c in sorted(counts.items())}

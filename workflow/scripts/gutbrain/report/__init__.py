@@ -1,0 +1,71 @@
+"""Per-sample interpretation reports (HTML + JSON) and the cohort report.
+
+* :mod:`~gutbrain.report.facts` gathers the facts from the pipeline's result tables.
+* :mod:`~gutbrain.report.summary` words QC verdicts, confidence and the plain-language summary.
+* :mod:`~gutbrain.report.plots` draws inline SVG charts.
+* :mod:`~gutbrain.report.render` renders the self-contained HTML pages with Jinja2.
+
+:func:`write_sample_outputs` and :func:`write_cohort_output` are the single calls the
+pipeline's report scripts make.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from typing import Any
+
+from gutbrain.report.facts import (
+    ReportInputs,
+    Thresholds,
+    build_cohort_facts,
+    build_sample_facts,
+    load_report_inputs,
+)
+from gutbrain.report.render import render_cohort_report, render_sample_report, write_sample_json
+
+__all__ = [
+    "ReportInputs",
+    "Thresholds",
+    "build_cohort_facts",
+    "build_sample_facts",
+    "load_report_inputs",
+    "render_cohort_report",
+    "render_sample_report",
+    "write_cohort_output",
+    "write_sample_json",
+    "write_sample_outputs",
+]
+
+
+def write_sample_outputs(
+    sample: str,
+    inputs: ReportInputs,
+    out_html: str | os.PathLike[str],
+    out_json: str | os.PathLike[str],
+    thresholds: Thresholds | Mapping[str, Any] | None = None,
+    run_date: str | None = None,
+) -> dict[str, Any]:
+    """Build one sample's facts, write its JSON and HTML page, and return the facts."""
+    if not isinstance(thresholds, Thresholds):
+        thresholds = Thresholds.from_mapping(thresholds, where="config 'report'")
+    facts = build_sample_facts(sample, inputs, thresholds, run_date=run_date)
+    write_sample_json(facts, out_json)
+    render_sample_report(facts, out_html)
+    return facts
+
+
+def write_cohort_output(
+    inputs: ReportInputs,
+    out_html: str | os.PathLike[str],
+    thresholds: Thresholds | Mapping[str, Any] | None = None,
+    run_date: str | None = None,
+) -> dict[str, Any]:
+    """Build every sample's facts (sheet order), write the cohort page, return its facts."""
+    if not isinstance(thresholds, Thresholds):
+        thresholds = Thresholds.from_mapping(thresholds, where="config 'report'")
+    samples = [str(s) for s in inputs.samples["sample"]]
+    sample_facts = [build_sample_facts(s, inputs, thresholds, run_date=run_date) for s in samples]
+    cohort = build_cohort_facts(sample_facts, inputs, thresholds, run_date=run_date)
+    render_cohort_report(cohort, out_html)
+    return cohort

@@ -1,0 +1,912 @@
+"""Gather the facts shown in the per-sample and cohort reports into plain, JSON-ready dicts.
+
+The inputs are the pipeline's result tables (see ``docs/reports.md``) held in a
+:class:`ReportInputs`; tests build it from tiny DataFrames, the pipeline with
+:func:`load_report_inputs`. :func:`build_sample_facts` returns exactly what is written as
+``results/reports/samples/{sample}.json`` (schema ``workflow/schemas/sample_report.schema.json``)
+and what the HTML page is rendered from. Every number is rounded to six significant digits so
+the output is deterministic; missing values are ``None``, never ``NaN`` and never ``0``.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import re
+import urllib.parse
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import yaml
+
+from gutbrain import __version__
+from gutbrain.errors import InputError
+from gutbrain.report import summary
+
+SCHEMA_VERSION = "1"
+TRACKING_STEPS = (
+    "input",
+    "primer_trimmed",
+    "filtered",
+    "denoised",
+    "merged",
+    "nonchimeric",
+    "taxonomy_kept",
+)
+RANKS = ("kingdom", "phylum", "class", "order", "family", "genus", "species")
+SHEET_FIXED_COLUMNS = ("sample", "fq1", "fq2")
+DEMO_BUNDLE_KIND = "literature_genus_profile"
+DEMO_BANNER = (
+    "Demo reference bundle: functional profiles come from a small, illustrative table of "
+    "genus-level traits from the literature, not from reference genomes. The figures below show "
+    "how the pipeline works; do not interpret them. Rerun with a genome reference bundle."
+)
+SCFA_COMPOUNDS = ("acetate", "propionate", "butyrate")
+NEURO_COMPOUNDS = (
+    "gaba",
+    "glutamate",
+    "serotonin",
+    "tryptophan",
+    "kynurenine",
+    "dopamine",
+    "histamine",
+    "acetylcholine",
+    "noradrenaline",
+)
+COMPOUND_LABELS = {
+    "acetate": "Acetate",
+    "propionate": "Propionate",
+    "butyrate": "Butyrate",
+    "gaba": "GABA",
+    "glutamate": "Glutamate",
+    "serotonin": "Serotonin",
+    "tryptophan": "Tryptophan",
+    "kynurenine": "Kynurenine",
+    "dopamine": "Dopamine / DOPAC",
+    "dopac": "DOPAC",
+    "histamine": "Histamine",
+    "acetylcholine": "Acetylcholine",
+    "noradrenaline": "Noradrenaline",
+    "adrenaline": "Adrenaline",
+    "melatonin": "Melatonin",
+    "quinolinic_acid": "Quinolinic acid",
+    "p_cresol": "p-Cresol",
+    "nitric_oxide": "Nitric oxide",
+}
+MODULE_STATUS_TEXT = {
+    "scored": "scored",
+    "below_coverage": "pathway incomplete in the predicted genes (below the coverage threshold)",
+    "absent": "no predicted genes for this pathway",
+    "not_predictable": "not predictable from 16S",
+}
+SCFA_TRAIT = re.compile(r"^(acetate|propionate|butyrate)", re.IGNORECASE)
+RANK_PREFIX = re.compile(r"^[a-z]__")
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    """Report settings: QC verdicts, confidence words, metadata shown and report sizes.
+
+    Field names are the keys of the ``report:`` section of ``config/config.yaml``.
+
+    QC: reads after QC below ``min_reads_warn`` fail, below ``min_reads_pass`` warn; a fraction
+    of input reads retained below ``min_fraction_retained`` warns, and so does a fraction of
+    reads predicted below ``min_fraction_predicted`` (either fraction at 0 fails).
+    Confidence: weighted distance ``<= high_confidence_distance`` is high,
+    ``<= moderate_confidence_distance`` moderate, else low; fraction of reads predicted
+    ``>= high_confidence_fraction_predicted`` is high, ``>= min_fraction_predicted`` moderate,
+    else low; the overall word is the lower of the two.
+    ``metadata_columns``: sample-sheet columns shown (empty = all except sample, fq1, fq2).
+    """
+
+    min_reads_pass: int = 1000
+    min_reads_warn: int = 200
+    min_fraction_retained: float = 0.3
+    min_fraction_predicted: float = 0.5
+    high_confidence_distance: float = 0.03
+    moderate_confidence_distance: float = 0.06
+    high_confidence_fraction_predicted: float = 0.8
+    metadata_columns: tuple[str, ...] = ()
+    top_genera: int = 10
+    top_contributors: int = 3
+
+    @classmethod
+    def from_mapping(cls, values: Mapping[str, Any] | None, where: str = "config") -> Thresholds:
+        """Build from the config's ``report`` mapping; unknown keys or bad values raise
+        InputError naming ``where`` and the key."""
+        values = dict(values or {})
+        known = {f.name: f for f in fields(cls)}
+        unknown = sorted(set(values) - set(known))
+        if unknown:
+            raise InputError(
+                f"{where}: unknown report setting(s) {unknown}; known keys: {sorted(known)}"
+            )
+        parsed: dict[str, Any] = {}
+        for key, value in values.items():
+            if key == "metadata_columns":
+                if value is None:
+                    value = []
+                if not isinstance(value, list | tuple) or not all(
+                        isinstance(v, str) for v in value):
+                    raise InputError(f"{where}: '{key}' must be a list of column names")
+                parsed[key] = tuple(value)
+                continue
+            kind = int if known[key].type in ("int", int) else float
+            if isinstance(value, bool) or not isinstance(value, int | float | str):
+                raise InputError(f"{where}: report setting '{key}' must be a number")
+            try:
+                number = kind(value)
+            except (TypeError, ValueError) as err:
+                raise InputError(f"{where}: report setting '{key}' must be a number") from err
+            if number < 0:
+                raise InputError(f"{where}: report setting '{key}' must not be negative")
+            parsed[key] = number
+        made = cls(**parsed)
+        for low, high in (
+            ("min_reads_warn", "min_reads_pass"),
+            ("high_confidence_distance", "moderate_confidence_distance"),
+            ("min_fraction_predicted", "high_confidence_fraction_predicted"),
+        ):
+            if getattr(made, low) > getattr(made, high):
+                raise InputError(f"{where}: report setting '{low}' must be <= '{high}'")
+        return made
+
+    def as_dict(self) -> dict[str, Any]:
+        """The settings as a plain dict (for the JSON facts)."""
+        out = {f.name: getattr(self, f.name) for f in fields(self)}
+        out["metadata_columns"] = list(self.metadata_columns)
+        return out
+
+
+def _empty(columns: Sequence[str]) -> pd.DataFrame:
+    return pd.DataFrame({c: pd.Series(dtype=object) for c in columns})
+
+
+@dataclass
+class ReportInputs:
+    """All tables a report is built from (see docs/reports.md for each format).
+
+    ``asv_table`` and ``taxonomy`` are indexed by ASV ID; every other table keeps its columns
+    (``sample`` as a column). ``pcoa`` maps a metric to ``(coords, proportions, note)`` as
+    returned by :func:`gutbrain.diversity.read_pcoa_tsv`.
+    """
+
+    read_tracking: pd.DataFrame
+    asv_table: pd.DataFrame
+    taxonomy: pd.DataFrame
+    samples: pd.DataFrame
+    alpha: pd.DataFrame = field(default_factory=lambda: _empty(
+        ["sample", "observed_asvs", "shannon", "simpson", "faith_pd", "rarefaction_depth"]))
+    module_scores: pd.DataFrame = field(default_factory=lambda: _empty(
+        ["module", "name", "category", "sample", "score", "coverage", "status"]))
+    module_contributions: pd.DataFrame = field(default_factory=lambda: _empty(
+        ["module", "sample", "genus", "share", "rank"]))
+    marker_genes: pd.DataFrame = field(default_factory=lambda: _empty(
+        ["marker", "kos", "sample", "abundance", "top_genera"]))
+    sample_confidence: pd.DataFrame = field(default_factory=lambda: _empty(
+        ["sample", "weighted_distance", "fraction_reads_predicted", "n_asvs",
+         "n_asvs_predicted", "reads_total", "reads_predicted"]))
+    provenance: pd.DataFrame = field(default_factory=lambda: _empty(
+        ["name", "kind", "version", "source", "sha256", "date"]))
+    bundle: Mapping[str, Any] = field(default_factory=dict)
+    taxa_of_interest: pd.DataFrame = field(default_factory=lambda: _empty(
+        ["taxon", "rank", "direction", "finding", "study", "doi", "evidence_strength"]))
+    genus_traits: pd.DataFrame = field(default_factory=lambda: _empty(
+        ["genus", "trait", "kos", "citation", "doi"]))
+    pcoa: Mapping[str, tuple[pd.DataFrame, pd.Series, str]] = field(default_factory=dict)
+
+
+# --------------------------------------------------------------------------- loading
+
+NUMERIC_COLUMNS = {
+    "read_tracking": TRACKING_STEPS,
+    "alpha": ("observed_asvs", "shannon", "simpson", "faith_pd", "rarefaction_depth", "reads",
+              "observed_asvs_unrarefied"),
+    "module_scores": ("score", "coverage"),
+    "module_contributions": ("share", "rank"),
+    "marker_genes": ("abundance",),
+    "sample_confidence": ("weighted_distance", "fraction_reads_predicted", "n_asvs",
+                          "n_asvs_predicted", "reads_total", "reads_predicted"),
+}
+REQUIRED_COLUMNS = {
+    "read_tracking": ("sample", "input"),
+    "taxonomy": ("asv_id", "genus"),
+    "alpha": ("sample", "observed_asvs", "shannon", "simpson"),
+    "module_scores": ("module", "name", "category", "sample", "score", "coverage", "status"),
+    "module_contributions": ("module", "sample", "genus", "share", "rank"),
+    "marker_genes": ("marker", "kos", "sample", "abundance", "top_genera"),
+    "sample_confidence": ("sample", "weighted_distance", "fraction_reads_predicted"),
+    "provenance": ("name", "kind", "version", "source", "sha256", "date"),
+    "samples": ("sample",),
+    "taxa_of_interest": ("taxon", "rank", "direction", "finding", "study", "doi",
+                         "evidence_strength"),
+    "genus_traits": ("genus", "trait"),
+}
+
+
+def read_table(path: str | os.PathLike[str], kind: str, comment: str | None = None) -> pd.DataFrame:
+    """Read one TSV of ``kind`` (a key of :data:`REQUIRED_COLUMNS`) as text, then make the
+    known numeric columns numeric (empty cell = missing). Errors name the file and column."""
+    path = Path(path)
+    try:
+        table = pd.read_csv(path, sep="\t", dtype=str, keep_default_na=False, comment=comment)
+    except FileNotFoundError as err:
+        raise InputError(f"{path}: file not found; run the step that makes it first") from err
+    missing = [c for c in REQUIRED_COLUMNS.get(kind, ()) if c not in table.columns]
+    if missing:
+        raise InputError(f"{path}: missing column(s) {missing}; check the file's header row")
+    for column in NUMERIC_COLUMNS.get(kind, ()):
+        if column in table.columns:
+            text = table[column].str.strip()
+            try:
+                table[column] = pd.to_numeric(text.where(text != ""), errors="raise")
+            except (TypeError, ValueError) as err:
+                raise InputError(f"{path}: column '{column}' must be numeric ({err})") from err
+    return table
+
+
+def read_counts_table(path: str | os.PathLike[str]) -> pd.DataFrame:
+    """Read ``asv_table_filtered.tsv`` indexed by ASV ID, one integer column per sample."""
+    path = Path(path)
+    try:
+        table = pd.read_csv(path, sep="\t", dtype={"asv_id": str})
+    except FileNotFoundError as err:
+        raise InputError(f"{path}: file not found; run the taxonomy step first") from err
+    if "asv_id" not in table.columns:
+        raise InputError(f"{path}: first column must be 'asv_id'")
+    table = table.set_index("asv_id")
+    table.columns = [str(c) for c in table.columns]
+    return table
+
+
+def read_bundle(path: str | os.PathLike[str]) -> dict[str, Any]:
+    """Read a reference bundle's ``bundle.yaml`` (needs at least ``name`` and ``kind``)."""
+    path = Path(path)
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except FileNotFoundError as err:
+        raise InputError(f"{path}: bundle.yaml not found; check config 'reference'") from err
+    except yaml.YAMLError as err:
+        raise InputError(f"{path}: not valid YAML ({err})") from err
+    if not isinstance(data, dict) or not {"name", "kind"} <= set(data):
+        raise InputError(f"{path}: bundle.yaml must be a mapping with 'name' and 'kind'")
+    return data
+
+
+def load_report_inputs(
+    *,
+    read_tracking: str | os.PathLike[str],
+    asv_table: str | os.PathLike[str],
+    taxonomy: str | os.PathLike[str],
+    samples: str | os.PathLike[str],
+    alpha: str | os.PathLike[str] | None = None,
+    module_scores: str | os.PathLike[str] | None = None,
+    module_contributions: str | os.PathLike[str] | None = None,
+    marker_genes: str | os.PathLike[str] | None = None,
+    sample_confidence: str | os.PathLike[str] | None = None,
+    provenance: str | os.PathLike[str] | None = None,
+    bundle: str | os.PathLike[str] | Mapping[str, Any] | None = None,
+    taxa_of_interest: str | os.PathLike[str] | None = None,
+    genus_traits: str | os.PathLike[str] | None = None,
+    pcoa: Mapping[str, str | os.PathLike[str]] | None = None,
+) -> ReportInputs:
+    """Read the pipeline's result files into a :class:`ReportInputs` (optional ones may be None)."""
+    from gutbrain.diversity import read_pcoa_tsv
+
+    taxonomy_table = read_table(taxonomy, "taxonomy").set_index("asv_id")
+    kwargs: dict[str, Any] = {
+        "read_tracking": read_table(read_tracking, "read_tracking"),
+        "asv_table": read_counts_table(asv_table),
+        "taxonomy": taxonomy_table,
+        "samples": read_table(samples, "samples", comment="#"),
+    }
+    optional = {
+        "alpha": alpha,
+        "module_scores": module_scores,
+        "module_contributions": module_contributions,
+        "marker_genes": marker_genes,
+        "sample_confidence": sample_confidence,
+        "provenance": provenance,
+        "taxa_of_interest": taxa_of_interest,
+        "genus_traits": genus_traits,
+    }
+    for kind, path in optional.items():
+        if path is not None:
+            kwargs[kind] = read_table(path, kind)
+    if bundle is not None:
+        kwargs["bundle"] = dict(bundle) if isinstance(bundle, Mapping) else read_bundle(bundle)
+    if pcoa:
+        kwargs["pcoa"] = {metric: read_pcoa_tsv(path) for metric, path in pcoa.items()}
+    return ReportInputs(**kwargs)
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def num(value: Any) -> float | None:
+    """A finite number rounded to six significant digits, or None for missing values."""
+    if value is None or value is pd.NA:
+        return None
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return None
+    if not math.isfinite(number):
+        return None
+    return float(f"{number:.6g}")
+
+
+def integer(value: Any) -> int | None:
+    """An integer, or None for missing values."""
+    number = num(value)
+    return None if number is None else int(round(number))
+
+
+def text(value: Any) -> str:
+    """A cell as stripped text; missing values become ''."""
+    if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
+        return ""
+    return str(value).strip()
+
+
+def doi_url(doi: str) -> str | None:
+    """``https://doi.org/<doi>`` for a DOI (or a doi.org URL); None when it is not a DOI."""
+    doi = text(doi)
+    match = re.search(r"(10\.\d{4,9}/\S+)", doi)
+    if not match:
+        return None
+    return "https://doi.org/" + urllib.parse.quote(match.group(1).rstrip(".,;"), safe="/:;()._-")
+
+
+def _clean_taxon(name: Any) -> str:
+    return RANK_PREFIX.sub("", text(name)).replace("_", " ").strip()
+
+
+def genus_label(row: Mapping[str, Any]) -> str:
+    """The genus of a taxonomy row, or 'Unclassified <lowest assigned rank>' / 'Unassigned'."""
+    genus = _clean_taxon(row.get("genus", ""))
+    if genus:
+        return genus
+    for rank in ("family", "order", "class", "phylum", "kingdom"):
+        name = _clean_taxon(row.get(rank, ""))
+        if name:
+            return f"Unclassified {name}"
+    return "Unassigned"
+
+
+def sample_counts(inputs: ReportInputs, sample: str) -> pd.Series:
+    """Read counts per ASV of one sample (empty when the sample has no column)."""
+    if sample not in inputs.asv_table.columns:
+        return pd.Series(dtype="int64")
+    counts = pd.to_numeric(inputs.asv_table[sample], errors="coerce").fillna(0)
+    return counts[counts > 0]
+
+
+def relative_abundance_by(inputs: ReportInputs, sample: str, labels: pd.Series) -> pd.Series:
+    """Relative abundance of one sample summed by an ASV -> label mapping, largest first."""
+    counts = sample_counts(inputs, sample)
+    total = counts.sum()
+    if total <= 0:
+        return pd.Series(dtype=float)
+    mapped = labels.reindex(counts.index).fillna("Unassigned")
+    grouped = (counts / total).groupby(mapped.to_numpy()).sum()
+    return grouped.sort_values(ascending=False, kind="mergesort")
+
+
+def genus_labels(inputs: ReportInputs) -> pd.Series:
+    """ASV ID -> genus label (see :func:`genus_label`)."""
+    tax = inputs.taxonomy
+    if tax.empty:
+        return pd.Series(dtype=str)
+    return pd.Series([genus_label(r) for r in tax.to_dict("records")], index=tax.index)
+
+
+def percentile_in_run(values: Mapping[str, float | None], sample: str) -> float | None:
+    """Mid-rank percentile (0-100) of ``sample`` among the samples with a value; None if < 2."""
+    known = {s: v for s, v in values.items() if v is not None}
+    if sample not in known or len(known) < 2:
+        return None
+    x = known[sample]
+    others = [v for s, v in known.items() if s != sample]
+    below = sum(v < x for v in others)
+    equal = sum(v == x for v in others)
+    return num(100.0 * (below + 0.5 * equal) / len(others))
+
+
+def _rows(table: pd.DataFrame, sample: str) -> pd.DataFrame:
+    if table.empty or "sample" not in table.columns:
+        return table.iloc[0:0]
+    return table[table["sample"].astype(str) == sample]
+
+
+def split_category(category: str) -> tuple[str, str]:
+    """``'scfa:butyrate'`` -> ``('scfa', 'butyrate')``; no colon -> ``('other', category)``."""
+    group, sep, compound = text(category).partition(":")
+    if not sep:
+        return "other", group.lower()
+    return group.lower(), compound.lower()
+
+
+def compound_label(compound: str) -> str:
+    """Display name of a compound key (``gaba`` -> ``GABA``)."""
+    return COMPOUND_LABELS.get(compound, compound.replace("_", " ").capitalize())
+
+
+# --------------------------------------------------------------------------- sections
+
+
+def _metadata(inputs: ReportInputs, sample: str, columns: Sequence[str]) -> list[dict[str, str]]:
+    sheet = inputs.samples
+    missing = [c for c in columns if c not in sheet.columns]
+    if missing:
+        raise InputError(
+            f"config report.metadata_columns names {missing}, which the sample sheet does not "
+            f"have (columns: {list(sheet.columns)}); fix the config or the sheet"
+        )
+    rows = sheet[sheet["sample"].astype(str) == sample]
+    if rows.empty:
+        return []
+    record = rows.iloc[0]
+    shown = list(columns) or [c for c in sheet.columns if c not in SHEET_FIXED_COLUMNS]
+    return [{"column": str(c), "value": text(record[c])} for c in shown]
+
+
+def _qc(inputs: ReportInputs, sample: str, fraction_predicted: float | None,
+        thresholds: Thresholds) -> dict[str, Any]:
+    rows = _rows(inputs.read_tracking, sample)
+    if rows.empty:
+        raise InputError(
+            f"read tracking table has no row for sample '{sample}'; rerun the QC steps"
+        )
+    record = rows.iloc[0]
+    steps = []
+    for step in TRACKING_STEPS:
+        if step in rows.columns:
+            value = integer(record[step])
+            if value is not None:
+                steps.append({"step": step, "reads": value})
+    reads_input = steps[0]["reads"] if steps else 0
+    reads_after = steps[-1]["reads"] if steps else 0
+    fraction = num(reads_after / reads_input) if reads_input else None
+    checks = summary.qc_checks(reads_after, fraction, fraction_predicted, thresholds)
+    return {
+        "steps": steps,
+        "reads_input": reads_input,
+        "reads_after_qc": reads_after,
+        "fraction_retained": fraction,
+        "flag": text(record.get("flag", "")),
+        "zero_reads": reads_after == 0,
+        "checks": checks,
+        "status": summary.worst_status(c["status"] for c in checks),
+    }
+
+
+def _alpha(inputs: ReportInputs, sample: str) -> dict[str, Any]:
+    table = inputs.alpha
+    metrics = [
+        ("observed_asvs", "Observed ASVs (rarefied)"),
+        ("shannon", "Shannon diversity (natural log)"),
+        ("simpson", "Simpson diversity (Gini-Simpson, 1 - sum p^2)"),
+        ("faith_pd", "Faith's phylogenetic diversity"),
+    ]
+    row = _rows(table, sample)
+    depth = integer(row.iloc[0]["rarefaction_depth"]) if (
+        not row.empty and "rarefaction_depth" in row.columns) else None
+    unrarefied = integer(row.iloc[0]["observed_asvs_unrarefied"]) if (
+        not row.empty and "observed_asvs_unrarefied" in row.columns) else None
+    status = text(row.iloc[0]["status"]) if not row.empty and "status" in row.columns else ""
+    n_with_values = int(table["shannon"].notna().sum()) if "shannon" in table.columns else 0
+    values = []
+    for metric, label in metrics:
+        if metric not in table.columns:
+            continue
+        by_sample = {str(s): num(v) for s, v in zip(table["sample"], table[metric], strict=True)}
+        if all(v is None for v in by_sample.values()):
+            continue
+        value = by_sample.get(sample)
+        percentile = percentile_in_run(by_sample, sample)
+        if value is None:
+            note = "not computed for this sample (below the rarefaction depth or no reads)"
+        elif percentile is None:
+            note = "n/a: only one sample in this run has diversity values, so no percentile"
+        else:
+            note = f"percentile among {n_with_values} samples in this run"
+        values.append({"metric": metric, "label": label, "value": value,
+                       "percentile": percentile, "percentile_note": note})
+    if row.empty:
+        alpha_note = "no diversity values for this sample"
+    elif status == "below_depth":
+        alpha_note = (f"this sample has fewer reads than the rarefaction depth ({depth}); "
+                      "rarefied diversity was not computed")
+    else:
+        alpha_note = f"computed on reads rarefied to {depth} per sample" if depth else ""
+    return {"metrics": values, "rarefaction_depth": depth, "observed_asvs_unrarefied": unrarefied,
+            "note": alpha_note}
+
+
+def _composition(inputs: ReportInputs, sample: str, thresholds: Thresholds) -> dict[str, Any]:
+    abundance = relative_abundance_by(inputs, sample, genus_labels(inputs))
+    counts = sample_counts(inputs, sample)
+    top = abundance.head(thresholds.top_genera)
+    unassigned = float(abundance[[i.startswith(("Unassigned", "Unclassified"))
+                                  for i in abundance.index]].sum()) if len(abundance) else 0.0
+    return {
+        "reads": int(counts.sum()),
+        "n_asvs": int(len(counts)),
+        "n_genera": int(sum(not g.startswith(("Unassigned", "Unclassified"))
+                            for g in abundance.index)),
+        "top_genera": [{"genus": str(g), "relative_abundance": num(v)} for g, v in top.items()],
+        "other_fraction": num(max(0.0, 1.0 - float(top.sum()))) if len(abundance) else None,
+        "unassigned_fraction": num(unassigned) if len(abundance) else None,
+        "alpha": _alpha(inputs, sample),
+    }
+
+
+def _contributors(inputs: ReportInputs, module: str, sample: str, top: int) -> list[dict]:
+    table = _rows(inputs.module_contributions, sample)
+    if table.empty:
+        return []
+    table = table[table["module"].astype(str) == module].sort_values(
+        ["rank", "genus"], kind="mergesort")
+    return [{"genus": _clean_taxon(r["genus"]) or "Unassigned", "share": num(r["share"])}
+            for r in table.head(top).to_dict("records")]
+
+
+def _modules(inputs: ReportInputs, sample: str, group: str, expected: Sequence[str],
+             thresholds: Thresholds) -> dict[str, Any]:
+    scores = inputs.module_scores
+    entries = []
+    if not scores.empty:
+        groups = [split_category(c) for c in scores["category"]]
+        mask = np.array([g == group for g, _ in groups], dtype=bool)
+        table = scores[mask]
+        for module, module_rows in table.groupby("module", sort=True):
+            by_sample = {}
+            for r in module_rows.to_dict("records"):
+                value = num(r["score"]) if text(r["status"]) != "not_predictable" else None
+                by_sample[str(r["sample"])] = value
+            mine = module_rows[module_rows["sample"].astype(str) == sample]
+            if mine.empty:
+                continue
+            record = mine.iloc[0]
+            status = text(record["status"])
+            if status not in MODULE_STATUS_TEXT:
+                raise InputError(
+                    f"module_scores.tsv: module '{module}', sample '{sample}': unknown status "
+                    f"'{status}' (expected one of {sorted(MODULE_STATUS_TEXT)})"
+                )
+            _, compound = split_category(record["category"])
+            predictable = status != "not_predictable"
+            entries.append({
+                "module": str(module),
+                "name": text(record["name"]),
+                "compound": compound,
+                "compound_label": compound_label(compound),
+                "status": status,
+                "status_text": MODULE_STATUS_TEXT[status],
+                "score": num(record["score"]) if predictable else None,
+                "coverage": num(record["coverage"]) if predictable else None,
+                "percentile": percentile_in_run(by_sample, sample) if predictable else None,
+                "contributors": _contributors(inputs, str(module), sample,
+                                              thresholds.top_contributors),
+            })
+    order = {c: i for i, c in enumerate(expected)}
+    entries.sort(key=lambda e: (order.get(e["compound"], len(order)), e["compound"], e["module"]))
+    present = {e["compound"] for e in entries}
+    return {
+        "modules": entries,
+        "missing_compounds": [compound_label(c) for c in expected if c not in present
+                              and not (c == "dopamine" and "dopac" in present)],
+    }
+
+
+def _scfa_producers(inputs: ReportInputs, sample: str) -> list[dict[str, Any]]:
+    traits = inputs.genus_traits
+    if traits.empty:
+        return []
+    traits = traits[[bool(SCFA_TRAIT.match(text(t))) for t in traits["trait"]]]
+    abundance = relative_abundance_by(inputs, sample, genus_labels(inputs))
+    citation_column = "citation" if "citation" in traits.columns else (
+        "study" if "study" in traits.columns else None)
+    out = []
+    for genus, rows in traits.groupby(traits["genus"].map(_clean_taxon), sort=True):
+        citations = []
+        seen = set()
+        for r in rows.to_dict("records"):
+            label = text(r.get(citation_column, "")) if citation_column else ""
+            doi = text(r.get("doi", ""))
+            if (label, doi) in seen or not (label or doi):
+                continue
+            seen.add((label, doi))
+            citations.append({"citation": label or doi, "doi": doi, "url": doi_url(doi)})
+        out.append({
+            "genus": str(genus),
+            "traits": sorted({text(t) for t in rows["trait"]}),
+            "relative_abundance": num(abundance.get(genus, 0.0)),
+            "citations": citations,
+        })
+    out.sort(key=lambda p: (-(p["relative_abundance"] or 0.0), p["genus"]))
+    return out
+
+
+def _markers(inputs: ReportInputs, sample: str) -> list[dict[str, Any]]:
+    table = _rows(inputs.marker_genes, sample)
+    return [
+        {"marker": text(r["marker"]), "kos": text(r["kos"]), "abundance": num(r["abundance"]),
+         "top_genera": text(r["top_genera"])}
+        for r in table.sort_values("marker", kind="mergesort").to_dict("records")
+    ]
+
+
+def _taxon_present(inputs: ReportInputs, sample: str, taxon: str, rank: str) -> float | None:
+    """Relative abundance of a named taxon at a rank in the sample; None if rank is unknown."""
+    rank = rank.strip().lower()
+    if rank not in RANKS or rank not in inputs.taxonomy.columns:
+        return None
+    wanted = _clean_taxon(taxon)
+    tax = inputs.taxonomy
+    names = tax[rank].map(_clean_taxon)
+    if rank == "species" and "genus" in tax.columns:
+        binomial = tax["genus"].map(_clean_taxon) + " " + names
+        match = (names == wanted) | (binomial == wanted)
+    else:
+        match = names == wanted
+    counts = sample_counts(inputs, sample)
+    total = counts.sum()
+    if total <= 0:
+        return 0.0
+    hit = match.reindex(counts.index).fillna(False).astype(bool)
+    return float(counts[hit.to_numpy()].sum() / total)
+
+
+def _taxa_of_interest(inputs: ReportInputs, sample: str) -> list[dict[str, Any]]:
+    table = inputs.taxa_of_interest
+    if table.empty:
+        return []
+    out = []
+    for r in table.to_dict("records"):
+        abundance = _taxon_present(inputs, sample, text(r["taxon"]), text(r["rank"]))
+        if not abundance:
+            continue
+        direction = text(r["direction"])
+        out.append({
+            "taxon": _clean_taxon(r["taxon"]),
+            "rank": text(r["rank"]).lower(),
+            "relative_abundance": num(abundance),
+            "direction": direction,
+            "statement": summary.association_statement(_clean_taxon(r["taxon"]), direction,
+                                                       text(r["study"])),
+            "finding": text(r["finding"]),
+            "study": text(r["study"]),
+            "doi": text(r["doi"]),
+            "url": doi_url(text(r["doi"])),
+            "evidence_strength": text(r["evidence_strength"]),
+        })
+    out.sort(key=lambda t: (-(t["relative_abundance"] or 0.0), t["taxon"], t["study"]))
+    return out
+
+
+def _confidence(inputs: ReportInputs, sample: str, thresholds: Thresholds) -> dict[str, Any]:
+    rows = _rows(inputs.sample_confidence, sample)
+    record = rows.iloc[0] if not rows.empty else {}
+    get = (lambda k: record[k] if k in rows.columns else None) if not rows.empty else (
+        lambda k: None)
+    distance = num(get("weighted_distance"))
+    predicted = num(get("fraction_reads_predicted"))
+    levels = summary.confidence_levels(distance, predicted, thresholds)
+    return {
+        "weighted_distance": distance,
+        "fraction_reads_predicted": predicted,
+        "n_asvs": integer(get("n_asvs")),
+        "n_asvs_predicted": integer(get("n_asvs_predicted")),
+        "reads_total": integer(get("reads_total")),
+        "reads_predicted": integer(get("reads_predicted")),
+        **levels,
+        "thresholds": {
+            "distance_high": thresholds.high_confidence_distance,
+            "distance_moderate": thresholds.moderate_confidence_distance,
+            "predicted_high": thresholds.high_confidence_fraction_predicted,
+            "predicted_moderate": thresholds.min_fraction_predicted,
+        },
+    }
+
+
+def _reference(inputs: ReportInputs) -> dict[str, Any]:
+    bundle = inputs.bundle or {}
+    kind = text(bundle.get("kind", ""))
+    is_demo = kind == DEMO_BUNDLE_KIND
+    return {
+        "name": text(bundle.get("name", "")) or "not recorded",
+        "kind": kind or "not recorded",
+        "version": text(bundle.get("version", "")),
+        "description": text(bundle.get("description", "")),
+        "is_demo": is_demo,
+        "banner": DEMO_BANNER if is_demo else None,
+    }
+
+
+def _provenance(inputs: ReportInputs) -> list[dict[str, str]]:
+    keys = ("name", "kind", "version", "source", "sha256", "date")
+    return [{k: text(r.get(k, "")) for k in keys} for r in inputs.provenance.to_dict("records")]
+
+
+# --------------------------------------------------------------------------- public API
+
+
+def build_sample_facts(
+    sample: str,
+    inputs: ReportInputs,
+    thresholds: Thresholds | None = None,
+    *,
+    run_date: str | None = None,
+) -> dict[str, Any]:
+    """All facts about one sample as a JSON-ready dict (the per-sample JSON, exactly).
+
+    ``run_date`` is the only value that may differ between two runs on the same inputs.
+    A sample with zero reads after QC gets QC, confidence and summary facts, and empty
+    composition and module sections with the reason.
+    """
+    thresholds = thresholds or Thresholds()
+    sample = str(sample)
+    if not (inputs.samples["sample"].astype(str) == sample).any():
+        raise InputError(f"sample sheet has no sample '{sample}'; check config/samples.tsv")
+    confidence = _confidence(inputs, sample, thresholds)
+    qc = _qc(inputs, sample, confidence["fraction_reads_predicted"], thresholds)
+    zero = qc["zero_reads"] or sample_counts(inputs, sample).sum() == 0
+    facts: dict[str, Any] = {
+        "schema_version": SCHEMA_VERSION,
+        "generator": f"gutbrain16s {__version__}",
+        "run_date": run_date,
+        "sample": sample,
+        "metadata": _metadata(inputs, sample, thresholds.metadata_columns),
+        "reference": _reference(inputs),
+        "provenance": _provenance(inputs),
+        "qc": qc,
+        "has_reads": not zero,
+        "composition": _composition(inputs, sample, thresholds),
+        "scfa": {**_modules(inputs, sample, "scfa", SCFA_COMPOUNDS, thresholds),
+                 "producers": _scfa_producers(inputs, sample)},
+        "neuro": _modules(inputs, sample, "neuro", NEURO_COMPOUNDS, thresholds),
+        "markers": _markers(inputs, sample),
+        "taxa_of_interest": _taxa_of_interest(inputs, sample),
+        "confidence": confidence,
+        "thresholds": thresholds.as_dict(),
+    }
+    if zero:
+        for section in ("scfa", "neuro"):
+            facts[section]["modules"] = []
+        facts["scfa"]["producers"] = []
+        facts["markers"] = []
+        facts["taxa_of_interest"] = []
+    facts["summary"] = summary.plain_language_summary(facts)
+    return facts
+
+
+KEY_COMPOUNDS = (("scfa", "acetate"), ("scfa", "propionate"), ("scfa", "butyrate"),
+                 ("neuro", "gaba"))
+
+
+def _key_score(facts: Mapping[str, Any], group: str, compound: str) -> dict[str, Any]:
+    modules = [m for m in facts[group]["modules"] if m["compound"] == compound]
+    scored = [m for m in modules if m["score"] is not None]
+    if not facts["has_reads"]:
+        return {"score": None, "status": "no_reads", "text": "no reads"}
+    if not modules:
+        return {"score": None, "status": "missing", "text": "no module"}
+    if not scored:
+        return {"score": None, "status": "not_predictable", "text": "not predictable from 16S"}
+    best = max(scored, key=lambda m: (m["status"] == "scored", m["score"]))
+    return {"score": best["score"], "status": best["status"],
+            "text": f"{best['score']:.3g}" + ("" if best["status"] == "scored" else " *")}
+
+
+def _genus_bars(inputs: ReportInputs, samples: Sequence[str], top: int) -> dict[str, Any]:
+    labels = genus_labels(inputs)
+    per_sample = {s: relative_abundance_by(inputs, s, labels) for s in samples}
+    frame = pd.DataFrame(per_sample).fillna(0.0)
+    if frame.empty:
+        return {"samples": list(samples), "genera": [], "values": []}
+    mean = frame.mean(axis=1).sort_values(ascending=False, kind="mergesort")
+    genera = [g for g in mean.index if not g.startswith(("Unassigned", "Unclassified"))][:top]
+    values = [[num(frame.at[g, s]) if s in frame.columns else 0.0 for s in samples]
+              for g in genera]
+    other = [num(max(0.0, float(frame[s].sum()) - sum(frame.at[g, s] for g in genera)))
+             if s in frame.columns and frame[s].sum() > 0 else 0.0 for s in samples]
+    return {"samples": list(samples), "genera": genera + ["Other"], "values": values + [other]}
+
+
+def _heatmap(inputs: ReportInputs, sample_facts: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
+    modules: dict[str, dict[str, Any]] = {}
+    cells: dict[tuple[str, str], dict[str, Any]] = {}
+    for facts in sample_facts:
+        for group in ("scfa", "neuro"):
+            for m in facts[group]["modules"]:
+                modules.setdefault(m["module"], {"module": m["module"], "name": m["name"],
+                                                 "group": group,
+                                                 "compound_label": m["compound_label"]})
+                cells[(m["module"], facts["sample"])] = {"score": m["score"],
+                                                         "status": m["status"]}
+    ordered = sorted(modules.values(), key=lambda m: (m["group"] != "scfa", m["compound_label"],
+                                                      m["module"]))
+    samples = [f["sample"] for f in sample_facts]
+    no_reads = {f["sample"] for f in sample_facts if not f["has_reads"]}
+    rows = []
+    for m in ordered:
+        row = []
+        for s in samples:
+            if s in no_reads:
+                row.append({"score": None, "status": "no_reads"})
+            else:
+                row.append(cells.get((m["module"], s), {"score": None, "status": "missing"}))
+        rows.append(row)
+    return {"modules": ordered, "samples": samples, "cells": rows}
+
+
+def _pcoa(inputs: ReportInputs) -> list[dict[str, Any]]:
+    out = []
+    for metric in sorted(inputs.pcoa, key=lambda m: (m != "braycurtis", m)):
+        coords, proportions, note = inputs.pcoa[metric]
+        points = []
+        if coords is not None and not coords.empty and not note:
+            points = [{"sample": str(r["sample"]), "x": num(r["PC1"]), "y": num(r["PC2"])}
+                      for r in coords.to_dict("records")]
+        out.append({
+            "metric": metric,
+            "points": points,
+            "proportions": [num(proportions.get("PC1")), num(proportions.get("PC2"))]
+            if proportions is not None and len(proportions) else [None, None],
+            "note": note if not points else "",
+        })
+    return out
+
+
+def build_cohort_facts(
+    sample_facts: Sequence[Mapping[str, Any]],
+    inputs: ReportInputs,
+    thresholds: Thresholds | None = None,
+    *,
+    run_date: str | None = None,
+) -> dict[str, Any]:
+    """Facts for the cohort page from the per-sample facts (in sheet order) and the inputs."""
+    thresholds = thresholds or Thresholds()
+    rows = []
+    for f in sample_facts:
+        shannon = next((m for m in f["composition"]["alpha"]["metrics"]
+                        if m["metric"] == "shannon"), None)
+        rows.append({
+            "sample": f["sample"],
+            "href": f"samples/{urllib.parse.quote(f['sample'])}.html",
+            "qc_status": f["qc"]["status"],
+            "reads_after_qc": f["qc"]["reads_after_qc"],
+            "observed_asvs": f["composition"]["alpha"]["observed_asvs_unrarefied"],
+            "shannon": shannon["value"] if shannon else None,
+            "key_scores": [_key_score(f, g, c) for g, c in KEY_COMPOUNDS],
+            "confidence": f["confidence"]["overall"],
+        })
+    samples = [f["sample"] for f in sample_facts]
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "generator": f"gutbrain16s {__version__}",
+        "run_date": run_date,
+        "n_samples": len(samples),
+        "reference": _reference(inputs),
+        "provenance": _provenance(inputs),
+        "key_compounds": [compound_label(c) for _, c in KEY_COMPOUNDS],
+        "rows": rows,
+        "status_counts": {s: sum(r["qc_status"] == s for r in rows)
+                          for s in ("pass", "warn", "fail")},
+        "heatmap": _heatmap(inputs, sample_facts),
+        "pcoa": _pcoa(inputs),
+        "genus_bars": _genus_bars(inputs, samples, thresholds.top_genera),
+        "thresholds": thresholds.as_dict(),
+        "note": summary.FIXED_NOTE,
+    }
+
+
+def sheet_samples(inputs: ReportInputs) -> list[str]:
+    """Sample IDs in sample-sheet order."""
+    return [str(s) for s in inputs.samples["sample"]]

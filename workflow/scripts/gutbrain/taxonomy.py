@@ -1,0 +1,250 @@
+"""Taxonomy references and classifier outputs.
+
+Converts reference FASTA files between the SINTAX header format
+(``>id;tax=d:Bacteria,p:Firmicutes,...,g:Roseburia;``) and the DADA2 training format
+(``>Bacteria;Firmicutes;...;Roseburia;``), normalises the outputs of DADA2 ``assignTaxonomy``
+and vsearch ``--sintax`` into one table, and flags off-target ASVs.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+
+import dnaio
+import pandas as pd
+
+from .errors import InputError
+from .io import atomic_path
+
+RANKS = ["kingdom", "phylum", "class", "order", "family", "genus", "species"]
+SINTAX_PREFIX = dict(zip("dpcofgs", RANKS, strict=True))
+PREFIX_OF = {rank: prefix for prefix, rank in SINTAX_PREFIX.items()}
+_SINTAX_TAX = re.compile(r"tax=([^;]*)")
+_CLEAN = re.compile(r"^[a-z]__")
+
+
+def _clean(name: str) -> str:
+    """Strip rank prefixes such as ``g__`` and surrounding space/quotes."""
+    return _CLEAN.sub("", name.strip().strip('"'))
+
+
+def parse_sintax_header(header: str, path: str = "", where: str = "") -> list[str]:
+    """Ranks (kingdom..genus/species, '' where missing) from a SINTAX FASTA header."""
+    match = _SINTAX_TAX.search(header)
+    if not match:
+        raise InputError(
+            f"{path}: {where}: header has no 'tax=' field, so it is not SINTAX format: "
+            f"'{header[:80]}' (set format: dada2 or fasta_tsv for this reference)"
+        )
+    ranks = dict.fromkeys(RANKS, "")
+    for part in filter(None, match.group(1).split(",")):
+        prefix, _, name = part.partition(":")
+        if prefix not in SINTAX_PREFIX or not name:
+            raise InputError(f"{path}: {where}: cannot parse taxonomy field '{part}' in '{header[:80]}'")
+        ranks[SINTAX_PREFIX[prefix]] = _clean(name)
+    return [ranks[r] for r in RANKS]
+
+
+def parse_dada2_header(header: str, path: str = "", where: str = "") -> list[str]:
+    """Ranks from a DADA2 training header ``Kingdom;Phylum;...;Genus;``."""
+    parts = [_clean(p) for p in header.split(";")]
+    while parts and parts[-1] == "":
+        parts.pop()
+    if not parts or len(parts) > len(RANKS) or "=" in header:
+        raise InputError(
+            f"{path}: {where}: header is not a DADA2 lineage 'Kingdom;Phylum;...;Genus;': "
+            f"'{header[:80]}'"
+        )
+    return parts + [""] * (len(RANKS) - len(parts))
+
+
+def read_lineage_table(path: str) -> dict[str, list[str]]:
+    """Read a two-column TSV (id, semicolon-separated lineage kingdom..genus[;species])."""
+    table = pd.read_csv(path, sep="\t", header=None, dtype=str, comment="#", keep_default_na=False)
+    if table.shape[1] < 2:
+        raise InputError(f"{path}: expected two tab-separated columns (id, lineage)")
+    out = {}
+    for line, (ident, lineage) in enumerate(zip(table[0], table[1], strict=True), start=1):
+        out[ident.strip()] = parse_dada2_header(lineage, path, f"line {line}")
+    return out
+
+
+def iter_reference(path: str, fmt: str, lineage_table: str | None = None) -> Iterator[tuple[str, list[str], str]]:
+    """Yield (id, ranks, sequence) from a reference FASTA in sintax, dada2 or fasta_tsv format."""
+    lineages = read_lineage_table(lineage_table) if fmt == "fasta_tsv" and lineage_table else None
+    with dnaio.open(path) as reader:
+        for n, rec in enumerate(reader, start=1):
+            where = f"record {n}"
+            if fmt == "sintax":
+                ident = rec.name.split(";")[0]
+                ranks = parse_sintax_header(rec.name, path, where)
+            elif fmt == "dada2":
+                ident = f"ref{n}"
+                ranks = parse_dada2_header(rec.name, path, where)
+            elif fmt == "fasta_tsv":
+                ident = rec.name.split()[0]
+                if lineages is None or ident not in lineages:
+                    raise InputError(
+                        f"{path}: record {n} ('{ident}') has no lineage in {lineage_table}"
+                    )
+                ranks = lineages[ident]
+            else:
+                raise InputError(f"unknown reference format '{fmt}' (use sintax, dada2 or fasta_tsv)")
+            yield ident, ranks, rec.sequence.upper().replace("U", "T")
+
+
+def convert_reference(
+    path: str, fmt: str, dada2_out: str, sintax_out: str, lineage_table: str | None = None
+) -> dict[str, int]:
+    """Write a reference in both classifier formats; return counts (sequences, genera)."""
+    genera = set()
+    n = 0
+    with atomic_path(dada2_out) as tmp_d, atomic_path(sintax_out) as tmp_s:
+        with dnaio.FastaWriter(tmp_d) as wd, dnaio.FastaWriter(tmp_s) as ws:
+            for ident, ranks, seq in iter_reference(path, fmt, lineage_table):
+                n += 1
+                genus_level = ranks[:6]
+                last = max((i for i, r in enumerate(genus_level) if r), default=-1)
+                wd.write(dnaio.SequenceRecord(";".join(genus_level[: last + 1]) + ";", seq))
+                tax = ",".join(f"{PREFIX_OF[r]}:{name}" for r, name in zip(RANKS, ranks, strict=True) if name)
+                ws.write(dnaio.SequenceRecord(f"{ident};tax={tax};", seq))
+                if ranks[5]:
+                    genera.add(ranks[5])
+    if n == 0:
+        raise InputError(f"{path}: the reference holds no sequences")
+    return {"sequences": n, "genera": len(genera)}
+
+
+def from_dada2(assign: pd.DataFrame) -> pd.DataFrame:
+    """Normalise the TSV written by our DADA2 script (asv_id, ranks, boot_<rank>) to our table."""
+    out = pd.DataFrame({"asv_id": assign["asv_id"]})
+    for rank in RANKS:
+        col = rank.capitalize()
+        out[rank] = assign[col].fillna("").astype(str).map(_clean) if col in assign else ""
+    for rank in RANKS:
+        boot = f"boot_{rank.capitalize()}"
+        if boot in assign:
+            out[f"{rank}_conf"] = (assign[boot].astype(float) / 100.0).round(4)
+        elif rank == "species":
+            out[f"{rank}_conf"] = [1.0 if s else float("nan") for s in out["species"]]
+        else:
+            out[f"{rank}_conf"] = float("nan")
+    return out
+
+
+_SINTAX_FIELD = re.compile(r"^([a-z]):(.*)\(([0-9.]+)\)$")
+
+
+def from_sintax(path: str, cutoff: float) -> pd.DataFrame:
+    """Parse vsearch ``--sintax --tabbedout`` (query, prediction with confidences, strand, filtered)."""
+    rows = []
+    with open(path, encoding="utf-8") as handle:
+        for line_no, line in enumerate(handle, start=1):
+            fields = line.rstrip("\n").split("\t")
+            row = {"asv_id": fields[0].split(";")[0]}
+            for rank in RANKS:
+                row[rank] = ""
+                row[f"{rank}_conf"] = float("nan")
+            prediction = fields[1] if len(fields) > 1 else ""
+            for part in filter(None, prediction.split(",")):
+                match = _SINTAX_FIELD.match(part)
+                if not match or match.group(1) not in SINTAX_PREFIX:
+                    raise InputError(f"{path}: line {line_no}: cannot parse SINTAX field '{part}'")
+                rank = SINTAX_PREFIX[match.group(1)]
+                conf = float(match.group(3))
+                row[f"{rank}_conf"] = conf
+                if conf >= cutoff:
+                    row[rank] = _clean(match.group(2))
+            rows.append(row)
+    columns = ["asv_id"] + RANKS + [f"{r}_conf" for r in RANKS]
+    return pd.DataFrame(rows, columns=columns)
+
+
+def _truncate_below_cutoff(table: pd.DataFrame) -> pd.DataFrame:
+    """Blank every rank below the first unassigned rank (a lineage never skips a rank)."""
+    table = table.copy()
+    for idx in table.index:
+        blank = False
+        for rank in RANKS:
+            if blank:
+                table.at[idx, rank] = ""
+            elif not table.at[idx, rank]:
+                blank = True
+    return table
+
+
+def off_target_reason(ranks: dict[str, str], remove: Iterable[str]) -> str:
+    """Reason an ASV is off-target ('' when it is kept)."""
+    remove = set(remove)
+    kingdom = ranks.get("kingdom", "").lower()
+    lineage = {ranks.get(r, "").lower() for r in RANKS}
+    if "unassigned_kingdom" in remove and kingdom in ("", "unassigned", "unknown"):
+        return "unassigned_kingdom"
+    if "eukaryota" in remove and kingdom in ("eukaryota", "eukarya"):
+        return "eukaryota"
+    if "mitochondria" in remove and "mitochondria" in lineage:
+        return "mitochondria"
+    if "chloroplast" in remove and ("chloroplast" in lineage or "chloroplastida" in lineage):
+        return "chloroplast"
+    return ""
+
+
+def finalize(table: pd.DataFrame, asv_ids: Iterable[str], remove: Iterable[str]) -> pd.DataFrame:
+    """Order rows like ``asv_ids``, fill ASVs the classifier skipped, set the ``status`` column."""
+    table = _truncate_below_cutoff(table.set_index("asv_id").reindex(list(asv_ids)).reset_index())
+    for rank in RANKS:
+        table[rank] = table[rank].fillna("").astype(str)
+    remove = list(remove)
+    table["status"] = [
+        ("off_target:" + reason) if (reason := off_target_reason(row, remove)) else "kept"
+        for row in table[RANKS].to_dict("records")
+    ]
+    return table[["asv_id"] + RANKS + [f"{r}_conf" for r in RANKS] + ["status"]]
+
+
+def prepare_reference(
+    name: str, entry: dict, fasta: str, lineages: str | None, dada2_out: str, sintax_out: str,
+    provenance_out: str,
+) -> dict[str, int]:
+    """Convert a registry reference to both classifier formats and write its provenance row."""
+    from .references import provenance_row, sha256sum, write_provenance
+
+    counts = convert_reference(fasta, entry["format"], dada2_out, sintax_out, lineages)
+    source = entry.get("url") or fasta
+    rows = [
+        provenance_row(
+            name, "taxonomy_reference", entry.get("version", "unknown"), source, sha256sum(fasta),
+            date=None,
+        )
+    ]
+    write_provenance(rows, provenance_out)
+    return counts
+
+
+def filter_taxonomy(
+    assignments: str, asv_table: str, method: str, cutoff: float, remove: Iterable[str],
+    taxonomy_out: str, table_out: str, summary_out: str,
+) -> pd.DataFrame:
+    """Write the unified taxonomy table, the on-target ASV table and an off-target summary."""
+    from .asv import read_asv_table
+    from .io import write_tsv
+
+    table = read_asv_table(asv_table)
+    if method == "dada2":
+        raw = from_dada2(pd.read_csv(assignments, sep="\t", dtype={"asv_id": str}, keep_default_na=False,
+                                     na_values=["NA"]))
+    else:
+        raw = from_sintax(assignments, cutoff)
+    taxonomy = finalize(raw, table.index, remove)
+    write_tsv(taxonomy, taxonomy_out)
+    kept = taxonomy.loc[taxonomy["status"] == "kept", "asv_id"]
+    write_tsv(table.loc[list(kept)].reset_index(), table_out)
+    status = taxonomy.set_index("asv_id")["status"]
+    summary = (
+        table.groupby(status.reindex(table.index)).sum().rename_axis("status").reset_index()
+        if len(table) else pd.DataFrame(columns=["status"])
+    )
+    summary.insert(1, "asvs", summary["status"].map(status.value_counts()).fillna(0).astype(int))
+    write_tsv(summary, summary_out)
+    return taxonomy
