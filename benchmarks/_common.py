@@ -52,6 +52,7 @@ class Stopwatch:
 
     def __init__(self) -> None:
         self.laps: dict[str, float] = {}
+        self.peaks: dict[str, float] = {}
 
     @contextmanager
     def lap(self, name: str) -> Iterator[None]:
@@ -61,6 +62,7 @@ class Stopwatch:
             yield
         finally:
             self.laps[name] = self.laps.get(name, 0.0) + time.perf_counter() - start
+            self.peaks[name] = peak_rss_mb()["self"]
 
     @property
     def total(self) -> float:
@@ -68,8 +70,11 @@ class Stopwatch:
         return sum(self.laps.values())
 
     def report(self) -> str:
-        """One line per lap, for printing before the result line."""
-        return "\n".join(f"  {k:<24s} {v:8.2f} s" for k, v in self.laps.items())
+        """One line per lap (seconds, and this process's peak RSS so far), for printing."""
+        return "\n".join(
+            f"  {k:<24s} {v:8.2f} s   peak self RSS so far {self.peaks.get(k, 0):7.0f} MiB"
+            for k, v in self.laps.items()
+        )
 
 
 def fmt(value: float) -> str:

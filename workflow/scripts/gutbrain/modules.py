@@ -278,7 +278,12 @@ _LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _con
 
 def _fail(path: Path, line: int | None, module_id: str, key: str, what: str) -> InputError:
     where = f"{path} line {line}" if line else str(path)
-    who = f"module {module_id}" if module_id else "catalog"
+    if not module_id:
+        who = "catalog"
+    elif module_id.startswith("marker "):
+        who = module_id
+    else:
+        who = f"module {module_id}"
     return InputError(f"{where}: {who}, key '{key}': {what}")
 
 

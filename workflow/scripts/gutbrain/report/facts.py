@@ -297,13 +297,10 @@ def load_report_inputs(
     """Read the pipeline's result files into a :class:`ReportInputs` (optional ones may be None)."""
     from gutbrain.diversity import read_pcoa_tsv
 
-    taxonomy_table = read_table(taxonomy, "taxonomy").set_index("asv_id")
-    kwargs: dict[str, Any] = {
-        "read_tracking": read_table(read_tracking, "read_tracking"),
-        "asv_table": read_counts_table(asv_table),
-        "taxonomy": taxonomy_table,
-        "samples": read_table(samples, "samples", comment="#"),
-    }
+    kwargs: dict[str, Any] = {"read_tracking": read_table(read_tracking, "read_tracking")}
+    kwargs["asv_table"] = read_counts_table(asv_table)
+    kwargs["taxonomy"] = read_table(taxonomy, "taxonomy").set_index("asv_id")
+    kwargs["samples"] = read_table(samples, "samples", comment="#")
     optional = {
         "alpha": alpha,
         "module_scores": module_scores,

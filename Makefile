@@ -1,0 +1,67 @@
+# gutbrain16s: the two commands of the README, plus set-up, benchmarks and the SLURM test.
+#   make demo   run the pipeline on the bundled demo (writes results/)
+#   make test   unit, workflow and browser tests, snakemake --lint, snakefmt --check, ruff
+# Both install what they need first (idempotent): Python packages into .venv from pinned
+# requirements, and the external tools with apt-get when running as root on Debian.
+
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+export PATH := $(CURDIR)/$(BIN):$(PATH)
+CORES ?= 2
+APT_TOOLS := vsearch r-bioc-dada2 mafft fasttree
+TEST_TOOLS := chromium
+
+.PHONY: demo test setup tools test-tools python lint bench test-slurm clean
+
+demo: setup
+	$(BIN)/python -m gutbrain.simulate demo --out demo_data
+	$(BIN)/snakemake --cores $(CORES)
+	@echo "Demo finished: see results/reports/index.html and results/multiqc/multiqc_report.html"
+
+test: setup test-tools
+	$(BIN)/python -m pytest -q -p no:cacheprovider
+	$(MAKE) lint
+
+lint: python
+	$(BIN)/ruff check workflow tests benchmarks
+	$(BIN)/snakefmt --check .
+	$(BIN)/python -m gutbrain.simulate demo --out demo_data
+	$(BIN)/snakemake --lint --cores 1
+
+setup: python tools
+
+python: $(VENV)/.installed
+
+$(VENV)/.installed: requirements.txt requirements.lock
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements.txt -c requirements.lock
+	@touch $@
+
+# External tools: apt-get on Debian as root; elsewhere say what to do instead.
+tools:
+	@PYTHONPATH=workflow/scripts $(PYTHON) tests/tools_check.py $(APT_TOOLS) || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $(APT_TOOLS) >/dev/null; \
+	  else \
+	    echo "Missing external tools ($(APT_TOOLS)). Install them with your package manager," \
+	         "or run Snakemake with --sdm conda so that each rule gets its env from envs/."; exit 1; \
+	  fi; }
+
+test-tools:
+	@command -v chromium >/dev/null || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $(TEST_TOOLS) >/dev/null; \
+	  else echo "chromium not found: browser tests will be skipped"; fi; }
+
+bench: setup
+	@for script in benchmarks/[a-z]*.py; do \
+	  echo "== $$script"; $(BIN)/python $$script || exit 1; \
+	done
+
+test-slurm: setup
+	bash tests/slurm/run_slurm_test.sh
+
+clean:
+	rm -rf results logs .snakemake demo_data tests/output benchmarks/output

@@ -1,0 +1,437 @@
+"""Tests for gutbrain.literature: the shipped curated tables, their loaders and report helpers."""
+
+from __future__ import annotations
+
+import gzip
+import re
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from gutbrain.errors import InputError
+from gutbrain.literature import (
+    DIRECTIONS,
+    EVIDENCE_STRENGTH,
+    GROUP_NOTE,
+    MIXED,
+    TRAITS,
+    combined_direction,
+    direction_counts,
+    genus_kos,
+    load_genus_copies,
+    load_genus_traits,
+    load_taxa_of_interest,
+    normalise_genus,
+    scfa_producers,
+    split_list,
+    strongest_evidence,
+    taxa_findings_for_sample,
+    trait_category,
+)
+
+BUT_PROXIES = {"K01034", "K01035", "K19709"}
+
+
+@pytest.fixture(scope="module")
+def traits(repo: Path) -> pd.DataFrame:
+    return load_genus_traits(repo / "resources" / "genus_traits.tsv")
+
+
+@pytest.fixture(scope="module")
+def copies(repo: Path) -> pd.DataFrame:
+    return load_genus_copies(repo / "resources" / "genus_16s_copies.tsv")
+
+
+@pytest.fixture(scope="module")
+def findings(repo: Path) -> pd.DataFrame:
+    return load_taxa_of_interest(repo / "resources" / "taxa_of_interest.tsv")
+
+
+@pytest.fixture(scope="session")
+def knowledge(repo: Path) -> Path:
+    folder = repo.parent / "shared" / "knowledge"
+    if not folder.is_dir():
+        pytest.skip(f"curated knowledge tables not found at {folder}")
+    return folder
+
+
+# --- shipped genus_traits.tsv -------------------------------------------------------------
+
+
+def test_genus_traits_shape_and_vocabulary(traits: pd.DataFrame) -> None:
+    assert len(traits) == 78
+    assert traits["genus"].nunique() == 29
+    assert set(traits["trait"]) <= set(TRAITS)
+    assert (traits["summary"].str.len() > 20).all()
+
+
+@pytest.mark.parametrize(
+    ("genus", "expected"),
+    [
+        ("Faecalibacterium", {"butyrate_but", "butyrate_unresolved"}),
+        ("Roseburia", {"butyrate_but", "propionate_propanediol"}),
+        ("Coprococcus", {"butyrate_buk", "propionate_acrylate"}),
+        ("Anaerostipes", {"butyrate_but", "butyrate_lactate"}),
+        ("Anaerobutyricum", {"butyrate_lactate", "propionate_propanediol"}),
+        ("Agathobacter", {"butyrate_but", "butyrate_unresolved"}),
+        ("Bacteroides", {"propionate_succinate"}),
+        ("Akkermansia", {"propionate_succinate"}),
+        ("Bifidobacterium", {"acetate"}),
+    ],
+)
+def test_well_known_scfa_producers(traits: pd.DataFrame, genus: str, expected: set[str]) -> None:
+    assert set(scfa_producers(traits)[genus]) == expected
+
+
+@pytest.mark.parametrize("genus", ["Eggerthella", "Alistipes", "Enterococcus", "Prevotella"])
+def test_not_scfa_producers(traits: pd.DataFrame, genus: str) -> None:
+    assert genus not in scfa_producers(traits)
+
+
+def test_scfa_producers_can_drop_association_only_rows(traits: pd.DataFrame) -> None:
+    strict = scfa_producers(traits, exclude_evidence=["in_vivo_association", "review"])
+    assert "Odoribacter" not in strict and "Subdoligranulum" not in strict
+    assert "Odoribacter" in scfa_producers(traits)
+    assert strict["Faecalibacterium"] == ["butyrate_but", "butyrate_unresolved"]
+
+
+def test_but_has_only_proxy_kos_and_absent_buk_is_not_listed(traits: pd.DataFrame) -> None:
+    but = traits[traits["trait"] == "butyrate_but"]
+    for record in but.to_dict("records"):
+        assert split_list(record["kos"]) == [] or "K00929" in record["kos"]
+        assert set(split_list(record["proxy_kos"])) == BUT_PROXIES
+        assert "no KO of its own" in record["ko_note"]
+    direct = genus_kos(traits, include_proxies=False)
+    assert direct["Faecalibacterium"] == [] and "K00929" not in direct["Roseburia"]
+    assert set(direct["Coprococcus"]) >= {"K00929", "K00634"}
+    assert set(genus_kos(traits)["Faecalibacterium"]) == BUT_PROXIES
+
+
+def test_genus_kos_lists_genera_without_kos(traits: pd.DataFrame) -> None:
+    kos = genus_kos(traits)
+    assert kos["Eggerthella"] == [] and kos["Alistipes"] == []
+    assert kos["Enterococcus"] == ["K01593", "K22330"]
+
+
+def test_renamings_are_recorded(traits: pd.DataFrame) -> None:
+    syn = traits.groupby("genus")["synonyms"].apply(lambda s: set(";".join(s).split(";")))
+    assert "Eubacterium" in syn["Agathobacter"] and "Eubacterium" in syn["Anaerobutyricum"]
+    assert "Phocaeicola" in syn["Bacteroides"]
+    assert "Lactiplantibacillus" in syn["Lactobacillus"]
+
+
+def test_every_ko_exists_in_kegg_names(traits: pd.DataFrame, shared_data: Path) -> None:
+    path = shared_data / "picrust2" / "description_mapfiles" / "ko_name.txt.gz"
+    with gzip.open(path, "rt", encoding="utf-8") as handle:
+        names = pd.read_csv(handle, sep="\t", header=None, dtype=str)
+    known = {k.removeprefix("ko:") for k in names[0]}
+    used = {k for col in ("kos", "proxy_kos") for cell in traits[col] for k in split_list(cell)}
+    assert used and used <= known
+
+
+def test_gene_name_assigned_kos_match_kegg_names(traits: pd.DataFrame, shared_data: Path) -> None:
+    path = shared_data / "picrust2" / "description_mapfiles" / "ko_name.txt.gz"
+    with gzip.open(path, "rt", encoding="utf-8") as handle:
+        names = dict(pd.read_csv(handle, sep="\t", header=None, dtype=str).to_numpy())
+    assert names["ko:K01425"].startswith("glutaminase")
+    assert names["ko:K22330"].startswith("tyrosine decarboxylase")
+    assert "fructose-6-phosphate phosphoketolase" in names["ko:K01621"]
+    assert names["ko:K01580"].startswith("glutamate decarboxylase")
+    assigned = traits[traits["ko_note"].str.contains("assigned by gene name")]
+    assert len(assigned) >= 5
+
+
+def test_dois_come_from_the_knowledge_tables(
+    traits: pd.DataFrame, findings: pd.DataFrame, knowledge: Path
+) -> None:
+    text = "\n".join(p.read_text(encoding="utf-8") for p in sorted(knowledge.iterdir()))
+    dois = set(traits["doi"]) | set(findings["doi"])
+    dois.discard("")
+    missing = sorted(d for d in dois if d not in text)
+    assert missing == []
+
+
+# --- shipped genus_16s_copies.tsv ----------------------------------------------------------
+
+
+def test_copies_cover_trait_genera_from_rrndb(
+    copies: pd.DataFrame, traits: pd.DataFrame, shared_data: Path
+) -> None:
+    rrndb = pd.read_csv(
+        shared_data / "rdp_classifier_samples" / "rrnDBv4.2.2_copynumber.txt", sep="\t"
+    ).set_index("name")
+    for record in copies.to_dict("records"):
+        assert record["copies_16s"] == pytest.approx(rrndb.loc[record["rrndb_taxon"], "mean"])
+        assert record["statistic"] == "mean" and "10.1093/nar/gku1201" in record["source"]
+    missing = set(traits["genus"]) - set(copies["genus"])
+    assert missing == {
+        "Agathobacter", "Anaerobutyricum", "Blautia", "Butyricicoccus", "Dialister", "Evtepia",
+        "Morganella", "Phascolarctobacterium", "Subdoligranulum",
+    }
+    assert not (missing & set(rrndb.index))
+
+
+@pytest.mark.parametrize(
+    ("genus", "value"),
+    [("Faecalibacterium", 1.0), ("Bacteroides", 5.8), ("Escherichia", 7.0),
+     ("Bifidobacterium", 3.47), ("Akkermansia", 3.0)],
+)
+def test_copy_values(copies: pd.DataFrame, genus: str, value: float) -> None:
+    assert copies.set_index("genus").loc[genus, "copies_16s"] == pytest.approx(value)
+
+
+# --- shipped taxa_of_interest.tsv ----------------------------------------------------------
+
+
+def test_findings_rows_are_single_direction(findings: pd.DataFrame) -> None:
+    assert len(findings) == 46
+    assert set(findings["direction"]) <= set(DIRECTIONS)
+    assert MIXED not in set(findings["direction"])
+
+
+@pytest.mark.parametrize(
+    ("genus", "expected"),
+    [
+        ("Faecalibacterium", "depleted"),
+        ("Coprococcus", "depleted"),
+        ("Dialister", "depleted"),
+        ("Roseburia", "depleted"),
+        ("Eggerthella", "enriched"),
+        ("Parabacteroides", "enriched"),
+        ("Streptococcus", "enriched"),
+        ("Lactobacillus", MIXED),
+        ("Bifidobacterium", MIXED),
+        ("Bacteroides", MIXED),
+        ("Alistipes", MIXED),
+        ("Prevotella", MIXED),
+        ("Blautia", MIXED),
+    ],
+)
+def test_combined_direction_of_shipped_findings(
+    findings: pd.DataFrame, genus: str, expected: str
+) -> None:
+    assert combined_direction(findings[findings["genus"] == genus]) == expected
+
+
+def test_direction_counts(findings: pd.DataFrame) -> None:
+    counts = direction_counts(findings)
+    assert counts["Lactobacillus"] == {"depleted": 2, "enriched": 1}
+    assert counts["Faecalibacterium"] == {"associated_with_better_QoL": 1, "depleted": 5}
+
+
+# --- helpers -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("directions", "expected"),
+    [
+        (["depleted"], "depleted"),
+        (["depleted", "depleted"], "depleted"),
+        (["associated_with_better_QoL"], "associated_with_better_QoL"),
+        (["depleted", "associated_with_better_QoL"], "depleted"),
+        (["enriched", "associated_with_worse_QoL"], "enriched"),
+        (["enriched", "depleted"], MIXED),
+        (["associated_with_better_QoL", "enriched"], MIXED),
+        (["depleted", MIXED], MIXED),
+    ],
+)
+def test_combined_direction_table(directions: list[str], expected: str) -> None:
+    assert combined_direction([{"direction": d} for d in directions]) == expected
+    frame = pd.DataFrame({"direction": directions})
+    assert combined_direction(frame) == expected
+
+
+@pytest.mark.parametrize("directions", [[], ["up"]])
+def test_combined_direction_rejects(directions: list[str]) -> None:
+    with pytest.raises(ValueError):
+        combined_direction([{"direction": d} for d in directions])
+
+
+@pytest.mark.parametrize(
+    ("values", "expected"),
+    [
+        (["single-small-cohort", "meta-analysis"], "meta-analysis"),
+        (["single-small-cohort", "single-large-cohort"], "single-large-cohort"),
+        (iter(["replicated-across-cohorts"]), "replicated-across-cohorts"),
+    ],
+)
+def test_strongest_evidence(values, expected: str) -> None:
+    assert strongest_evidence(values) == expected
+    assert expected in EVIDENCE_STRENGTH
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [("Faecalibacterium", "faecalibacterium"), ("g__Bacteroides", "bacteroides"),
+     (" g:Dialister ", "dialister"), ("[Eubacterium]", "eubacterium")],
+)
+def test_normalise_genus(name: str, expected: str) -> None:
+    assert normalise_genus(name) == expected
+
+
+@pytest.mark.parametrize(
+    ("trait", "category"),
+    [("butyrate_buk", "scfa:butyrate"), ("gaba_production", "neuro:gaba"),
+     ("histamine", "neuro:histamine"), ("phenotype_association", "association")],
+)
+def test_trait_category(trait: str, category: str) -> None:
+    assert trait_category(trait) == category
+
+
+def _findings_fixture() -> pd.DataFrame:
+    rows = [
+        ("Alpha", "genus", "Alpha", "depleted", "meta-analysis", "10.1000/a1", ""),
+        ("Alpha beta", "species", "Alpha", "depleted", "single-small-cohort", "", "https://x.org/1"),
+        ("Gamma", "genus", "Gamma", "enriched", "single-small-cohort", "10.1000/g1", ""),
+        ("Gamma", "genus", "Gamma", "depleted", "single-large-cohort", "10.1000/g2", ""),
+        ("Delta", "genus", "Delta", "enriched", "single-small-cohort", "10.1000/d1", ""),
+    ]
+    frame = pd.DataFrame(
+        rows, columns=["taxon", "rank", "genus", "direction", "evidence_strength", "doi", "url"]
+    )
+    frame["finding"] = "a finding"
+    frame["study"] = [f"Study {i}" for i in range(len(frame))]
+    return frame
+
+
+def test_taxa_findings_for_sample() -> None:
+    result = taxa_findings_for_sample(
+        {"g__Alpha": 0.05, "Gamma": 0.2, "[Alpha]": 0.01, "Delta": 0.0, "Other": 0.5},
+        _findings_fixture(),
+    )
+    assert [r["taxon"] for r in result] == ["Gamma", "Alpha"]
+    gamma, alpha = result
+    assert gamma["direction"] == MIXED and gamma["evidence"] == "single-large-cohort"
+    assert alpha["abundance"] == pytest.approx(0.06)
+    assert alpha["direction"] == "depleted" and alpha["n_findings"] == 2
+    assert [c["link"] for c in alpha["citations"]] == ["https://doi.org/10.1000/a1",
+                                                       "https://x.org/1"]
+    assert alpha["finding"].startswith("Lower abundance of Alpha has been reported in groups")
+    assert "species" in alpha["finding"] and GROUP_NOTE in alpha["finding"]
+    assert gamma["finding"].startswith("Studies disagree about Gamma")
+
+
+def test_taxa_findings_threshold_and_wording(findings: pd.DataFrame) -> None:
+    abundances = {"Faecalibacterium": 0.1, "Eggerthella": 0.001, "Bacteroides": 0.3}
+    result = taxa_findings_for_sample(abundances, findings, min_abundance=0.005)
+    assert [r["taxon"] for r in result] == ["Bacteroides", "Faecalibacterium"]
+    for item in result:
+        text = item["finding"].lower()
+        assert "groups" in text and not re.search(r"\byou\b|\byour\b|diagnos", text)
+        assert all(c["link"].startswith("https://") for c in item["citations"])
+
+
+# --- malformed tables ----------------------------------------------------------------------
+
+
+def _write(path: Path, frame: pd.DataFrame) -> Path:
+    frame.to_csv(path, sep="\t", index=False)
+    return path
+
+
+def _trait_row(**changes: str) -> dict[str, str]:
+    row = {
+        "genus": "Alpha", "trait": "butyrate_buk", "kos": "K00929;K00634", "proxy_kos": "",
+        "ko_note": "", "genes": "buk; ptb", "prevalence": "some_strains",
+        "evidence": "biochemical", "summary": "A tiny made-up fact for testing.",
+        "citation": "Someone 2000", "doi": "10.1000/xyz", "url": "",
+    }
+    row.update(changes)
+    return row
+
+
+@pytest.mark.parametrize(
+    ("changes", "column"),
+    [
+        ({"trait": "butyrate_magic"}, "trait"),
+        ({"kos": "K00929;K123"}, "kos"),
+        ({"proxy_kos": "ko:K01034"}, "proxy_kos"),
+        ({"proxy_kos": "K00929"}, "proxy_kos"),
+        ({"genus": "alpha"}, "genus"),
+        ({"prevalence": "all"}, "prevalence"),
+        ({"evidence": "anecdote"}, "evidence"),
+        ({"summary": ""}, "summary"),
+        ({"doi": "doi.org/10.1/x"}, "doi"),
+        ({"doi": "", "url": ""}, "doi"),
+        ({"url": "ftp://x"}, "url"),
+    ],
+)
+def test_load_genus_traits_rejects(tmp_path: Path, changes: dict[str, str], column: str) -> None:
+    path = _write(tmp_path / "traits.tsv", pd.DataFrame([_trait_row(), _trait_row(**changes)]))
+    with pytest.raises(InputError) as info:
+        load_genus_traits(path)
+    message = str(info.value)
+    assert str(path) in message and "line 3" in message and f"column '{column}'" in message
+
+
+def test_load_genus_traits_missing_column_and_file(tmp_path: Path) -> None:
+    frame = pd.DataFrame([_trait_row()]).drop(columns=["kos"])
+    path = _write(tmp_path / "traits.tsv", frame)
+    with pytest.raises(InputError, match=r"traits\.tsv, line 1: missing column\(s\) \['kos'\]"):
+        load_genus_traits(path)
+    with pytest.raises(InputError, match="does not exist"):
+        load_genus_traits(tmp_path / "absent.tsv")
+
+
+def test_load_genus_traits_ragged_line(tmp_path: Path) -> None:
+    path = tmp_path / "traits.tsv"
+    header = "\t".join(_trait_row())
+    path.write_text(f"{header}\n" + "\t".join(_trait_row().values()) + "\textra\tmore\n")
+    with pytest.raises(InputError, match="traits.tsv"):
+        load_genus_traits(path)
+
+
+@pytest.mark.parametrize(
+    ("row", "column"),
+    [
+        ({"genus": "Alpha", "copies_16s": "0.5", "statistic": "mean", "source": "s"}, "copies_16s"),
+        ({"genus": "Alpha", "copies_16s": "four", "statistic": "mean", "source": "s"},
+         "copies_16s"),
+        ({"genus": "Alpha", "copies_16s": "4", "statistic": "mode", "source": "s"}, "statistic"),
+        ({"genus": "Beta", "copies_16s": "4", "statistic": "mean", "source": ""}, "source"),
+        ({"genus": "Beta", "copies_16s": "4", "statistic": "mean", "source": "s"}, "genus"),
+    ],
+)
+def test_load_genus_copies_rejects(tmp_path: Path, row: dict[str, str], column: str) -> None:
+    good = {"genus": "Beta", "copies_16s": "2", "statistic": "mean", "source": "rrnDB"}
+    path = _write(tmp_path / "copies.tsv", pd.DataFrame([good, row]))
+    with pytest.raises(InputError) as info:
+        load_genus_copies(path)
+    assert "copies.tsv, line 3" in str(info.value) and f"column '{column}'" in str(info.value)
+
+
+def test_load_genus_copies_parses_floats(tmp_path: Path) -> None:
+    good = {"genus": "Beta", "copies_16s": "2.5", "statistic": "median", "source": "rrnDB"}
+    table = load_genus_copies(_write(tmp_path / "copies.tsv", pd.DataFrame([good])))
+    assert table["copies_16s"].tolist() == [2.5]
+
+
+def _taxa_row(**changes: str) -> dict[str, str]:
+    row = {
+        "taxon": "Alpha", "rank": "genus", "genus": "Alpha", "direction": "depleted",
+        "finding": "Lower in a made-up group.", "study": "Someone 2000", "doi": "10.1000/x",
+        "url": "", "evidence_strength": "single-small-cohort",
+    }
+    row.update(changes)
+    return row
+
+
+@pytest.mark.parametrize(
+    ("changes", "column", "text"),
+    [
+        ({"direction": MIXED}, "direction", "combined_direction"),
+        ({"direction": "up"}, "direction", "not one of"),
+        ({"rank": "kingdom"}, "rank", "not one of"),
+        ({"evidence_strength": "strong"}, "evidence_strength", "not one of"),
+        ({"genus": ""}, "genus", "not a genus name"),
+        ({"finding": ""}, "finding", "empty value"),
+    ],
+)
+def test_load_taxa_of_interest_rejects(
+    tmp_path: Path, changes: dict[str, str], column: str, text: str
+) -> None:
+    path = _write(tmp_path / "taxa.tsv", pd.DataFrame([_taxa_row(), _taxa_row(**changes)]))
+    with pytest.raises(InputError) as info:
+        load_taxa_of_interest(path)
+    message = str(info.value)
+    assert "taxa.tsv, line 3" in message and f"column '{column}'" in message and text in message

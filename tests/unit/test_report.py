@@ -1,0 +1,697 @@
+"""Tests for gutbrain.report: facts, wording, SVG plots, HTML rendering and the JSON schema.
+
+``make_cohort_inputs()`` builds a tiny three-sample cohort (S1 with ``<script>`` in its
+metadata, S2, and S3 with zero reads after QC); the browser tests reuse it.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import jsonschema
+import pandas as pd
+import pytest
+
+from gutbrain.errors import InputError
+from gutbrain.report import (
+    ReportInputs,
+    Thresholds,
+    build_cohort_facts,
+    build_sample_facts,
+    load_report_inputs,
+    render_cohort_report,
+    render_sample_report,
+    write_cohort_output,
+    write_sample_json,
+    write_sample_outputs,
+)
+from gutbrain.report import plots, summary
+from gutbrain.report.facts import doi_url, genus_label, percentile_in_run
+from gutbrain.report.render import render_cohort_html, render_sample_html
+
+SCHEMA_PATH = Path(__file__).resolve().parents[2] / "workflow" / "schemas" / (
+    "sample_report.schema.json")
+XSS = "<script>alert(1)</script>"
+SECTION_HEADINGS = (
+    "Sample QC",
+    "Composition",
+    "SCFA potential",
+    "Neurotransmitter potential",
+    "Taxa of interest",
+    "Confidence",
+    "Plain-language summary",
+)
+
+
+def _tsv(text: str) -> pd.DataFrame:
+    """A frame from a compact '|'-separated table (first line = header)."""
+    rows = [line.split("|") for line in text.strip().splitlines()]
+    return pd.DataFrame(rows[1:], columns=rows[0])
+
+
+def make_cohort_inputs(kind: str = "literature_genus_profile") -> ReportInputs:
+    """A three-sample cohort: S1 rich (XSS metadata), S2 poorer, S3 with zero reads after QC."""
+    asv = pd.DataFrame(
+        {
+            "S1": [500, 300, 100, 60, 40, 0],
+            "S2": [0, 900, 50, 0, 30, 20],
+            "S3": [0, 0, 0, 0, 0, 0],
+        },
+        index=pd.Index([f"ASV_{i:012x}" for i in range(6)], name="asv_id"),
+    )
+    taxonomy = _tsv(
+        """
+asv_id|kingdom|phylum|class|order|family|genus|species
+ASV_000000000000|Bacteria|Bacillota|Clostridia|Eubacteriales|Oscillospiraceae|Faecalibacterium|prausnitzii
+ASV_000000000001|Bacteria|Bacteroidota|Bacteroidia|Bacteroidales|Bacteroidaceae|Bacteroides|
+ASV_000000000002|Bacteria|Bacillota|Clostridia|Lachnospirales|Lachnospiraceae|Coprococcus|
+ASV_000000000003|Bacteria|Actinomycetota|Coriobacteriia|Eggerthellales|Eggerthellaceae|Eggerthella|
+ASV_000000000004|Bacteria|Bacillota|Clostridia|Lachnospirales|Lachnospiraceae||
+ASV_000000000005|Bacteria|Pseudomonadota|Gammaproteobacteria|Enterobacterales|Enterobacteriaceae|Escherichia/Shigella|
+"""
+    ).set_index("asv_id")
+    tracking = _tsv(
+        """
+sample|input|primer_trimmed|filtered|denoised|merged|nonchimeric|taxonomy_kept|flag
+S1|1500|1450|1300|1200|1100|1050|1000|
+S2|4000|3900|3000|2000|1500|1200|1000|
+S3|800|700|0|0|0|0|0|no_reads_after_filtering
+"""
+    )
+    for column in tracking.columns[1:-1]:
+        tracking[column] = tracking[column].astype(int)
+    samples = pd.DataFrame(
+        {
+            "sample": ["S1", "S2", "S3"],
+            "fq1": ["a_1.fq.gz", "b_1.fq.gz", "c_1.fq.gz"],
+            "fq2": ["a_2.fq.gz", "b_2.fq.gz", ""],
+            "group": [XSS, "control & friends", "case"],
+            "age": ["34", "51", ""],
+        }
+    )
+    alpha = pd.DataFrame(
+        {
+            "sample": ["S1", "S2", "S3"],
+            "observed_asvs": [5, 4, None],
+            "shannon": [1.2, 0.5, None],
+            "simpson": [0.65, 0.3, None],
+            "faith_pd": [None, None, None],
+            "rarefaction_depth": [1000, 1000, 1000],
+            "reads": [1000, 1000, 0],
+            "observed_asvs_unrarefied": [5, 4, 0],
+            "status": ["rarefied", "rarefied", "below_depth"],
+        }
+    )
+    modules = [
+        ("M_ACE1", "Acetate via pta-ackA", "scfa:acetate"),
+        ("M_PRO1", "Propionate via succinate", "scfa:propionate"),
+        ("M_BUT1", "Butyrate via acetyl-CoA", "scfa:butyrate"),
+        ("MGB020", "GABA synthesis I", "neuro:gaba"),
+        ("MGB_HIS", "Histamine synthesis", "neuro:histamine"),
+        ("MGB_NA", "Noradrenaline synthesis", "neuro:noradrenaline"),
+    ]
+    score_rows = []
+    values = {
+        "S1": {"M_ACE1": (40.0, 1.0, "scored"), "M_PRO1": (12.5, 0.75, "scored"),
+               "M_BUT1": (30.0, 1.0, "scored"), "MGB020": (8.0, 0.8, "scored"),
+               "MGB_HIS": (0.5, 0.5, "below_coverage")},
+        "S2": {"M_ACE1": (55.0, 1.0, "scored"), "M_PRO1": (30.0, 1.0, "scored"),
+               "M_BUT1": (0.0, 0.0, "absent"), "MGB020": (20.0, 1.0, "scored"),
+               "MGB_HIS": (0.0, 0.0, "absent")},
+        "S3": {m: (0.0, 0.0, "absent") for m, _, _ in modules},
+    }
+    for sample, per_module in values.items():
+        for module, name, category in modules:
+            if module == "MGB_NA":
+                score_rows.append((module, name, category, sample, None, None,
+                                   "not_predictable"))
+            else:
+                score, coverage, status = per_module[module]
+                score_rows.append((module, name, category, sample, score, coverage, status))
+    module_scores = pd.DataFrame(score_rows, columns=["module", "name", "category", "sample",
+                                                      "score", "coverage", "status"])
+    contributions = pd.DataFrame(
+        [
+            ("M_BUT1", "S1", "Faecalibacterium", 0.7, 1),
+            ("M_BUT1", "S1", "Coprococcus", 0.3, 2),
+            ("M_ACE1", "S1", "Bacteroides", 0.5, 1),
+            ("MGB020", "S1", "Bacteroides", 0.9, 1),
+            ("MGB020", "S2", "Bacteroides", 0.95, 1),
+        ],
+        columns=["module", "sample", "genus", "share", "rank"],
+    )
+    markers = pd.DataFrame(
+        [("gadB", "K01580", "S1", 12.0, "Bacteroides"), ("gadB", "K01580", "S2", 30.0,
+                                                          "Bacteroides")],
+        columns=["marker", "kos", "sample", "abundance", "top_genera"],
+    )
+    confidence = pd.DataFrame(
+        [("S1", 0.02, 0.92, 5, 5, 1000, 920), ("S2", 0.05, 0.55, 4, 3, 1000, 550)],
+        columns=["sample", "weighted_distance", "fraction_reads_predicted", "n_asvs",
+                 "n_asvs_predicted", "reads_total", "reads_predicted"],
+    )
+    provenance = pd.DataFrame(
+        [("demo-bundle", "function_reference", "1", "resources/genus_traits.tsv", "ab" * 32,
+          "2025-01-01")],
+        columns=["name", "kind", "version", "source", "sha256", "date"],
+    )
+    taxa = pd.DataFrame(
+        [
+            ("Faecalibacterium", "genus", "depleted", "Lower in MDD across studies.",
+             "Sanada et al. 2020 J Affect Disord", "10.1016/j.jad.2020.01.102", "meta-analysis"),
+            ("Eggerthella", "genus", "enriched", "Higher in depression.",
+             "Study E 2022", "10.1000/eggerthella", "replicated-across-cohorts"),
+            ("Bacteroides", "genus", "mixed", "Both directions reported.", "Study B 2021",
+             "", "replicated-across-cohorts"),
+            ("Faecalibacterium prausnitzii", "species", "depleted", "Species-level finding.",
+             "Study F 2019", "10.1000/fpraus", "single-small-cohort"),
+            ("Dialister", "genus", "depleted", "Not in this cohort.", "Study D 2019",
+             "10.1000/dialister", "single-large-cohort"),
+            ("Bacteroides enterotype 2", "community type (enterotype)",
+             "associated_with_worse_QoL", "Enterotype finding.", "Study Q 2019", "", "x"),
+        ],
+        columns=["taxon", "rank", "direction", "finding", "study", "doi", "evidence_strength"],
+    )
+    traits = pd.DataFrame(
+        [
+            ("Faecalibacterium", "butyrate_but", "", "Duncan et al. 2002",
+             "10.1128/AEM.68.10.5186-5190.2002"),
+            ("Coprococcus", "butyrate_buk", "K00929", "Study C", ""),
+            ("Bacteroides", "propionate_succinate", "", "Study P", "10.1000/prop"),
+            ("Bacteroides", "GABA_production", "K01580", "Study G", ""),
+            ("Roseburia", "butyrate_but", "", "Study R", ""),
+        ],
+        columns=["genus", "trait", "kos", "citation", "doi"],
+    )
+    coords = pd.DataFrame({"sample": ["S1", "S2", "S4"], "PC1": [0.1, -0.2, 0.1],
+                           "PC2": [0.0, 0.05, -0.05], "PC3": [0.0, 0.0, 0.0]})
+    proportions = pd.Series({"PC1": 0.7, "PC2": 0.2, "PC3": 0.1})
+    return ReportInputs(
+        read_tracking=tracking,
+        asv_table=asv,
+        taxonomy=taxonomy,
+        samples=samples,
+        alpha=alpha,
+        module_scores=module_scores,
+        module_contributions=contributions,
+        marker_genes=markers,
+        sample_confidence=confidence,
+        provenance=provenance,
+        bundle={"name": "demo", "kind": kind, "version": "0.1"},
+        taxa_of_interest=taxa,
+        genus_traits=traits,
+        pcoa={
+            "braycurtis": (coords, proportions, ""),
+            "weighted_unifrac": (coords.iloc[0:0], pd.Series(dtype=float),
+                                 "not enough samples for an ordination"),
+        },
+    )
+
+
+def render_fixture_cohort(outdir: Path, run_date: str = "2025-06-01") -> list[Path]:
+    """Write index.html and samples/{S1,S2,S3}.html/.json of the fixture cohort under outdir."""
+    inputs = make_cohort_inputs()
+    pages = []
+    for sample in ("S1", "S2", "S3"):
+        html = outdir / "samples" / f"{sample}.html"
+        write_sample_outputs(sample, inputs, html, html.with_suffix(".json"), run_date=run_date)
+        pages.append(html)
+    write_cohort_output(inputs, outdir / "index.html", run_date=run_date)
+    return [outdir / "index.html", *pages]
+
+
+@pytest.fixture(scope="module")
+def inputs() -> ReportInputs:
+    return make_cohort_inputs()
+
+
+@pytest.fixture(scope="module")
+def facts(inputs: ReportInputs) -> dict[str, dict]:
+    return {s: build_sample_facts(s, inputs, run_date="2025-06-01") for s in ("S1", "S2", "S3")}
+
+
+@pytest.fixture(scope="module")
+def schema() -> dict:
+    return json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
+
+
+@pytest.fixture(scope="module")
+def pages(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
+    out = tmp_path_factory.mktemp("reports")
+    paths = render_fixture_cohort(out)
+    return {p.stem if p.parent.name == "samples" else "index": p.read_text(encoding="utf-8")
+            for p in paths}
+
+
+# --------------------------------------------------------------------------- wording
+
+
+@pytest.mark.parametrize(
+    ("reads", "retained", "predicted", "expected"),
+    [
+        (5000, 0.8, 0.9, ["pass", "pass", "pass"]),
+        (999, 0.8, 0.9, ["warn", "pass", "pass"]),
+        (199, 0.8, 0.9, ["fail", "pass", "pass"]),
+        (1000, 0.29, 0.9, ["pass", "warn", "pass"]),
+        (1000, 0.8, 0.49, ["pass", "pass", "warn"]),
+        (1000, 0.8, None, ["pass", "pass", "warn"]),
+        (0, 0.0, None, ["fail", "fail", "fail"]),
+        (0, None, None, ["fail", "fail", "fail"]),
+    ],
+)
+def test_qc_checks_verdicts(reads, retained, predicted, expected) -> None:
+    checks = summary.qc_checks(reads, retained, predicted, Thresholds())
+    assert [c["status"] for c in checks] == expected
+    assert [c["check"] for c in checks] == ["min_reads_after_qc", "min_fraction_retained",
+                                            "min_fraction_predicted"]
+    assert all(c["reason"] and c["thresholds"] for c in checks)
+    assert summary.worst_status(expected) == max(expected, key=["pass", "warn", "fail"].index)
+
+
+@pytest.mark.parametrize(
+    ("distance", "predicted", "levels"),
+    [
+        (0.01, 0.95, ("high", "high", "high")),
+        (0.03, 0.80, ("high", "high", "high")),
+        (0.05, 0.95, ("moderate", "high", "moderate")),
+        (0.01, 0.60, ("high", "moderate", "moderate")),
+        (0.10, 0.95, ("low", "high", "low")),
+        (0.01, 0.20, ("high", "low", "low")),
+        (None, 0.9, ("not available", "high", "not available")),
+        (None, None, ("not available", "not available", "not available")),
+    ],
+)
+def test_confidence_levels(distance, predicted, levels) -> None:
+    out = summary.confidence_levels(distance, predicted, Thresholds())
+    assert (out["distance_level"], out["predicted_level"], out["overall"]) == levels
+    if levels[2] != "not available":
+        assert f"Confidence in the predicted potential is {levels[2]}" in out["text"]
+        assert "0.03" in out["text"] and "80%" in out["text"]
+
+
+@pytest.mark.parametrize(
+    ("direction", "expected"),
+    [
+        ("depleted", "Lower abundance of X has been reported in groups of people with "
+                     "depression (S 2020)."),
+        ("enriched", "Higher abundance of X has been reported in groups of people with "
+                     "depression (S 2020)."),
+        ("mixed", "Both higher and lower abundance of X have been reported in groups of people "
+                  "with depression (S 2020); the evidence is mixed."),
+        ("associated_with_better_QoL", "Higher abundance of X has been associated with better "
+                                       "quality-of-life scores in groups of people (S 2020)."),
+        ("something_else", "X has been associated with depression-related measures in groups "
+                           "of people (S 2020)."),
+    ],
+)
+def test_association_statement(direction: str, expected: str) -> None:
+    assert summary.association_statement("X", direction, "S 2020") == expected
+    assert "you" not in expected.lower().split()
+
+
+@pytest.mark.parametrize(
+    ("values", "sample", "expected"),
+    [
+        ({"a": 1.0, "b": 2.0, "c": 3.0}, "a", 0.0),
+        ({"a": 1.0, "b": 2.0, "c": 3.0}, "c", 100.0),
+        ({"a": 1.0, "b": 2.0, "c": 3.0}, "b", 50.0),
+        ({"a": 2.0, "b": 2.0}, "a", 50.0),
+        ({"a": 1.0, "b": None}, "a", None),
+        ({"a": 1.0}, "a", None),
+        ({"a": None, "b": 1.0, "c": 2.0}, "a", None),
+    ],
+)
+def test_percentile_in_run(values, sample, expected) -> None:
+    assert percentile_in_run(values, sample) == expected
+
+
+@pytest.mark.parametrize(
+    ("doi", "url"),
+    [
+        ("10.1038/s41564-018-0337-x", "https://doi.org/10.1038/s41564-018-0337-x"),
+        ("https://doi.org/10.1016/j.jad.2020.01.102", "https://doi.org/10.1016/j.jad.2020.01.102"),
+        ("doi:10.1128/AEM.68.10.5186-5190.2002.", "https://doi.org/10.1128/AEM.68.10.5186-5190.2002"),
+        ("10.1000/a<b>", "https://doi.org/10.1000/a%3Cb%3E"),
+        ("", None),
+        ("https://example.org/paper", None),
+    ],
+)
+def test_doi_url(doi: str, url: str | None) -> None:
+    assert doi_url(doi) == url
+
+
+@pytest.mark.parametrize(
+    ("row", "label"),
+    [
+        ({"genus": "g__Blautia", "family": "Lachnospiraceae"}, "Blautia"),
+        ({"genus": "", "family": "Lachnospiraceae"}, "Unclassified Lachnospiraceae"),
+        ({"genus": "", "family": "", "phylum": "Bacillota"}, "Unclassified Bacillota"),
+        ({}, "Unassigned"),
+    ],
+)
+def test_genus_label(row: dict, label: str) -> None:
+    assert genus_label(row) == label
+
+
+def test_thresholds_from_config_mapping() -> None:
+    made = Thresholds.from_mapping({"min_reads_pass": 2000, "min_reads_warn": "100",
+                                    "metadata_columns": ["group"]})
+    assert (made.min_reads_pass, made.min_reads_warn, made.metadata_columns) == (2000, 100,
+                                                                                ("group",))
+    with pytest.raises(InputError, match="unknown report setting.*min_read_pass"):
+        Thresholds.from_mapping({"min_read_pass": 1})
+    with pytest.raises(InputError, match="'min_reads_warn' must be <= 'min_reads_pass'"):
+        Thresholds.from_mapping({"min_reads_pass": 10, "min_reads_warn": 20})
+    with pytest.raises(InputError, match="must be a number"):
+        Thresholds.from_mapping({"min_fraction_retained": "lots"})
+
+
+# --------------------------------------------------------------------------- facts
+
+
+def test_sample_facts_s1(facts: dict[str, dict]) -> None:
+    f = facts["S1"]
+    assert f["sample"] == "S1" and f["has_reads"]
+    assert [s["step"] for s in f["qc"]["steps"]][0] == "input"
+    assert f["qc"]["reads_after_qc"] == 1000
+    assert f["qc"]["fraction_retained"] == pytest.approx(1000 / 1500, rel=1e-5)
+    assert f["qc"]["status"] == "pass"
+    top = f["composition"]["top_genera"]
+    assert top[0] == {"genus": "Faecalibacterium", "relative_abundance": 0.5}
+    assert {"genus": "Unclassified Lachnospiraceae", "relative_abundance": 0.04} in top
+    assert f["composition"]["n_genera"] == 4
+    shannon = next(m for m in f["composition"]["alpha"]["metrics"] if m["metric"] == "shannon")
+    assert shannon["value"] == 1.2 and shannon["percentile"] == 100.0
+    assert "faith_pd" not in {m["metric"] for m in f["composition"]["alpha"]["metrics"]}
+    butyrate = next(m for m in f["scfa"]["modules"] if m["compound"] == "butyrate")
+    assert butyrate["contributors"] == [{"genus": "Faecalibacterium", "share": 0.7},
+                                        {"genus": "Coprococcus", "share": 0.3}]
+    assert [m["compound"] for m in f["scfa"]["modules"]] == ["acetate", "propionate",
+                                                             "butyrate"]
+    producers = {p["genus"]: p for p in f["scfa"]["producers"]}
+    assert producers["Faecalibacterium"]["relative_abundance"] == 0.5
+    assert producers["Roseburia"]["relative_abundance"] == 0.0
+    assert producers["Bacteroides"]["traits"] == ["propionate_succinate"]
+    assert f["confidence"]["overall"] == "high"
+    assert f["reference"]["is_demo"] and f["reference"]["banner"]
+    assert f["metadata"] == [{"column": "group", "value": XSS}, {"column": "age", "value": "34"}]
+    assert f["summary"]["fixed_note"] == summary.FIXED_NOTE
+
+
+def test_not_predictable_is_never_zero(facts: dict[str, dict]) -> None:
+    for sample in ("S1", "S2"):
+        na = next(m for m in facts[sample]["neuro"]["modules"] if m["module"] == "MGB_NA")
+        assert na["status"] == "not_predictable"
+        assert na["score"] is None and na["coverage"] is None
+        assert na["status_text"] == "not predictable from 16S"
+
+
+def test_taxa_of_interest_only_present_taxa(facts: dict[str, dict]) -> None:
+    s1 = {(t["taxon"], t["direction"]) for t in facts["S1"]["taxa_of_interest"]}
+    assert s1 == {("Faecalibacterium", "depleted"), ("Eggerthella", "enriched"),
+                  ("Bacteroides", "mixed"), ("Faecalibacterium prausnitzii", "depleted")}
+    s2 = {t["taxon"] for t in facts["S2"]["taxa_of_interest"]}
+    assert s2 == {"Bacteroides"}
+    egg = next(t for t in facts["S1"]["taxa_of_interest"] if t["taxon"] == "Eggerthella")
+    assert egg["statement"] == ("Higher abundance of Eggerthella has been reported in groups of "
+                                "people with depression (Study E 2022).")
+    assert egg["url"] == "https://doi.org/10.1000/eggerthella"
+    bac = next(t for t in facts["S1"]["taxa_of_interest"] if t["taxon"] == "Bacteroides")
+    assert bac["url"] is None
+
+
+def test_zero_read_sample_facts(facts: dict[str, dict]) -> None:
+    f = facts["S3"]
+    assert not f["has_reads"]
+    assert f["qc"]["status"] == "fail" and f["qc"]["zero_reads"]
+    assert f["qc"]["flag"] == "no_reads_after_filtering"
+    assert f["scfa"]["modules"] == [] and f["neuro"]["modules"] == []
+    assert f["confidence"]["overall"] == "not available"
+    assert "No reads remained" in " ".join(f["summary"]["paragraphs"])
+
+
+def test_single_sample_percentile_is_na(inputs: ReportInputs) -> None:
+    one = make_cohort_inputs()
+    one.alpha = inputs.alpha[inputs.alpha["sample"] == "S1"]
+    f = build_sample_facts("S1", one)
+    shannon = next(m for m in f["composition"]["alpha"]["metrics"] if m["metric"] == "shannon")
+    assert shannon["percentile"] is None
+    assert shannon["percentile_note"].startswith("n/a")
+
+
+def test_unknown_sample_and_module_status_errors(inputs: ReportInputs) -> None:
+    with pytest.raises(InputError, match="no sample 'S9'"):
+        build_sample_facts("S9", inputs)
+    broken = make_cohort_inputs()
+    broken.module_scores.loc[0, "status"] = "weird"
+    with pytest.raises(InputError, match="unknown status 'weird'"):
+        build_sample_facts(str(broken.module_scores.loc[0, "sample"]), broken)
+    with pytest.raises(InputError, match="metadata_columns names \\['nope'\\]"):
+        build_sample_facts("S1", inputs, Thresholds(metadata_columns=("nope",)))
+
+
+def test_metadata_columns_selection(inputs: ReportInputs) -> None:
+    f = build_sample_facts("S2", inputs, Thresholds(metadata_columns=("age",)))
+    assert f["metadata"] == [{"column": "age", "value": "51"}]
+
+
+def test_cohort_facts(inputs: ReportInputs, facts: dict[str, dict]) -> None:
+    cohort = build_cohort_facts([facts[s] for s in ("S1", "S2", "S3")], inputs)
+    assert [r["sample"] for r in cohort["rows"]] == ["S1", "S2", "S3"]
+    assert cohort["rows"][0]["href"] == "samples/S1.html"
+    assert cohort["status_counts"] == {"pass": 1, "warn": 1, "fail": 1}
+    assert [k["status"] for k in cohort["rows"][2]["key_scores"]] == ["no_reads"] * 4
+    butyrate_s2 = cohort["rows"][1]["key_scores"][2]
+    assert butyrate_s2["score"] == 0.0 and butyrate_s2["status"] == "absent"
+    heat = cohort["heatmap"]
+    na_row = [m["module"] for m in heat["modules"]].index("MGB_NA")
+    assert [c["status"] for c in heat["cells"][na_row]] == ["not_predictable",
+                                                           "not_predictable", "no_reads"]
+    assert cohort["pcoa"][0]["metric"] == "braycurtis" and len(cohort["pcoa"][0]["points"]) == 3
+    assert cohort["pcoa"][1]["points"] == [] and cohort["pcoa"][1]["note"]
+    bars = cohort["genus_bars"]
+    assert bars["genera"][-1] == "Other"
+    for j in range(2):
+        assert sum(v[j] for v in bars["values"]) == pytest.approx(1.0, abs=1e-4)
+    assert sum(v[2] for v in bars["values"]) == 0
+
+
+# --------------------------------------------------------------------------- schema
+
+
+def _walk_properties(node: object, path: str = "#"):
+    if isinstance(node, dict):
+        for name, sub in node.get("properties", {}).items():
+            yield f"{path}/{name}", sub
+        for key, sub in node.items():
+            yield from _walk_properties(sub, f"{path}/{key}")
+    elif isinstance(node, list):
+        for i, sub in enumerate(node):
+            yield from _walk_properties(sub, f"{path}/{i}")
+
+
+def test_schema_is_valid_and_fully_described(schema: dict) -> None:
+    assert schema["$schema"] == "https://json-schema.org/draft/2020-12/schema"
+    jsonschema.Draft202012Validator.check_schema(schema)
+    undocumented = [p for p, sub in _walk_properties(schema)
+                    if not (isinstance(sub, dict) and sub.get("description"))]
+    assert undocumented == []
+
+
+def test_fixture_json_validates(tmp_path: Path, facts: dict[str, dict], schema: dict) -> None:
+    validator = jsonschema.Draft202012Validator(schema)
+    for sample, f in facts.items():
+        out = tmp_path / f"{sample}.json"
+        write_sample_json(f, out)
+        loaded = json.loads(out.read_text(encoding="utf-8"))
+        assert loaded == f
+        assert list(validator.iter_errors(loaded)) == []
+
+
+@pytest.mark.parametrize(
+    "breakage",
+    [
+        lambda f: f.pop("sample"),
+        lambda f: f["qc"].__setitem__("status", "ok"),
+        lambda f: f["neuro"]["modules"][0].__setitem__("score", "high"),
+        lambda f: f["confidence"].__setitem__("overall", "certain"),
+        lambda f: f.__setitem__("extra", 1),
+        lambda f: f["summary"].__setitem__("fixed_note", "Not the fixed note."),
+    ],
+    ids=["no-sample", "bad-qc-status", "score-not-number", "bad-level", "extra-key",
+         "fixed-note-changed"],
+)
+def test_broken_json_is_rejected(facts: dict[str, dict], schema: dict, breakage) -> None:
+    broken = json.loads(json.dumps(facts["S1"]))
+    breakage(broken)
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate(broken, schema, cls=jsonschema.Draft202012Validator)
+
+
+# --------------------------------------------------------------------------- plots
+
+
+@pytest.mark.parametrize(
+    "svg",
+    [
+        lambda: plots.bar_chart([("<b>&'\"", 0.5), ("Other", 0.5)], title="t<"),
+        lambda: plots.bar_chart([], title="empty"),
+        lambda: plots.stacked_bars(["s<1", "s2"], ["g&1", "Other"], [[0.4, 0.0], [0.6, 0.0]],
+                                   title="bars"),
+        lambda: plots.heatmap(["m<1"], ["s>1", "s2"], [[(1.0, "1"), (None, "n/p")]],
+                              title="heat"),
+        lambda: plots.scatter([("<a>", 0.1, 0.2), ("b", -0.1, 0.0)], title="pcoa",
+                              x_label="PC1 (50%)", y_label="PC2 & more"),
+    ],
+    ids=["bars", "bars-empty", "stacked", "heatmap", "scatter"],
+)
+def test_svg_is_well_formed_and_escaped(svg) -> None:
+    text = svg()
+    root = ET.fromstring(text)  # raises on unescaped markup
+    assert root.tag == "{http://www.w3.org/2000/svg}svg"
+    assert "<b>" not in text and "<a>" not in text and "s<1" not in text
+    assert "href" not in text and "<script" not in text
+
+
+# --------------------------------------------------------------------------- HTML
+
+URL_ATTR = re.compile(r"""\b(?:src|href|action|srcset|xlink:href)\s*=\s*["']?([^"'\s>]*)""",
+                      re.IGNORECASE)
+ALLOWED_URL = re.compile(r"^(?:https://doi\.org/\S+|#[\w-]*|\.\./index\.html|samples/[\w.%-]+"
+                         r"\.html)$")
+
+
+def test_pages_have_sections_and_fixed_note(pages: dict[str, str]) -> None:
+    for sample in ("S1", "S2", "S3"):
+        html = pages[sample]
+        for heading in SECTION_HEADINGS:
+            assert f"<h2>{heading}</h2>" in html, (sample, heading)
+        assert summary.FIXED_NOTE in html
+        assert "Demo reference bundle" in html
+    assert "No reads after QC" in pages["S3"]
+    assert "No reads after QC" not in pages["S1"]
+    for heading in ("Samples", "Module scores", "Ordination (PCoA)", "Genus composition"):
+        assert f"<h2>{heading}</h2>" in pages["index"]
+
+
+def test_metadata_is_escaped(pages: dict[str, str]) -> None:
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in pages["S1"]
+    assert "control &amp; friends" in pages["S2"]
+    for html in pages.values():
+        assert "<script" not in html.lower()
+
+
+def test_no_external_urls(pages: dict[str, str]) -> None:
+    for name, html in pages.items():
+        urls = URL_ATTR.findall(html)
+        assert urls, name
+        assert [u for u in urls if not ALLOWED_URL.match(u)] == [], name
+        assert "<link" not in html and "@import" not in html and "url(" not in html
+    assert 'href="https://doi.org/10.1000/eggerthella"' in pages["S1"]
+    assert 'href="samples/S3.html"' in pages["index"]
+
+
+def test_not_predictable_rendered_as_words(pages: dict[str, str]) -> None:
+    row = re.search(r"<tr>\s*<td>Noradrenaline</td>.*?</tr>", pages["S1"], re.S)
+    assert row is not None
+    assert "not predictable from 16S" in row.group(0)
+    assert not re.search(r">\s*0(\.0+)?\s*<", row.group(0))
+    assert "n/p" in pages["index"]
+
+
+def test_pages_are_deterministic_except_run_date(inputs: ReportInputs) -> None:
+    a = render_sample_html(build_sample_facts("S1", inputs, run_date="2030-01-01"))
+    b = render_sample_html(build_sample_facts("S1", inputs, run_date="2031-12-31"))
+    assert a != b
+    assert a.count('id="run-date"') == 1
+    strip = re.compile(r'<span id="run-date">[^<]*</span>')
+    assert strip.sub("", a) == strip.sub("", b)
+    assert "2030-01-01" not in strip.sub("", a)
+
+
+@pytest.mark.parametrize(("kind", "banner"), [("literature_genus_profile", True),
+                                              ("picrust2_genomes", False)])
+def test_demo_banner_only_for_demo_bundle(kind: str, banner: bool) -> None:
+    inputs = make_cohort_inputs(kind=kind)
+    f = build_sample_facts("S1", inputs)
+    assert ('id="demo-banner"' in render_sample_html(f)) is banner
+    cohort = build_cohort_facts([f], inputs)
+    assert ('id="demo-banner"' in render_cohort_html(cohort)) is banner
+
+
+def test_render_writes_files(tmp_path: Path, facts: dict[str, dict], inputs: ReportInputs) -> None:
+    render_sample_report(facts["S2"], tmp_path / "samples" / "S2.html")
+    cohort = build_cohort_facts(list(facts.values()), inputs)
+    render_cohort_report(cohort, tmp_path / "index.html")
+    assert (tmp_path / "samples" / "S2.html").read_text(encoding="utf-8").startswith(
+        "<!DOCTYPE html>")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["index.html", "samples"]
+
+
+# --------------------------------------------------------------------------- loading
+
+
+def test_load_report_inputs_from_files(tmp_path: Path, inputs: ReportInputs) -> None:
+    paths = {}
+    for name in ("read_tracking", "alpha", "module_scores", "module_contributions",
+                 "marker_genes", "sample_confidence", "provenance", "taxa_of_interest",
+                 "genus_traits"):
+        paths[name] = tmp_path / f"{name}.tsv"
+        getattr(inputs, name).to_csv(paths[name], sep="\t", index=False)
+    sheet = tmp_path / "samples.tsv"
+    sheet.write_text("# sample sheet\n" + inputs.samples.to_csv(sep="\t", index=False),
+                     encoding="utf-8")
+    asv = tmp_path / "asv_table_filtered.tsv"
+    inputs.asv_table.to_csv(asv, sep="\t")
+    tax = tmp_path / "asv_taxonomy.tsv"
+    inputs.taxonomy.to_csv(tax, sep="\t")
+    bundle = tmp_path / "bundle.yaml"
+    bundle.write_text("name: demo\nkind: literature_genus_profile\n", encoding="utf-8")
+    pcoa = tmp_path / "pcoa_braycurtis.tsv"
+    pcoa.write_text("# metric: braycurtis\n# proportion_explained: PC1=0.7\tPC2=0.2\tPC3=0.1\n"
+                    "sample\tPC1\tPC2\tPC3\nS1\t0.1\t0\t0\nS2\t-0.2\t0.05\t0\nS3\t0.1\t-0.05\t0\n",
+                    encoding="utf-8")
+    loaded = load_report_inputs(asv_table=asv, taxonomy=tax, samples=sheet, bundle=bundle,
+                                pcoa={"braycurtis": pcoa}, **paths)
+    f = build_sample_facts("S1", loaded, run_date="2025-06-01")
+    expected = build_sample_facts("S1", inputs, run_date="2025-06-01")
+    assert f["qc"] == expected["qc"]
+    assert f["scfa"] == expected["scfa"] and f["neuro"] == expected["neuro"]
+    assert f["taxa_of_interest"] == expected["taxa_of_interest"]
+    assert f["metadata"] == expected["metadata"]
+    assert f["composition"]["top_genera"] == expected["composition"]["top_genera"]
+
+
+def test_load_errors_name_the_file(tmp_path: Path) -> None:
+    bad = tmp_path / "read_tracking.tsv"
+    bad.write_text("sample\treads\nS1\t3\n", encoding="utf-8")
+    with pytest.raises(InputError, match=r"read_tracking\.tsv: missing column\(s\) \['input'\]"):
+        load_report_inputs(read_tracking=bad, asv_table=bad, taxonomy=bad, samples=bad)
+    scores = tmp_path / "module_scores.tsv"
+    scores.write_text("module\tname\tcategory\tsample\tscore\tcoverage\tstatus\n"
+                      "M1\tx\tscfa:acetate\tS1\tlots\t1\tscored\n", encoding="utf-8")
+    from gutbrain.report.facts import read_table
+
+    with pytest.raises(InputError, match=r"module_scores\.tsv: column 'score' must be numeric"):
+        read_table(scores, "module_scores")
+    with pytest.raises(InputError, match="not found"):
+        read_table(tmp_path / "absent.tsv", "alpha")
+
+
+def test_shipped_literature_resources_give_statements(repo: Path) -> None:
+    """The project's curated taxa_of_interest.tsv (when present) yields valid wording and links."""
+    path = repo / "resources" / "taxa_of_interest.tsv"
+    if not path.is_file():
+        pytest.skip(f"{path} not written yet")
+    from gutbrain.report.facts import read_table
+
+    table = read_table(path, "taxa_of_interest")
+    assert len(table) > 0
+    for row in table.to_dict("records"):
+        sentence = summary.association_statement(row["taxon"], row["direction"], row["study"])
+        assert row["taxon"] in sentence and "groups of people" in sentence
+        if row["doi"]:
+            assert doi_url(row["doi"]).startswith("https://doi.org/10.")
