@@ -16,7 +16,7 @@ TEST_TOOLS := chromium
 .PHONY: demo test setup tools test-tools python lint bench test-slurm clean
 
 demo: setup
-	$(BIN)/python -m gutbrain.simulate demo --out demo_data
+	PYTHONPATH=workflow/scripts $(BIN)/python -m gutbrain.simulate demo --out demo_data
 	$(BIN)/snakemake --cores $(CORES)
 	@echo "Demo finished: see results/reports/index.html and results/multiqc/multiqc_report.html"
 
@@ -27,7 +27,7 @@ test: setup test-tools
 lint: python
 	$(BIN)/ruff check workflow tests benchmarks
 	$(BIN)/snakefmt --check .
-	$(BIN)/python -m gutbrain.simulate demo --out demo_data
+	PYTHONPATH=workflow/scripts $(BIN)/python -m gutbrain.simulate demo --out demo_data
 	$(BIN)/snakemake --lint --cores 1
 
 setup: python tools

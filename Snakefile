@@ -14,6 +14,7 @@ include: "workflow/rules/references.smk"
 include: "workflow/rules/qc.smk"
 include: "workflow/rules/denoise.smk"
 include: "workflow/rules/taxonomy.smk"
+include: "workflow/rules/function.smk"
 include: "workflow/rules/report.smk"
 
 

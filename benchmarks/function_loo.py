@@ -23,7 +23,6 @@ from __future__ import annotations
 import argparse
 
 import numpy as np
-
 from _common import Stopwatch, output_dir, require_shared, result_line
 
 BINS = [(0.0, 0.03, "<=0.03"), (0.03, 0.06, "0.03-0.06"), (0.06, 0.15, "0.06-0.15"),
@@ -64,7 +63,6 @@ def main() -> None:
 
     import dnaio
     import pandas as pd
-
     from gutbrain.bundle import load_bundle, write_search_db
     from gutbrain.predict import parse_hits, predict_asvs, run_vsearch_search
 
@@ -139,9 +137,8 @@ def main() -> None:
     print(f"{'distance':<10s} {'n':>5s} {'spearman':>9s} {'baseline':>9s} {'precision':>9s} "
           f"{'recall':>7s} {'base_P':>7s} {'base_R':>7s}")
     for lo, hi, label in BINS:
-        part = res[(res["distance"] > lo - 1e-12 if lo else res["distance"] >= 0)
-                   & (res["distance"] <= hi)] if lo == 0 else \
-            res[(res["distance"] > lo) & (res["distance"] <= hi)]
+        low_ok = res["distance"] >= lo if lo == 0 else res["distance"] > lo
+        part = res[low_ok & (res["distance"] <= hi)]
         if part.empty:
             print(f"{label:<10s} {0:>5d}")
             continue

@@ -26,7 +26,6 @@ import re
 from pathlib import Path
 
 import numpy as np
-
 from _common import Stopwatch, output_dir, peak_rss_mb, require_shared, result_line
 
 N_GENOMES = 26_868
@@ -53,7 +52,6 @@ def build_dataset(shared: Path, out: Path) -> dict[str, Path]:
     """Create (or reuse) the synthetic bundle, ASV FASTA and ASV table under ``out``."""
     import dnaio
     import pandas as pd
-
     from gutbrain.bundle import iter_reference_fasta
 
     files = {
@@ -157,7 +155,6 @@ def main() -> None:
     print(f"setup ready in {out} ({len(kos)} KOs of interest)", flush=True)
 
     import pandas as pd
-
     from gutbrain.bundle import load_bundle, write_search_db
     from gutbrain.io import write_tsv
     from gutbrain.predict import (

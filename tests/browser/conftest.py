@@ -9,6 +9,7 @@ standard library is enough (no websocket client). Nothing is installed here; wit
 from __future__ import annotations
 
 import base64
+import fcntl
 import importlib.util
 import json
 import os
@@ -27,6 +28,13 @@ INSTALL_HINT = "install with: apt-get install -y chromium"
 REPO = Path(__file__).resolve().parents[2]
 
 
+def _high_fd(fd: int) -> int:
+    """A duplicate of ``fd`` numbered 10 or above (the original is closed)."""
+    high = fcntl.fcntl(fd, fcntl.F_DUPFD_CLOEXEC, 10)
+    os.close(fd)
+    return high
+
+
 class DevToolsError(RuntimeError):
     """The browser answered a command with an error, or did not answer in time."""
 
@@ -38,6 +46,8 @@ class Browser:
         self.timeout = timeout
         to_browser_r, self._to_browser = os.pipe()
         self._from_browser, from_browser_w = os.pipe()
+        # Move the child's ends above fd 9 so the shell redirections below cannot clash.
+        to_browser_r, from_browser_w = (_high_fd(to_browser_r), _high_fd(from_browser_w))
         args = [
             executable,
             "--headless",
@@ -56,10 +66,10 @@ class Browser:
             "--remote-debugging-pipe",
             "about:blank",
         ]
-        # The shell puts the pipe ends on fds 3 and 4, where Chromium expects them.
+        # bash (dash allows only one-digit fds) puts the pipe ends on fds 3 and 4 for Chromium.
         wrapper = f'exec "$0" "$@" 3<&{to_browser_r} 4>&{from_browser_w}'
         self.proc = subprocess.Popen(
-            ["/bin/sh", "-c", wrapper, *args],
+            ["/bin/bash", "-c", wrapper, *args],
             pass_fds=(to_browser_r, from_browser_w),
             stdin=subprocess.DEVNULL,
             stdout=subprocess.DEVNULL,
@@ -133,6 +143,9 @@ class Browser:
         try:
             for domain in ("Page", "Runtime", "Log", "Network"):
                 self.send(f"{domain}.enable", session=session)
+            self.send("Emulation.setDeviceMetricsOverride",
+                      {"width": 1280, "height": 900, "deviceScaleFactor": 1, "mobile": False},
+                      session=session)
             self.events.clear()
             self.send("Page.navigate", {"url": url}, session=session)
             self.wait_for_event("Page.loadEventFired", session)

@@ -14,7 +14,6 @@ from pathlib import Path
 import jsonschema
 import pandas as pd
 import pytest
-
 from gutbrain.errors import InputError
 from gutbrain.report import (
     ReportInputs,
@@ -22,13 +21,14 @@ from gutbrain.report import (
     build_cohort_facts,
     build_sample_facts,
     load_report_inputs,
+    plots,
     render_cohort_report,
     render_sample_report,
+    summary,
     write_cohort_output,
     write_sample_json,
     write_sample_outputs,
 )
-from gutbrain.report import plots, summary
 from gutbrain.report.facts import doi_url, genus_label, percentile_in_run
 from gutbrain.report.render import render_cohort_html, render_sample_html
 

@@ -238,6 +238,10 @@ def final_outputs():
         f"{RESULTS}/taxonomy/asv_taxonomy.tsv",
         f"{RESULTS}/provenance.tsv",
         f"{RESULTS}/multiqc/multiqc_report.html",
+        *function_outputs().values(),
+        f"{RESULTS}/function/module_scores.tsv",
+        f"{RESULTS}/function/module_contributions.tsv",
+        f"{RESULTS}/function/marker_genes.tsv",
     ]
 
 
@@ -250,9 +254,105 @@ def unoise_count_files():
 
 def provenance_inputs(wildcards=None):
     """Provenance records of every reference this run uses."""
-    return [f"{CACHE}/taxonomy/{taxonomy_reference_name()}/provenance.tsv"]
+    return [
+        f"{CACHE}/taxonomy/{taxonomy_reference_name()}/provenance.tsv",
+        f"{RESULTS}/function/bundle_provenance.tsv",
+    ]
 
 
 def multiqc_extra_inputs():
-    """Further MultiQC custom-content tables (module scores, confidence) when they exist."""
-    return []
+    """Further MultiQC custom-content tables (module scores)."""
+    return [f"{RESULTS}/function/module_scores_mqc.tsv"]
+
+
+# ---------------------------------------------------------------- function
+
+
+def repo_file(path):
+    """A shipped resource: relative paths not found in the working directory come from the repo."""
+    if os.path.isabs(path) or os.path.exists(path):
+        return path
+    return str(Path(workflow.basedir) / path)
+
+
+def bundle_entry():
+    """Registry entry of the configured bundle, or None for 'demo' and plain folders."""
+    name = config["function"]["bundle"]
+    return config["references"].get("bundles", {}).get(name)
+
+
+def bundle_files(wildcards=None):
+    """Files of the configured reference bundle (fasta, ko, copies, optional metadata/manifest)."""
+    name = config["function"]["bundle"]
+    if name == "demo":
+        base = f"{RESULTS}/function/demo_bundle"
+        return {
+            "bundle_fasta": f"{base}/16S.fna",
+            "bundle_ko": f"{base}/ko.txt.gz",
+            "bundle_copies": f"{base}/16S.txt.gz",
+            "bundle_metadata": f"{base}/metadata.tsv",
+            "bundle_manifest": f"{base}/bundle.yaml",
+        }
+    entry = bundle_entry()
+    if entry is None:
+        if not os.path.isdir(name):
+            raise WorkflowError(
+                f"config key function.bundle is '{name}': not 'demo', not a name in "
+                f"references.bundles, and not an existing folder."
+            )
+        from gutbrain.bundle import find_bundle_files
+
+        try:
+            found = find_bundle_files(name)
+        except InputError as err:
+            raise WorkflowError(f"function.bundle folder {name}: {err}") from None
+        files = {
+            "bundle_fasta": found.fasta,
+            "bundle_ko": found.ko,
+            "bundle_copies": found.copies,
+        }
+        if found.metadata:
+            files["bundle_metadata"] = found.metadata
+        if found.manifest:
+            files["bundle_manifest"] = found.manifest
+        return {k: str(v) for k, v in files.items()}
+    parts = [
+        p for p in ("fasta", "ko", "copies", "metadata") if p in entry.get("files", {})
+    ]
+    if entry["source"] == "local":
+        return {
+            f"bundle_{p}": os.path.join(entry["path"], entry["files"][p]) for p in parts
+        }
+    return {f"bundle_{p}": f"{CACHE}/bundles/{name}/{p}" for p in parts}
+
+
+def bundle_download(wildcards):
+    """URL and expected sha256 of one part of a downloadable bundle."""
+    entry = config["references"]["bundles"][wildcards.bundle]
+    return {
+        "url": entry["base_url"] + entry["files"][wildcards.part],
+        "sha256": entry.get("sha256", {}).get(wildcards.part, ""),
+    }
+
+
+def bundle_source():
+    """Where the configured bundle comes from, for provenance."""
+    entry = bundle_entry()
+    if config["function"]["bundle"] == "demo":
+        return "built from the DADA2 package reference and resources/genus_traits.tsv"
+    if entry is None:
+        return os.path.abspath(config["function"]["bundle"])
+    return entry.get("base_url") or entry.get("path", "")
+
+
+def function_outputs():
+    """Outputs of functional prediction (shared by the nearest and PICRUSt2 backends)."""
+    base = f"{RESULTS}/function"
+    return {
+        "hits": f"{base}/reference_hits.tsv",
+        "predictions": f"{base}/asv_predictions.tsv",
+        "asv_ko": f"{base}/asv_ko_copies.tsv",
+        "ko_abundance": f"{base}/ko_abundance.tsv",
+        "contributions": f"{base}/ko_contributions.tsv",
+        "confidence": f"{base}/sample_confidence.tsv",
+    }

@@ -235,19 +235,18 @@ def read_genome_table(
     dtypes[id_col] = str
     pieces: list[pd.DataFrame] = []
     offset = 0
-    reader = pd.read_csv(
-        p, sep="\t", usecols=lambda c: c in wanted, dtype=dtypes, chunksize=chunk_rows,
-        na_filter=True,
-    )
     try:
-        for chunk in _chunks_or_locate(p, reader, wanted, chunk_rows, what, id_label):
-            chunk = chunk[selected]
-            _check_id_column(p, chunk[id_col], offset, id_label)
-            values = chunk.iloc[:, 1:]
-            if values.shape[1] and bool((values.isna() | (values < 0)).any().any()):
-                _locate_bad_cell(p, chunk, offset, what, id_label)
-            pieces.append(chunk)
-            offset += len(chunk)
+        with pd.read_csv(
+            p, sep="\t", usecols=lambda c: c in wanted, dtype=dtypes, chunksize=chunk_rows,
+        ) as reader:
+            for chunk in _chunks_or_locate(p, reader, wanted, chunk_rows, what, id_label):
+                chunk = chunk[selected]
+                _check_id_column(p, chunk[id_col], offset, id_label)
+                values = chunk.iloc[:, 1:]
+                if values.shape[1] and bool((values.isna() | (values < 0)).any().any()):
+                    _locate_bad_cell(p, chunk, offset, what, id_label)
+                pieces.append(chunk)
+                offset += len(chunk)
     except pd.errors.ParserError as exc:
         raise InputError(
             f"{p}: malformed table ({exc}); every row needs {len(header)} fields"
@@ -278,14 +277,14 @@ def _chunks_or_locate(
     except ValueError as exc:
         if isinstance(exc, pd.errors.ParserError):
             raise
-        slow = pd.read_csv(
+        with pd.read_csv(
             path, sep="\t", usecols=lambda c: c in wanted, dtype=str, chunksize=chunk_rows,
             keep_default_na=False, na_values=[""],
-        )
-        offset = 0
-        for chunk in slow:
-            _locate_bad_cell(path, chunk, offset, what, id_label)
-            offset += len(chunk)
+        ) as slow:
+            offset = 0
+            for chunk in slow:
+                _locate_bad_cell(path, chunk, offset, what, id_label)
+                offset += len(chunk)
         raise InputError(f"{path}: could not parse numbers ({exc})") from exc
 
 

@@ -288,8 +288,11 @@ def pcoa(dm: DistanceMatrix) -> tuple[pd.DataFrame, pd.Series]:
     reason = pcoa_skip_reason(dm)
     if reason:
         raise ValueError(reason)
-    result = skbio_pcoa(dm, dimensions=len(PCOA_AXES), warn_neg_eigval=False)
-    coords = result.samples.copy()
+    # All axes, so that proportions are shares of the sum of the positive eigenvalues.
+    result = skbio_pcoa(dm, dimensions=dm.shape[0], warn_neg_eigval=False)
+    eigvals = result.eigvals.to_numpy(dtype=float)
+    positive_total = float(eigvals[eigvals > 0].sum())
+    coords = result.samples.iloc[:, : len(PCOA_AXES)].copy()
     coords.columns = list(PCOA_AXES[: coords.shape[1]])
     for axis in PCOA_AXES:
         if axis not in coords.columns:
@@ -297,12 +300,9 @@ def pcoa(dm: DistanceMatrix) -> tuple[pd.DataFrame, pd.Series]:
     coords = coords[list(PCOA_AXES)]
     coords.index = [str(i) for i in dm.ids]
     coords = coords.rename_axis("sample").reset_index()
-    proportions = pd.Series(
-        [float(result.proportion_explained.iloc[i]) if i < len(result.proportion_explained)
-         else 0.0 for i in range(len(PCOA_AXES))],
-        index=list(PCOA_AXES),
-        name="proportion_explained",
-    )
+    shares = [max(float(eigvals[i]), 0.0) / positive_total if i < len(eigvals) else 0.0
+              for i in range(len(PCOA_AXES))]
+    proportions = pd.Series(shares, index=list(PCOA_AXES), name="proportion_explained")
     return coords, proportions
 
 

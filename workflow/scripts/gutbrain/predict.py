@@ -154,8 +154,9 @@ def predict_asvs(
 
     ``hits`` is :func:`parse_hits` output. Returns ``(asv_predictions, asv_ko)``:
     ``asv_predictions`` has one row per ASV of ``asv_ids`` (in that order) with columns
-    asv_id, nearest_genome, identity, distance, n_hits, copies_16s, status (+ nearest_taxonomy
-    when the bundle has taxonomy); ``asv_ko`` is predicted ASV x KO copies (float32, index
+    asv_id, nearest_genome, identity, distance, n_hits (genomes averaged under the weighting
+    rule), copies_16s (empty unless predicted), status (+ nearest_taxonomy when the bundle has
+    taxonomy); ``asv_ko`` is predicted ASV x KO copies (float32, index
     ``asv_id``) for the ``predicted`` ASVs only. Hits to genomes absent from the bundle raise
     InputError (the search database does not match the bundle).
     """
@@ -178,6 +179,7 @@ def predict_asvs(
                       np.where(distance > max_distance + 1e-12, "too_distant", "predicted"))
     status = pd.Series(status, index=ids)
     predicted = ids[status.to_numpy() == "predicted"]
+    n_hits = sel.groupby("query", sort=False).size().reindex(ids)
 
     sel = sel[sel["query"].isin(predicted)]
     row = predicted.get_indexer(sel["query"])
@@ -188,7 +190,6 @@ def predict_asvs(
     )
     ko_values = weights @ bundle.ko.to_numpy(dtype=np.float32)
     copies = weights @ bundle.copies_16s.to_numpy(np.float64)
-    n_hits = sel.groupby("query", sort=False).size().reindex(ids)
 
     preds = pd.DataFrame({
         "asv_id": ids,

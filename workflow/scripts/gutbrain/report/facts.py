@@ -41,7 +41,7 @@ RANKS = ("kingdom", "phylum", "class", "order", "family", "genus", "species")
 SHEET_FIXED_COLUMNS = ("sample", "fq1", "fq2")
 DEMO_BUNDLE_KIND = "literature_genus_profile"
 DEMO_BANNER = (
-    "Demo reference bundle: functional profiles come from a small, illustrative table of "
+    "The functional profiles come from a small, illustrative table of "
     "genus-level traits from the literature, not from reference genomes. The figures below show "
     "how the pipeline works; do not interpret them. Rerun with a genome reference bundle."
 )
@@ -515,12 +515,12 @@ def _alpha(inputs: ReportInputs, sample: str) -> dict[str, Any]:
         values.append({"metric": metric, "label": label, "value": value,
                        "percentile": percentile, "percentile_note": note})
     if row.empty:
-        alpha_note = "no diversity values for this sample"
+        alpha_note = "No diversity values for this sample"
     elif status == "below_depth":
-        alpha_note = (f"this sample has fewer reads than the rarefaction depth ({depth}); "
+        alpha_note = (f"This sample has fewer reads than the rarefaction depth ({depth}); "
                       "rarefied diversity was not computed")
     else:
-        alpha_note = f"computed on reads rarefied to {depth} per sample" if depth else ""
+        alpha_note = f"Computed on reads rarefied to {depth:,} per sample" if depth else ""
     return {"metrics": values, "rarefaction_depth": depth, "observed_asvs_unrarefied": unrarefied,
             "note": alpha_note}
 
@@ -797,8 +797,11 @@ def _key_score(facts: Mapping[str, Any], group: str, compound: str) -> dict[str,
     if not scored:
         return {"score": None, "status": "not_predictable", "text": "not predictable from 16S"}
     best = max(scored, key=lambda m: (m["status"] == "scored", m["score"]))
-    return {"score": best["score"], "status": best["status"],
-            "text": f"{best['score']:.3g}" + ("" if best["status"] == "scored" else " *")}
+    if best["status"] == "absent":
+        label = "absent"
+    else:
+        label = f"{best['score']:.3g}" + ("" if best["status"] == "scored" else " *")
+    return {"score": best["score"], "status": best["status"], "text": label}
 
 
 def _genus_bars(inputs: ReportInputs, samples: Sequence[str], top: int) -> dict[str, Any]:

@@ -17,6 +17,8 @@ PALETTE = (
 OTHER_COLOUR = "#bbbbbb"
 MISSING_COLOUR = "#dddddd"
 FONT = "font-family=\"sans-serif\" font-size=\"12\""
+CHAR_WIDTH = 6.8
+"""Approximate width in pixels of one character at font size 12 (for label space)."""
 
 
 def _e(value: object) -> str:
@@ -56,6 +58,9 @@ def bar_chart(
 ) -> str:
     """Horizontal bars, one per ``(label, value)``; values formatted with ``value_label``."""
     gap = 6
+    label_width = max(label_width, 12 + int(CHAR_WIDTH * max((len(k) for k, _ in items),
+                                                            default=0)))
+    width = max(width, label_width + 300)
     height = max(1, len(items)) * (bar_height + gap) + 10
     top = max([v for _, v in items] + [max_value or 0.0, 1e-12])
     plot_width = width - label_width - 70
@@ -154,7 +159,8 @@ def heatmap(
 
     ``value`` None draws a grey cell with ``text`` (e.g. 'n/p' for not predictable).
     """
-    top_space = 100
+    label_width = max(label_width, 12 + int(CHAR_WIDTH * max((len(r) for r in rows), default=0)))
+    top_space = 20 + int(CHAR_WIDTH * 0.87 * max((len(c) for c in columns), default=0))
     width = label_width + len(columns) * cell + 20
     height = top_space + len(rows) * cell + 10
     parts = _open(width, height, title)
@@ -209,10 +215,10 @@ def scatter(
 
     def scale(value: float, low: float, high: float, flip: bool = False) -> float:
         span = (high - low) or 1.0
-        share = (value - low) / span
+        share = 0.1 + 0.8 * (value - low) / span
         if flip:
             share = 1 - share
-        return margin + 10 + share * (size - 30)
+        return margin + share * size
 
     lo_x, hi_x, lo_y, hi_y = min(xs), max(xs), min(ys), max(ys)
     parts.append(f'<rect x="{margin}" y="0" width="{size}" height="{size}" fill="none" '

@@ -96,6 +96,11 @@ def write_sample_json(facts: Mapping[str, Any], out_json: str | os.PathLike[str]
     write_text(text + "\n", out_json)
 
 
+def _short(label: str, limit: int = 60) -> str:
+    """``label`` cut to ``limit`` characters with an ellipsis."""
+    return label if len(label) <= limit else label[: limit - 1] + "\u2026"
+
+
 HEAT_TEXT = {"not_predictable": "n/p", "no_reads": "-", "missing": ""}
 
 
@@ -111,7 +116,8 @@ def cohort_charts(cohort: Mapping[str, Any]) -> dict[str, Any]:
     heat = cohort["heatmap"]
     heatmap = None
     if heat["modules"] and heat["samples"]:
-        rows = [f"{m['compound_label']}: {m['module']} {m['name']}"[:48] for m in heat["modules"]]
+        rows = [_short(f"{m['compound_label']}: {m['module']} {m['name']}")
+                for m in heat["modules"]]
         cells = [[_heat_cell(c) for c in row] for row in heat["cells"]]
         heatmap = Markup(plots.heatmap(rows, heat["samples"], cells,
                                        title="Module scores (scaled per module)"))

@@ -1,0 +1,166 @@
+"""Pipeline steps of functional prediction, composed from the library modules.
+
+Each function here is what one Snakemake rule does: read its inputs, call the pure functions in
+``bundle``, ``predict``, ``modules``, ``scoring``, ``markers`` and ``picrust2``, write its outputs.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Mapping
+from pathlib import Path
+
+import pandas as pd
+
+from . import picrust2
+from .asv import read_asv_table
+from .bundle import load_bundle, write_search_db
+from .markers import catalog_kos, load_markers, marker_abundance
+from .modules import load_catalog, unknown_ortholog_messages
+from .predict import (
+    ko_abundance,
+    ko_contributions,
+    parse_hits,
+    predict_asvs,
+    run_vsearch_search,
+    sample_confidence,
+)
+from .references import provenance_row, sha256sum, write_provenance
+from .scoring import module_contributions, score_modules
+
+log = logging.getLogger("gutbrain.function")
+
+UNCLASSIFIED = "unclassified"
+
+
+def needed_kos(catalog: str, markers: str) -> list[str]:
+    """Every KO the module catalog and the marker list refer to."""
+    return catalog_kos(load_catalog(catalog), load_markers(markers))
+
+
+def genus_of_asvs(taxonomy_tsv: str) -> dict[str, str]:
+    """ASV -> genus from the taxonomy table ('unclassified' when the genus is unassigned)."""
+    tax = pd.read_csv(taxonomy_tsv, sep="\t", dtype=str, keep_default_na=False)
+    return {a: (g or UNCLASSIFIED) for a, g in zip(tax["asv_id"], tax["genus"], strict=True)}
+
+
+def prepare_bundle(files: Mapping[str, str], catalog: str, markers: str, search_db: str,
+                   provenance_out: str, name: str, source: str) -> None:
+    """Validate a bundle (only the KOs needed), write its search database and provenance."""
+    bundle = load_bundle(kos=needed_kos(catalog, markers), name=name, **_bundle_kwargs(files))
+    n = write_search_db(bundle, search_db)
+    log.info("bundle %s: %d genomes, %d reference sequences", bundle.name, len(bundle.genomes), n)
+    rows = [
+        provenance_row(name, f"function_bundle:{bundle.kind}", bundle.version or "unversioned",
+                       source or str(Path(files["ko"]).parent), sha256sum(files["ko"])),
+        provenance_row("module_catalog", "resource", "project", catalog, sha256sum(catalog)),
+        provenance_row("marker_genes", "resource", "project", markers, sha256sum(markers)),
+    ]
+    write_provenance(rows, provenance_out)
+
+
+def _bundle_kwargs(files: Mapping[str, str]) -> dict[str, str]:
+    keys = ("fasta", "ko", "copies", "metadata", "manifest")
+    return {k: files[k] for k in keys if files.get(k)}
+
+
+def predict_function(
+    *, asv_fasta: str, asv_table: str, taxonomy: str, search_db: str, files: Mapping[str, str],
+    catalog: str, markers: str, top_k: int, min_identity: float, max_distance: float,
+    threads: int, out: Mapping[str, str],
+) -> None:
+    """Nearest-genome prediction: search, per-ASV KO copies, sample KO abundance, confidence."""
+    kos = needed_kos(catalog, markers)
+    bundle = load_bundle(kos=kos, **_bundle_kwargs(files))
+    known = [k for k in bundle.ko.columns if k not in set(bundle.kos_absent)]
+    for message in unknown_ortholog_messages(
+        load_catalog(catalog), known, table_name=f"the bundle KO table {files['ko']}"
+    ):
+        log.warning("%s", message)
+    table = read_asv_table(asv_table)
+    # Several 16S copies per genome can fill the accepted hits: accept more, keep top_k genomes.
+    run_vsearch_search(asv_fasta, search_db, out["hits"], top_k, min_identity, threads,
+                       maxaccepts=max(top_k * 4, 16))
+    hits = parse_hits(out["hits"])
+    hits = hits[hits["query"].isin(table.index) | hits["target"].isna()]
+    preds, asv_ko = predict_asvs(hits, bundle, list(table.index), max_distance, k=top_k)
+    _write_function_tables(table, preds, asv_ko, genus_of_asvs(taxonomy), kos, out)
+
+
+def ingest_picrust2(*, asv_table: str, taxonomy: str, functions: str, marker: str,
+                    catalog: str, markers: str, max_distance: float,
+                    out: Mapping[str, str]) -> None:
+    """Turn PICRUSt2's per-ASV KO and NSTI predictions into the same tables as ``nearest``."""
+    kos = needed_kos(catalog, markers)
+    table = read_asv_table(asv_table)
+    marker_table = picrust2.read_marker_predictions(marker)
+    preds = picrust2.to_asv_predictions(marker_table, list(table.index), max_distance)
+    functions_table, _nsti = picrust2.read_predicted_functions(functions, kos=kos)
+    asv_ko = picrust2.to_asv_ko(functions_table, preds)
+    Path(out["hits"]).write_text("# PICRUSt2 backend: no vsearch hits\n", encoding="utf-8")
+    _write_function_tables(table, preds, asv_ko, genus_of_asvs(taxonomy), kos, out)
+
+
+def _write_function_tables(table: pd.DataFrame, preds: pd.DataFrame, asv_ko: pd.DataFrame,
+                           genus: Mapping[str, str], kos: list[str], out: Mapping[str, str]) -> None:
+    from .io import write_tsv
+
+    write_tsv(preds, out["predictions"])
+    write_tsv(asv_ko.rename_axis("asv_id").reset_index(), out["asv_ko"])
+    abundance = ko_abundance(table, preds, asv_ko)
+    write_tsv(abundance.reset_index(), out["ko_abundance"])
+    contributions = ko_contributions(table, preds, asv_ko, genus, kos)
+    write_tsv(contributions, out["contributions"])
+    write_tsv(sample_confidence(table, preds), out["confidence"])
+    counts = preds["status"].value_counts().to_dict()
+    log.info("ASV prediction status: %s", counts)
+
+
+def score(*, ko_abundance_tsv: str, asv_ko_tsv: str, predictions: str, asv_table: str,
+          taxonomy: str, contributions: str, catalog: str, markers: str, min_coverage: float,
+          out: Mapping[str, str]) -> None:
+    """Module scores and contributions, marker genes, and MultiQC custom-content tables."""
+    from .io import write_tsv
+
+    modules = load_catalog(catalog)
+    marker_list = load_markers(markers)
+    abundance = pd.read_csv(ko_abundance_tsv, sep="\t", dtype={"ko": str}).set_index("ko")
+    scores = score_modules(abundance, modules, min_coverage)
+    write_tsv(scores, out["scores"])
+    asv_ko = pd.read_csv(asv_ko_tsv, sep="\t", dtype={"asv_id": str}).set_index("asv_id")
+    preds = pd.read_csv(predictions, sep="\t", dtype={"asv_id": str}).set_index("asv_id")
+    table = read_asv_table(asv_table)
+    predicted = [a for a in table.index if a in asv_ko.index]
+    # Copy-number-normalised ASV abundances, so shares agree with ko_abundance.tsv.
+    normalised = table.loc[predicted].div(preds.loc[predicted, "copies_16s"], axis=0)
+    genus = genus_of_asvs(taxonomy)
+    write_tsv(module_contributions(normalised, asv_ko, genus, modules, scores), out["contributions"])
+    contrib = pd.read_csv(contributions, sep="\t", dtype={"sample": str, "ko": str, "asv_id": str,
+                                                           "genus": str}, keep_default_na=False)
+    write_tsv(marker_abundance(abundance, contrib, marker_list), out["markers"])
+    _write_mqc(scores, out["scores_mqc"])
+
+
+def _write_mqc(scores: pd.DataFrame, path: str) -> None:
+    """MultiQC custom content: scored modules (sample x module score)."""
+    from .io import atomic_path
+
+    wide = scores[scores["status"] == "scored"].pivot_table(
+        index="sample", columns="module", values="score", aggfunc="first")
+    header = (
+        "# id: 'gutbrain_module_scores'\n"
+        "# section_name: 'Predicted module scores'\n"
+        "# description: 'Predicted potential (Omixer-RPM-style module scores from 16S-based gene "
+        "predictions; not measured activity). Modules below the coverage threshold are blank.'\n"
+        "# plot_type: 'table'\n"
+    )
+    with atomic_path(path) as tmp:
+        tmp.write_text(header + wide.to_csv(sep="\t", lineterminator="\n", float_format="%.4g"),
+                       encoding="utf-8")
+
+
+def configure_logging(log_path: str | os.PathLike[str]) -> None:
+    """Send library log messages to the rule's log file."""
+    logging.basicConfig(filename=str(log_path), level=logging.INFO,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s", force=True)
