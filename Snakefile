@@ -15,6 +15,8 @@ include: "workflow/rules/qc.smk"
 include: "workflow/rules/denoise.smk"
 include: "workflow/rules/taxonomy.smk"
 include: "workflow/rules/function.smk"
+include: "workflow/rules/phylogeny.smk"
+include: "workflow/rules/diversity.smk"
 include: "workflow/rules/report.smk"
 
 

@@ -7,7 +7,6 @@ from pathlib import Path
 import dnaio
 import numpy as np
 import pytest
-
 from gutbrain.bundle import (
     clean_sequence,
     genome_id_from_header,

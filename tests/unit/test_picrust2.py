@@ -7,7 +7,6 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-
 from gutbrain.errors import InputError
 from gutbrain.picrust2 import (
     read_marker_predictions,

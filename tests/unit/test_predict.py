@@ -8,7 +8,6 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-
 from gutbrain.bundle import ReferenceBundle, load_bundle, write_search_db
 from gutbrain.errors import InputError
 from gutbrain.predict import (

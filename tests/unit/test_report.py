@@ -695,3 +695,24 @@ def test_shipped_literature_resources_give_statements(repo: Path) -> None:
         assert row["taxon"] in sentence and "groups of people" in sentence
         if row["doi"]:
             assert doi_url(row["doi"]).startswith("https://doi.org/10.")
+
+
+@pytest.mark.parametrize(
+    ("directions", "overall"),
+    [
+        (["depleted", "depleted"], "depleted"),
+        (["depleted", "enriched"], "mixed"),
+        (["mixed"], "mixed"),
+        (["enriched", "associated_with_worse_QoL"], "enriched"),
+        (["associated_with_better_QoL"], "associated_with_better_qol"),
+        (["associated_with_better_QoL", "associated_with_worse_QoL"], "mixed"),
+    ],
+)
+def test_summarise_taxa_direction(directions: list[str], overall: str) -> None:
+    from gutbrain.report.facts import summarise_taxa
+
+    findings = [{"taxon": "X", "rank": "genus", "relative_abundance": 0.1, "direction": d}
+                for d in directions]
+    assert summarise_taxa(findings) == [{"taxon": "X", "rank": "genus",
+                                         "relative_abundance": 0.1, "direction": overall,
+                                         "n_findings": len(directions)}]

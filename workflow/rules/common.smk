@@ -242,6 +242,13 @@ def final_outputs():
         f"{RESULTS}/function/module_scores.tsv",
         f"{RESULTS}/function/module_contributions.tsv",
         f"{RESULTS}/function/marker_genes.tsv",
+        f"{RESULTS}/diversity/alpha.tsv",
+        f"{RESULTS}/reports/index.html",
+        *expand(
+            f"{RESULTS}/reports/samples/{{sample}}.{{ext}}",
+            sample=SAMPLES,
+            ext=["html", "json"],
+        ),
     ]
 
 
@@ -356,3 +363,32 @@ def function_outputs():
         "contributions": f"{base}/ko_contributions.tsv",
         "confidence": f"{base}/sample_confidence.tsv",
     }
+
+
+# ---------------------------------------------------------------- diversity and reports
+
+BETA_METRICS = ["braycurtis", "weighted_unifrac", "unweighted_unifrac"]
+
+
+def report_inputs(wildcards=None):
+    """Result tables and shipped resources the interpretation reports read."""
+    return {
+        "read_tracking": f"{RESULTS}/qc/read_tracking.tsv",
+        "asv_table": f"{RESULTS}/taxonomy/asv_table_filtered.tsv",
+        "taxonomy": f"{RESULTS}/taxonomy/asv_taxonomy.tsv",
+        "alpha": f"{RESULTS}/diversity/alpha.tsv",
+        "module_scores": f"{RESULTS}/function/module_scores.tsv",
+        "module_contributions": f"{RESULTS}/function/module_contributions.tsv",
+        "marker_genes": f"{RESULTS}/function/marker_genes.tsv",
+        "sample_confidence": f"{RESULTS}/function/sample_confidence.tsv",
+        "provenance": f"{RESULTS}/provenance.tsv",
+        "bundle": bundle_manifest(),
+        "taxa_of_interest": repo_file("resources/taxa_of_interest.tsv"),
+        "genus_traits": repo_file("resources/genus_traits.tsv"),
+        **{f"pcoa_{m}": f"{RESULTS}/diversity/pcoa_{m}.tsv" for m in BETA_METRICS},
+    }
+
+
+def bundle_manifest():
+    """The bundle.yaml of the configured bundle ('' when it has none)."""
+    return bundle_files().get("bundle_manifest", [])

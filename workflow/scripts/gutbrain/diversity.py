@@ -86,7 +86,8 @@ def read_tree(path: str | os.PathLike[str], asv_ids: Sequence[str]) -> TreeNode:
     """
     path = Path(path)
     try:
-        tree = TreeNode.read(str(path), format="newick")
+        # Newick turns unquoted underscores into spaces unless told not to (ASV_... IDs).
+        tree = TreeNode.read(str(path), format="newick", convert_underscores=False)
     except FileNotFoundError as err:
         raise InputError(f"{path}: tree file not found; run the phylogeny step first") from err
     except Exception as err:  # skbio raises its own format errors

@@ -687,6 +687,38 @@ def _taxa_of_interest(inputs: ReportInputs, sample: str) -> list[dict[str, Any]]
     return out
 
 
+DEPRESSION_DIRECTIONS = ("depleted", "enriched", "mixed")
+
+
+def summarise_taxa(findings: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """One line per taxon of interest: overall direction across its findings and their count.
+
+    The direction is ``mixed`` when findings about depression disagree (or any says mixed);
+    findings about other measures (e.g. quality of life) count only when there is no
+    depression finding.
+    """
+    out: dict[str, dict[str, Any]] = {}
+    for f in findings:
+        entry = out.setdefault(f["taxon"], {"taxon": f["taxon"], "rank": f["rank"],
+                                            "relative_abundance": f["relative_abundance"],
+                                            "directions": [], "n_findings": 0})
+        entry["directions"].append(f["direction"].lower())
+        entry["n_findings"] += 1
+    rows = []
+    for entry in out.values():
+        directions = entry.pop("directions")
+        depression = {d for d in directions if d in DEPRESSION_DIRECTIONS}
+        others = sorted({d for d in directions if d not in DEPRESSION_DIRECTIONS})
+        if "mixed" in depression or len(depression) > 1:
+            overall = "mixed"
+        elif depression:
+            overall = depression.pop()
+        else:
+            overall = others[0] if len(others) == 1 else "mixed"
+        rows.append({**entry, "direction": overall})
+    return rows
+
+
 def _confidence(inputs: ReportInputs, sample: str, thresholds: Thresholds) -> dict[str, Any]:
     rows = _rows(inputs.sample_confidence, sample)
     record = rows.iloc[0] if not rows.empty else {}
@@ -770,6 +802,7 @@ def build_sample_facts(
         "neuro": _modules(inputs, sample, "neuro", NEURO_COMPOUNDS, thresholds),
         "markers": _markers(inputs, sample),
         "taxa_of_interest": _taxa_of_interest(inputs, sample),
+        "taxa_summary": [],
         "confidence": confidence,
         "thresholds": thresholds.as_dict(),
     }
@@ -779,6 +812,7 @@ def build_sample_facts(
         facts["scfa"]["producers"] = []
         facts["markers"] = []
         facts["taxa_of_interest"] = []
+    facts["taxa_summary"] = summarise_taxa(facts["taxa_of_interest"])
     facts["summary"] = summary.plain_language_summary(facts)
     return facts
 
@@ -826,12 +860,13 @@ def _heatmap(inputs: ReportInputs, sample_facts: Sequence[Mapping[str, Any]]) ->
         for group in ("scfa", "neuro"):
             for m in facts[group]["modules"]:
                 modules.setdefault(m["module"], {"module": m["module"], "name": m["name"],
-                                                 "group": group,
+                                                 "group": group, "compound": m["compound"],
                                                  "compound_label": m["compound_label"]})
                 cells[(m["module"], facts["sample"])] = {"score": m["score"],
                                                          "status": m["status"]}
-    ordered = sorted(modules.values(), key=lambda m: (m["group"] != "scfa", m["compound_label"],
-                                                      m["module"]))
+    order = {c: i for i, c in enumerate(SCFA_COMPOUNDS + NEURO_COMPOUNDS)}
+    ordered = sorted(modules.values(), key=lambda m: (
+        m["group"] != "scfa", order.get(m["compound"], len(order)), m["compound"], m["module"]))
     samples = [f["sample"] for f in sample_facts]
     no_reads = {f["sample"] for f in sample_facts if not f["has_reads"]}
     rows = []

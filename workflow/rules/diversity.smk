@@ -1,0 +1,27 @@
+# Alpha and beta diversity (scikit-bio) on rarefied counts; rarefaction depth chosen from the data.
+
+
+rule diversity:
+    # Observed ASVs, Shannon, Simpson, Faith PD; Bray-Curtis and (un)weighted UniFrac; PCoA.
+    input:
+        table=f"{RESULTS}/taxonomy/asv_table_filtered.tsv",
+        tree=f"{RESULTS}/phylogeny/asv_tree.nwk",
+    output:
+        alpha=f"{RESULTS}/diversity/alpha.tsv",
+        rarefaction=f"{RESULTS}/diversity/rarefaction.json",
+        beta=expand(f"{RESULTS}/diversity/beta_{{metric}}.tsv", metric=BETA_METRICS),
+        pcoa=expand(f"{RESULTS}/diversity/pcoa_{{metric}}.tsv", metric=BETA_METRICS),
+    log:
+        "logs/diversity/diversity.log",
+    benchmark:
+        f"{RESULTS}/benchmarks/diversity/diversity.tsv"
+    conda:
+        "../../envs/python.yaml"
+    threads: 1
+    resources:
+        mem_mb=lambda wc, attempt: 4000 * attempt,
+        runtime=lambda wc, attempt: 60 * attempt,
+    params:
+        seed=config["denoise"]["seed"],
+    script:
+        "../scripts/diversity.py"
