@@ -143,6 +143,8 @@ def main() -> None:
     parser.add_argument("--k", type=int, default=5)
     parser.add_argument("--min-identity", type=float, default=0.75)
     parser.add_argument("--max-distance", type=float, default=0.15)
+    parser.add_argument("--min-share", type=float, default=0.0,
+                        help="drop contribution rows below this share (default 0: all rows)")
     args = parser.parse_args()
 
     shared = require_shared("picrust2/archaea/arc_ref/arc_ref.fna",
@@ -185,7 +187,7 @@ def main() -> None:
         abundance = ko_abundance(table, preds, asv_ko)
     with watch.lap("ko_contributions"):
         genus = {a: f"G{i % 50}" for i, a in enumerate(table["asv_id"])}
-        contrib = ko_contributions(table, preds, asv_ko, genus, kos)
+        contrib = ko_contributions(table, preds, asv_ko, genus, kos, min_share=args.min_share)
     with watch.lap("sample_confidence"):
         confidence = sample_confidence(table, preds)
     with watch.lap("write outputs"):

@@ -24,7 +24,9 @@ def repo() -> Path:
 def shared_data() -> Path:
     """The folder ../shared/data next to the repository; skip the test when it is absent."""
     if not SHARED_DATA.is_dir():
-        pytest.skip(f"shared reference data not found at {SHARED_DATA} (only present on project machines)")
+        pytest.skip(
+            f"shared reference data not found at {SHARED_DATA} (only present on project machines)"
+        )
     return SHARED_DATA
 
 
@@ -35,7 +37,9 @@ def dada2_extdata() -> Path:
         pytest.skip("Rscript not installed (make test installs r-bioc-dada2)")
     out = subprocess.run(
         ["Rscript", "-e", 'cat(system.file("extdata", package = "dada2"))'],
-        capture_output=True, text=True, check=False,
+        capture_output=True,
+        text=True,
+        check=False,
     ).stdout.strip()
     if not out:
         pytest.skip("R package dada2 not installed")

@@ -1,4 +1,4 @@
-"""Unit tests: ASV IDs and filters, taxonomy formats and off-target flags, read tracking, references."""
+"""Unit tests: ASV IDs and filters, taxonomy formats, off-target flags, tracking, references."""
 
 from __future__ import annotations
 
@@ -10,7 +10,6 @@ from pathlib import Path
 import biom
 import pandas as pd
 import pytest
-
 from gutbrain import asv, references, taxonomy, tracking
 from gutbrain.errors import InputError
 
@@ -34,9 +33,7 @@ def test_asv_id_is_stable_hash_of_uppercase_sequence():
     ],
 )
 def test_build_asv_table_filters(filt, kept, removed_length, removed_abundance):
-    seqtab = pd.DataFrame(
-        {"s1": [50, 3, 2], "s2": [40, 0, 1]}, index=[SEQ_A, SEQ_B, "ACGT" * 10]
-    )
+    seqtab = pd.DataFrame({"s1": [50, 3, 2], "s2": [40, 0, 1]}, index=[SEQ_A, SEQ_B, "ACGT" * 10])
     table, seqs, summary = asv.build_asv_table(seqtab, filt)
     assert len(table) == kept
     assert summary["removed_length"] == removed_length
@@ -47,9 +44,13 @@ def test_build_asv_table_filters(filt, kept, removed_length, removed_abundance):
 
 def test_asv_outputs_written_and_empty_run_fails(tmp_path):
     seqtab = tmp_path / "seqtab.tsv"
-    pd.DataFrame({"sequence": [SEQ_A, SEQ_B], "s1": [5, 7], "s2": [1, 0]}).to_csv(seqtab, sep="\t", index=False)
+    pd.DataFrame({"sequence": [SEQ_A, SEQ_B], "s1": [5, 7], "s2": [1, 0]}).to_csv(
+        seqtab, sep="\t", index=False
+    )
     out = {k: str(tmp_path / f"out.{k}") for k in ("tsv", "fasta", "biom", "sum")}
-    table = asv.make_asv_outputs(str(seqtab), asv.AsvFilter(), out["tsv"], out["fasta"], out["biom"], out["sum"])
+    table = asv.make_asv_outputs(
+        str(seqtab), asv.AsvFilter(), out["tsv"], out["fasta"], out["biom"], out["sum"]
+    )
     assert list(table.columns) == ["s1", "s2"]
     assert Path(out["fasta"]).read_text().count(">") == 2
     loaded = biom.load_table(out["biom"])
@@ -64,7 +65,15 @@ def test_asv_outputs_written_and_empty_run_fails(tmp_path):
     [
         (
             "x1;tax=d:Bacteria,p:Firmicutes,c:Clostridia,o:Eubacteriales,f:Lachnospiraceae,g:Roseburia;",
-            ["Bacteria", "Firmicutes", "Clostridia", "Eubacteriales", "Lachnospiraceae", "Roseburia", ""],
+            [
+                "Bacteria",
+                "Firmicutes",
+                "Clostridia",
+                "Eubacteriales",
+                "Lachnospiraceae",
+                "Roseburia",
+                "",
+            ],
         ),
         ("x2;tax=d:Bacteria,p:Bacteroidetes;", ["Bacteria", "Bacteroidetes", "", "", "", "", ""]),
     ],
@@ -73,9 +82,7 @@ def test_parse_sintax_header(header, expected):
     assert taxonomy.parse_sintax_header(header) == expected
 
 
-@pytest.mark.parametrize(
-    "header", ["no taxonomy here", "x;tax=q:Weird;", "x;tax=d:;"]
-)
+@pytest.mark.parametrize("header", ["no taxonomy here", "x;tax=q:Weird;", "x;tax=d:;"])
 def test_parse_sintax_header_rejects_with_location(header):
     with pytest.raises(InputError, match="ref.fa: record 3"):
         taxonomy.parse_sintax_header(header, "ref.fa", "record 3")
@@ -83,7 +90,11 @@ def test_parse_sintax_header_rejects_with_location(header):
 
 def test_parse_dada2_header():
     assert taxonomy.parse_dada2_header("Bacteria;Firmicutes;Clostridia;")[:4] == [
-        "Bacteria", "Firmicutes", "Clostridia", ""]
+        "Bacteria",
+        "Firmicutes",
+        "Clostridia",
+        "",
+    ]
     with pytest.raises(InputError, match="not a DADA2 lineage"):
         taxonomy.parse_dada2_header("id;tax=d:Bacteria", "r.fa", "record 1")
 
@@ -96,10 +107,13 @@ def _write_fasta(path, records):
 
 def test_convert_reference_roundtrip(tmp_path):
     src = tmp_path / "ref.fa.gz"
-    _write_fasta(src, [
-        ("r1;tax=d:Bacteria,p:Firmicutes,c:C,o:O,f:F,g:Roseburia;", SEQ_A),
-        ("r2;tax=d:Bacteria,p:Bacteroidetes;", SEQ_B.replace("T", "U")),
-    ])
+    _write_fasta(
+        src,
+        [
+            ("r1;tax=d:Bacteria,p:Firmicutes,c:C,o:O,f:F,g:Roseburia;", SEQ_A),
+            ("r2;tax=d:Bacteria,p:Bacteroidetes;", SEQ_B.replace("T", "U")),
+        ],
+    )
     d, s = tmp_path / "dada2.fa.gz", tmp_path / "sintax.fa.gz"
     counts = taxonomy.convert_reference(str(src), "sintax", str(d), str(s))
     assert counts == {"sequences": 2, "genera": 1}
@@ -121,8 +135,13 @@ def test_convert_reference_fasta_tsv_names_missing_lineage(tmp_path):
     lineages = tmp_path / "lineages.tsv"
     lineages.write_text("a1\tBacteria;Firmicutes;C;O;F;G\n")
     with pytest.raises(InputError, match=r"record 2 \('a2'\) has no lineage"):
-        taxonomy.convert_reference(str(src), "fasta_tsv", str(tmp_path / "d.fa.gz"),
-                                   str(tmp_path / "s.fa.gz"), str(lineages))
+        taxonomy.convert_reference(
+            str(src),
+            "fasta_tsv",
+            str(tmp_path / "d.fa.gz"),
+            str(tmp_path / "s.fa.gz"),
+            str(lineages),
+        )
 
 
 @pytest.mark.parametrize(
@@ -148,23 +167,47 @@ def test_from_sintax_applies_cutoff_and_truncates(tmp_path):
         "ASV_1\td:Bacteria(1.00),p:Firmicutes(0.95),c:Clostridia(0.70),g:Roseburia(0.90)\t+\t\n"
         "ASV_2\t\t\t\n"
     )
-    table = taxonomy.finalize(taxonomy.from_sintax(str(out), 0.8), ["ASV_1", "ASV_2", "ASV_3"], ["unassigned_kingdom"])
+    table = taxonomy.finalize(
+        taxonomy.from_sintax(str(out), 0.8), ["ASV_1", "ASV_2", "ASV_3"], ["unassigned_kingdom"]
+    )
     row = table.set_index("asv_id").loc["ASV_1"]
-    assert (row["kingdom"], row["phylum"], row["class"], row["genus"]) == ("Bacteria", "Firmicutes", "", "")
+    assert (row["kingdom"], row["phylum"], row["class"], row["genus"]) == (
+        "Bacteria",
+        "Firmicutes",
+        "",
+        "",
+    )
     assert row["class_conf"] == pytest.approx(0.70)
-    assert list(table["status"]) == ["kept", "off_target:unassigned_kingdom", "off_target:unassigned_kingdom"]
+    assert list(table["status"]) == [
+        "kept",
+        "off_target:unassigned_kingdom",
+        "off_target:unassigned_kingdom",
+    ]
 
 
 def test_filter_taxonomy_removes_and_counts_off_target(tmp_path):
     table = tmp_path / "asv_table.tsv"
-    pd.DataFrame({"asv_id": ["A", "B"], "s1": [10, 5], "s2": [0, 3]}).to_csv(table, sep="\t", index=False)
+    pd.DataFrame({"asv_id": ["A", "B"], "s1": [10, 5], "s2": [0, 3]}).to_csv(
+        table, sep="\t", index=False
+    )
     assign = tmp_path / "assign.tsv"
-    pd.DataFrame({
-        "asv_id": ["A", "B"], "Kingdom": ["Bacteria", "Bacteria"], "Phylum": ["Firmicutes", "Cyanobacteria"],
-        "Class": ["Clostridia", "Cyanobacteriia"], "Order": ["O", "Chloroplast"], "Family": ["F", ""],
-        "Genus": ["G", ""], "boot_Kingdom": [100, 100], "boot_Phylum": [99, 90], "boot_Class": [90, 80],
-        "boot_Order": [80, 70], "boot_Family": [70, 20], "boot_Genus": [60, 10],
-    }).to_csv(assign, sep="\t", index=False)
+    pd.DataFrame(
+        {
+            "asv_id": ["A", "B"],
+            "Kingdom": ["Bacteria", "Bacteria"],
+            "Phylum": ["Firmicutes", "Cyanobacteria"],
+            "Class": ["Clostridia", "Cyanobacteriia"],
+            "Order": ["O", "Chloroplast"],
+            "Family": ["F", ""],
+            "Genus": ["G", ""],
+            "boot_Kingdom": [100, 100],
+            "boot_Phylum": [99, 90],
+            "boot_Class": [90, 80],
+            "boot_Order": [80, 70],
+            "boot_Family": [70, 20],
+            "boot_Genus": [60, 10],
+        }
+    ).to_csv(assign, sep="\t", index=False)
     outs = [str(tmp_path / n) for n in ("tax.tsv", "filtered.tsv", "summary.tsv")]
     taxonomy.filter_taxonomy(str(assign), str(table), "dada2", 0.8, ["chloroplast"], *outs)
     tax = pd.read_csv(outs[0], sep="\t")
@@ -178,7 +221,11 @@ def test_filter_taxonomy_removes_and_counts_off_target(tmp_path):
 
 
 def _cutadapt_json(path, total, out, with_primer):
-    path.write_text(json.dumps({"read_counts": {"input": total, "output": out, "read1_with_adapter": with_primer}}))
+    path.write_text(
+        json.dumps(
+            {"read_counts": {"input": total, "output": out, "read1_with_adapter": with_primer}}
+        )
+    )
 
 
 def test_tracking_flags_empty_sample_and_low_primer_fraction(tmp_path):
@@ -187,8 +234,15 @@ def test_tracking_flags_empty_sample_and_low_primer_fraction(tmp_path):
         path = tmp_path / f"{name}.json"
         _cutadapt_json(path, total, out, prim)
         cut.append(str(path))
-    denoise = pd.DataFrame({"sample": ["a", "b", "c"], "filtered": [80, 40, 0], "denoised": [78, 39, 0],
-                            "merged": [75, 35, 0], "nonchimeric": [70, 30, 0]})
+    denoise = pd.DataFrame(
+        {
+            "sample": ["a", "b", "c"],
+            "filtered": [80, 40, 0],
+            "denoised": [78, 39, 0],
+            "merged": [75, 35, 0],
+            "nonchimeric": [70, 30, 0],
+        }
+    )
     final = pd.DataFrame({"a": [60, 5], "b": [20, 0]}, index=["x", "y"])
     table = tracking.build_tracking(["a", "b", "c"], cut, denoise, None, final, "V4", 0.5)
     assert list(table.columns[:8]) == ["sample"] + tracking.STEPS
@@ -221,8 +275,10 @@ def test_download_verifies_checksum_and_writes_lock(tmp_path):
 
 
 def test_gather_provenance_sorted_and_deduplicated(tmp_path):
-    rows = [references.provenance_row("b", "taxonomy_reference", "1", "u", "x", date="2026-01-01"),
-            references.provenance_row("a", "bundle", "2", "v", "y", date="2026-01-01")]
+    rows = [
+        references.provenance_row("b", "taxonomy_reference", "1", "u", "x", date="2026-01-01"),
+        references.provenance_row("a", "bundle", "2", "v", "y", date="2026-01-01"),
+    ]
     paths = []
     for i, row in enumerate(rows + rows[:1]):
         p = tmp_path / f"p{i}.tsv"

@@ -45,16 +45,34 @@ def write_config(workdir: Path, sheet: Path, **overrides) -> Path:
     return path
 
 
-def run_snakemake(workdir: Path, config: Path, *args: str, check: bool = True,
-                  timeout: int = 900) -> subprocess.CompletedProcess:
+def run_snakemake(
+    workdir: Path, config: Path, *args: str, check: bool = True, timeout: int = 900
+) -> subprocess.CompletedProcess:
     """Run the pipeline in workdir; return the completed process (stdout+stderr in .stdout)."""
     cmd = [
-        str(BIN / "snakemake"), "-s", str(REPO / "Snakefile"), "-d", str(workdir),
-        "--configfile", str(config), "--cores", "2", "--retries", "0",
+        str(BIN / "snakemake"),
+        "-s",
+        str(REPO / "Snakefile"),
+        "-d",
+        str(workdir),
+        "--configfile",
+        str(config),
+        "--cores",
+        "2",
+        "--retries",
+        "0",
         *args,
     ]
-    proc = subprocess.run(cmd, cwd=workdir, env=tool_env(), stdout=subprocess.PIPE,
-                          stderr=subprocess.STDOUT, text=True, timeout=timeout, check=False)
+    proc = subprocess.run(
+        cmd,
+        cwd=workdir,
+        env=tool_env(),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
     if check and proc.returncode != 0:
         raise AssertionError(f"snakemake failed ({proc.returncode}):\n{proc.stdout[-6000:]}")
     return proc

@@ -30,8 +30,11 @@ def _observed(workdir):
 @pytest.mark.parametrize("method", ["dada2", "unoise3"])
 def test_mock_recovers_expected_amplicons(method, mock_dataset, tmp_path, capsys):
     require_tools()
-    config = write_config(tmp_path, mock_dataset, **{"denoise.method": method, "qc.primers": "V4",
-                                                     "qc.require_primers": True})
+    config = write_config(
+        tmp_path,
+        mock_dataset,
+        **{"denoise.method": method, "qc.primers": "V4", "qc.require_primers": True},
+    )
     run_snakemake(tmp_path, config, "results/asv/asv_table.tsv", "results/qc/read_tracking.tsv")
     expected = _expected(mock_dataset)
     table, seqs = _observed(tmp_path)
@@ -41,8 +44,10 @@ def test_mock_recovers_expected_amplicons(method, mock_dataset, tmp_path, capsys
     spurious = [a for a in table.index if seqs[a] not in expected]
     spurious_max = float(relative.loc[spurious].max().max()) if spurious else 0.0
     with capsys.disabled():
-        print(f"\nmock-{method}: expected={len(expected)} recovered={len(expected & found)} "
-              f"asvs={len(table)} spurious={len(spurious)} spurious_max_rel={spurious_max:.5f}")
+        print(
+            f"\nmock-{method}: expected={len(expected)} recovered={len(expected & found)} "
+            f"asvs={len(table)} spurious={len(spurious)} spurious_max_rel={spurious_max:.5f}"
+        )
     assert not missing, f"{method} missed {len(missing)} of {len(expected)} expected amplicons"
     assert spurious_max <= 0.001, f"{method}: a spurious ASV reaches {spurious_max:.4%}"
     tracking = pd.read_csv(tmp_path / "results/qc/read_tracking.tsv", sep="\t")

@@ -11,5 +11,8 @@ o = snakemake.output  # noqa: F821
 make_asv_outputs(
     snakemake.input.seqtab,  # noqa: F821
     AsvFilter(p.min_length, p.max_length, p.min_abundance),
-    o.table, o.fasta, o.biom, o.summary,
+    o.table,
+    o.fasta,
+    o.biom,
+    o.summary,
 )

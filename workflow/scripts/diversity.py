@@ -10,6 +10,9 @@ from gutbrain.diversity import read_asv_table, read_tree, write_diversity_output
 table = read_asv_table(snakemake.input.table)  # noqa: F821
 tree = read_tree(snakemake.input.tree, list(table.index))  # noqa: F821
 record = write_diversity_outputs(
-    table, Path(snakemake.output.alpha).parent, tree, seed=snakemake.params.seed  # noqa: F821
+    table,
+    Path(snakemake.output.alpha).parent,
+    tree,
+    seed=snakemake.params.seed,  # noqa: F821
 )
 print(record["reason"], file=sys.stderr)

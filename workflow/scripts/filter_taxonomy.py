@@ -8,7 +8,12 @@ from gutbrain.taxonomy import filter_taxonomy  # noqa: E402
 
 p = snakemake.params  # noqa: F821
 filter_taxonomy(
-    snakemake.input.assignments, snakemake.input.table,  # noqa: F821
-    p.method, p.cutoff, p.off_target,
-    snakemake.output.taxonomy, snakemake.output.table, snakemake.output.summary,  # noqa: F821
+    snakemake.input.assignments,
+    snakemake.input.table,  # noqa: F821
+    p.method,
+    p.cutoff,
+    p.off_target,
+    snakemake.output.taxonomy,
+    snakemake.output.table,
+    snakemake.output.summary,  # noqa: F821
 )

@@ -12,7 +12,8 @@ denoise_run(
     dict(zip(p.samples, snakemake.input.uniques, strict=True)),  # noqa: F821
     snakemake.output.seqtab,  # noqa: F821
     snakemake.output.tracking,  # noqa: F821
-    minsize=p.minsize, alpha=p.alpha,
+    minsize=p.minsize,
+    alpha=p.alpha,
     threads=snakemake.threads,  # noqa: F821
     log=log,
 )

@@ -13,7 +13,10 @@ prepare_sample(
     list(snakemake.input),  # noqa: F821
     snakemake.output.uniques,  # noqa: F821
     snakemake.output.counts,  # noqa: F821
-    min_overlap=p.min_overlap, max_ee=p.max_ee, min_len=p.min_len, trunc_q=p.trunc_q,
+    min_overlap=p.min_overlap,
+    max_ee=p.max_ee,
+    min_len=p.min_len,
+    trunc_q=p.trunc_q,
     threads=snakemake.threads,  # noqa: F821
     log=log,
 )

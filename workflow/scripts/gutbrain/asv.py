@@ -36,7 +36,9 @@ def read_seqtab(path: str) -> pd.DataFrame:
     return table.astype("int64")
 
 
-def build_asv_table(seqtab: pd.DataFrame, filt: AsvFilter) -> tuple[pd.DataFrame, dict[str, str], dict]:
+def build_asv_table(
+    seqtab: pd.DataFrame, filt: AsvFilter
+) -> tuple[pd.DataFrame, dict[str, str], dict]:
     """Turn a sequence x sample table into an ASV table with stable IDs.
 
     Returns the table (index ``asv_id``; sorted by total abundance, then ID), the ID -> sequence

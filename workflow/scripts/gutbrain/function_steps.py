@@ -45,15 +45,27 @@ def genus_of_asvs(taxonomy_tsv: str) -> dict[str, str]:
     return {a: (g or UNCLASSIFIED) for a, g in zip(tax["asv_id"], tax["genus"], strict=True)}
 
 
-def prepare_bundle(files: Mapping[str, str], catalog: str, markers: str, search_db: str,
-                   provenance_out: str, name: str, source: str) -> None:
+def prepare_bundle(
+    files: Mapping[str, str],
+    catalog: str,
+    markers: str,
+    search_db: str,
+    provenance_out: str,
+    name: str,
+    source: str,
+) -> None:
     """Validate a bundle (only the KOs needed), write its search database and provenance."""
     bundle = load_bundle(kos=needed_kos(catalog, markers), name=name, **_bundle_kwargs(files))
     n = write_search_db(bundle, search_db)
     log.info("bundle %s: %d genomes, %d reference sequences", bundle.name, len(bundle.genomes), n)
     rows = [
-        provenance_row(name, f"function_bundle:{bundle.kind}", bundle.version or "unversioned",
-                       source or str(Path(files["ko"]).parent), sha256sum(files["ko"])),
+        provenance_row(
+            name,
+            f"function_bundle:{bundle.kind}",
+            bundle.version or "unversioned",
+            source or str(Path(files["ko"]).parent),
+            sha256sum(files["ko"]),
+        ),
         provenance_row("module_catalog", "resource", "project", catalog, sha256sum(catalog)),
         provenance_row("marker_genes", "resource", "project", markers, sha256sum(markers)),
     ]
@@ -66,9 +78,19 @@ def _bundle_kwargs(files: Mapping[str, str]) -> dict[str, str]:
 
 
 def predict_function(
-    *, asv_fasta: str, asv_table: str, taxonomy: str, search_db: str, files: Mapping[str, str],
-    catalog: str, markers: str, top_k: int, min_identity: float, max_distance: float,
-    threads: int, out: Mapping[str, str],
+    *,
+    asv_fasta: str,
+    asv_table: str,
+    taxonomy: str,
+    search_db: str,
+    files: Mapping[str, str],
+    catalog: str,
+    markers: str,
+    top_k: int,
+    min_identity: float,
+    max_distance: float,
+    threads: int,
+    out: Mapping[str, str],
 ) -> None:
     """Nearest-genome prediction: search, per-ASV KO copies, sample KO abundance, confidence."""
     kos = needed_kos(catalog, markers)
@@ -80,17 +102,32 @@ def predict_function(
         log.warning("%s", message)
     table = read_asv_table(asv_table)
     # Several 16S copies per genome can fill the accepted hits: accept more, keep top_k genomes.
-    run_vsearch_search(asv_fasta, search_db, out["hits"], top_k, min_identity, threads,
-                       maxaccepts=max(top_k * 4, 16))
+    run_vsearch_search(
+        asv_fasta,
+        search_db,
+        out["hits"],
+        top_k,
+        min_identity,
+        threads,
+        maxaccepts=max(top_k * 4, 16),
+    )
     hits = parse_hits(out["hits"])
     hits = hits[hits["query"].isin(table.index) | hits["target"].isna()]
     preds, asv_ko = predict_asvs(hits, bundle, list(table.index), max_distance, k=top_k)
     _write_function_tables(table, preds, asv_ko, genus_of_asvs(taxonomy), kos, out)
 
 
-def ingest_picrust2(*, asv_table: str, taxonomy: str, functions: str, marker: str,
-                    catalog: str, markers: str, max_distance: float,
-                    out: Mapping[str, str]) -> None:
+def ingest_picrust2(
+    *,
+    asv_table: str,
+    taxonomy: str,
+    functions: str,
+    marker: str,
+    catalog: str,
+    markers: str,
+    max_distance: float,
+    out: Mapping[str, str],
+) -> None:
     """Turn PICRUSt2's per-ASV KO and NSTI predictions into the same tables as ``nearest``."""
     kos = needed_kos(catalog, markers)
     table = read_asv_table(asv_table)
@@ -102,8 +139,14 @@ def ingest_picrust2(*, asv_table: str, taxonomy: str, functions: str, marker: st
     _write_function_tables(table, preds, asv_ko, genus_of_asvs(taxonomy), kos, out)
 
 
-def _write_function_tables(table: pd.DataFrame, preds: pd.DataFrame, asv_ko: pd.DataFrame,
-                           genus: Mapping[str, str], kos: list[str], out: Mapping[str, str]) -> None:
+def _write_function_tables(
+    table: pd.DataFrame,
+    preds: pd.DataFrame,
+    asv_ko: pd.DataFrame,
+    genus: Mapping[str, str],
+    kos: list[str],
+    out: Mapping[str, str],
+) -> None:
     from .io import write_tsv
 
     write_tsv(preds, out["predictions"])
@@ -117,9 +160,19 @@ def _write_function_tables(table: pd.DataFrame, preds: pd.DataFrame, asv_ko: pd.
     log.info("ASV prediction status: %s", counts)
 
 
-def score(*, ko_abundance_tsv: str, asv_ko_tsv: str, predictions: str, asv_table: str,
-          taxonomy: str, contributions: str, catalog: str, markers: str, min_coverage: float,
-          out: Mapping[str, str]) -> None:
+def score(
+    *,
+    ko_abundance_tsv: str,
+    asv_ko_tsv: str,
+    predictions: str,
+    asv_table: str,
+    taxonomy: str,
+    contributions: str,
+    catalog: str,
+    markers: str,
+    min_coverage: float,
+    out: Mapping[str, str],
+) -> None:
     """Module scores and contributions, marker genes, and MultiQC custom-content tables."""
     from .io import write_tsv
 
@@ -135,9 +188,15 @@ def score(*, ko_abundance_tsv: str, asv_ko_tsv: str, predictions: str, asv_table
     # Copy-number-normalised ASV abundances, so shares agree with ko_abundance.tsv.
     normalised = table.loc[predicted].div(preds.loc[predicted, "copies_16s"], axis=0)
     genus = genus_of_asvs(taxonomy)
-    write_tsv(module_contributions(normalised, asv_ko, genus, modules, scores), out["contributions"])
-    contrib = pd.read_csv(contributions, sep="\t", dtype={"sample": str, "ko": str, "asv_id": str,
-                                                           "genus": str}, keep_default_na=False)
+    write_tsv(
+        module_contributions(normalised, asv_ko, genus, modules, scores), out["contributions"]
+    )
+    contrib = pd.read_csv(
+        contributions,
+        sep="\t",
+        dtype={"sample": str, "ko": str, "asv_id": str, "genus": str},
+        keep_default_na=False,
+    )
     write_tsv(marker_abundance(abundance, contrib, marker_list), out["markers"])
     _write_mqc(scores, out["scores_mqc"])
 
@@ -147,7 +206,8 @@ def _write_mqc(scores: pd.DataFrame, path: str) -> None:
     from .io import atomic_path
 
     wide = scores[scores["status"] == "scored"].pivot_table(
-        index="sample", columns="module", values="score", aggfunc="first")
+        index="sample", columns="module", values="score", aggfunc="first"
+    )
     header = (
         "# id: 'gutbrain_module_scores'\n"
         "# section_name: 'Predicted module scores'\n"
@@ -156,11 +216,17 @@ def _write_mqc(scores: pd.DataFrame, path: str) -> None:
         "# plot_type: 'table'\n"
     )
     with atomic_path(path) as tmp:
-        tmp.write_text(header + wide.to_csv(sep="\t", lineterminator="\n", float_format="%.4g"),
-                       encoding="utf-8")
+        tmp.write_text(
+            header + wide.to_csv(sep="\t", lineterminator="\n", float_format="%.4g"),
+            encoding="utf-8",
+        )
 
 
 def configure_logging(log_path: str | os.PathLike[str]) -> None:
     """Send library log messages to the rule's log file."""
-    logging.basicConfig(filename=str(log_path), level=logging.INFO,
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s", force=True)
+    logging.basicConfig(
+        filename=str(log_path),
+        level=logging.INFO,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        force=True,
+    )

@@ -37,8 +37,13 @@ def read_lock(lock: Path) -> str:
     return lock.read_text(encoding="utf-8").split()[0] if lock.exists() else ""
 
 
-def download(url: str, out: str | Path, expected_sha256: str = "", lock: str | Path | None = None,
-             timeout: int = 600) -> str:
+def download(
+    url: str,
+    out: str | Path,
+    expected_sha256: str = "",
+    lock: str | Path | None = None,
+    timeout: int = 600,
+) -> str:
     """Download ``url`` to ``out`` atomically and verify its sha256; return the checksum.
 
     The expected checksum is the configured one, else the one in ``lock`` (written on the first
@@ -54,7 +59,8 @@ def download(url: str, out: str | Path, expected_sha256: str = "", lock: str | P
         if expected and actual != expected:
             source = "the config" if expected_sha256 else f"the lock file {lock_path}"
             raise InputError(
-                f"checksum mismatch for {url} (saving to {out}): expected {expected} from {source}, "
+                f"checksum mismatch for {url} (saving to {out}): "
+                f"expected {expected} from {source}, "
                 f"got {actual}. The file was not kept. If the upstream file changed on purpose, "
                 f"update the sha256 in the config or delete {lock_path}."
             )
@@ -72,8 +78,9 @@ def verify(path: str | Path, expected_sha256: str) -> str:
     return actual
 
 
-def provenance_row(name: str, kind: str, version: str, source: str, sha256: str,
-                   date: str | None = None) -> dict[str, str]:
+def provenance_row(
+    name: str, kind: str, version: str, source: str, sha256: str, date: str | None = None
+) -> dict[str, str]:
     """One provenance record; ``date`` defaults to today (UTC, ISO format)."""
     return {
         "name": name,
@@ -94,7 +101,9 @@ def write_provenance(rows: Iterable[dict[str, str]], path: str | Path) -> None:
 def gather_provenance(paths: Iterable[str | Path], out: str | Path) -> pd.DataFrame:
     """Concatenate provenance files into one sorted table."""
     tables = [pd.read_csv(p, sep="\t", dtype=str, keep_default_na=False) for p in paths]
-    table = pd.concat(tables, ignore_index=True) if tables else pd.DataFrame(columns=PROVENANCE_COLUMNS)
+    table = (
+        pd.concat(tables, ignore_index=True) if tables else pd.DataFrame(columns=PROVENANCE_COLUMNS)
+    )
     table = table[PROVENANCE_COLUMNS].drop_duplicates().sort_values(["kind", "name", "source"])
     write_tsv(table.reset_index(drop=True), out)
     return table

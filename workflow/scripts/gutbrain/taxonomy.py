@@ -41,7 +41,9 @@ def parse_sintax_header(header: str, path: str = "", where: str = "") -> list[st
     for part in filter(None, match.group(1).split(",")):
         prefix, _, name = part.partition(":")
         if prefix not in SINTAX_PREFIX or not name:
-            raise InputError(f"{path}: {where}: cannot parse taxonomy field '{part}' in '{header[:80]}'")
+            raise InputError(
+                f"{path}: {where}: cannot parse taxonomy field '{part}' in '{header[:80]}'"
+            )
         ranks[SINTAX_PREFIX[prefix]] = _clean(name)
     return [ranks[r] for r in RANKS]
 
@@ -70,7 +72,9 @@ def read_lineage_table(path: str) -> dict[str, list[str]]:
     return out
 
 
-def iter_reference(path: str, fmt: str, lineage_table: str | None = None) -> Iterator[tuple[str, list[str], str]]:
+def iter_reference(
+    path: str, fmt: str, lineage_table: str | None = None
+) -> Iterator[tuple[str, list[str], str]]:
     """Yield (id, ranks, sequence) from a reference FASTA in sintax, dada2 or fasta_tsv format."""
     lineages = read_lineage_table(lineage_table) if fmt == "fasta_tsv" and lineage_table else None
     with dnaio.open(path) as reader:
@@ -90,7 +94,9 @@ def iter_reference(path: str, fmt: str, lineage_table: str | None = None) -> Ite
                     )
                 ranks = lineages[ident]
             else:
-                raise InputError(f"unknown reference format '{fmt}' (use sintax, dada2 or fasta_tsv)")
+                raise InputError(
+                    f"unknown reference format '{fmt}' (use sintax, dada2 or fasta_tsv)"
+                )
             yield ident, ranks, rec.sequence.upper().replace("U", "T")
 
 
@@ -107,7 +113,9 @@ def convert_reference(
                 genus_level = ranks[:6]
                 last = max((i for i, r in enumerate(genus_level) if r), default=-1)
                 wd.write(dnaio.SequenceRecord(";".join(genus_level[: last + 1]) + ";", seq))
-                tax = ",".join(f"{PREFIX_OF[r]}:{name}" for r, name in zip(RANKS, ranks, strict=True) if name)
+                tax = ",".join(
+                    f"{PREFIX_OF[r]}:{name}" for r, name in zip(RANKS, ranks, strict=True) if name
+                )
                 ws.write(dnaio.SequenceRecord(f"{ident};tax={tax};", seq))
                 if ranks[5]:
                     genera.add(ranks[5])
@@ -137,7 +145,7 @@ _SINTAX_FIELD = re.compile(r"^([a-z]):(.*)\(([0-9.]+)\)$")
 
 
 def from_sintax(path: str, cutoff: float) -> pd.DataFrame:
-    """Parse vsearch ``--sintax --tabbedout`` (query, prediction with confidences, strand, filtered)."""
+    """Parse vsearch ``--sintax --tabbedout`` (query, prediction with confidences, strand, ...)."""
     rows = []
     with open(path, encoding="utf-8") as handle:
         for line_no, line in enumerate(handle, start=1):
@@ -204,7 +212,12 @@ def finalize(table: pd.DataFrame, asv_ids: Iterable[str], remove: Iterable[str])
 
 
 def prepare_reference(
-    name: str, entry: dict, fasta: str, lineages: str | None, dada2_out: str, sintax_out: str,
+    name: str,
+    entry: dict,
+    fasta: str,
+    lineages: str | None,
+    dada2_out: str,
+    sintax_out: str,
     provenance_out: str,
 ) -> dict[str, int]:
     """Convert a registry reference to both classifier formats and write its provenance row."""
@@ -214,7 +227,11 @@ def prepare_reference(
     source = entry.get("url") or fasta
     rows = [
         provenance_row(
-            name, "taxonomy_reference", entry.get("version", "unknown"), source, sha256sum(fasta),
+            name,
+            "taxonomy_reference",
+            entry.get("version", "unknown"),
+            source,
+            sha256sum(fasta),
             date=None,
         )
     ]
@@ -223,8 +240,14 @@ def prepare_reference(
 
 
 def filter_taxonomy(
-    assignments: str, asv_table: str, method: str, cutoff: float, remove: Iterable[str],
-    taxonomy_out: str, table_out: str, summary_out: str,
+    assignments: str,
+    asv_table: str,
+    method: str,
+    cutoff: float,
+    remove: Iterable[str],
+    taxonomy_out: str,
+    table_out: str,
+    summary_out: str,
 ) -> pd.DataFrame:
     """Write the unified taxonomy table, the on-target ASV table and an off-target summary."""
     from .asv import read_asv_table
@@ -232,8 +255,15 @@ def filter_taxonomy(
 
     table = read_asv_table(asv_table)
     if method == "dada2":
-        raw = from_dada2(pd.read_csv(assignments, sep="\t", dtype={"asv_id": str}, keep_default_na=False,
-                                     na_values=["NA"]))
+        raw = from_dada2(
+            pd.read_csv(
+                assignments,
+                sep="\t",
+                dtype={"asv_id": str},
+                keep_default_na=False,
+                na_values=["NA"],
+            )
+        )
     else:
         raw = from_sintax(assignments, cutoff)
     taxonomy = finalize(raw, table.index, remove)
@@ -243,7 +273,8 @@ def filter_taxonomy(
     status = taxonomy.set_index("asv_id")["status"]
     summary = (
         table.groupby(status.reindex(table.index)).sum().rename_axis("status").reset_index()
-        if len(table) else pd.DataFrame(columns=["status"])
+        if len(table)
+        else pd.DataFrame(columns=["status"])
     )
     summary.insert(1, "asvs", summary["status"].map(status.value_counts()).fillna(0).astype(int))
     write_tsv(summary, summary_out)

@@ -16,7 +16,15 @@ import pandas as pd
 
 from .io import atomic_path, write_tsv
 
-STEPS = ["input", "primer_trimmed", "filtered", "denoised", "merged", "nonchimeric", "taxonomy_kept"]
+STEPS = [
+    "input",
+    "primer_trimmed",
+    "filtered",
+    "denoised",
+    "merged",
+    "nonchimeric",
+    "taxonomy_kept",
+]
 
 
 def cutadapt_counts(path: str) -> dict[str, float]:
@@ -29,7 +37,9 @@ def cutadapt_counts(path: str) -> dict[str, float]:
     return {
         "input": int(total),
         "primer_trimmed": int(counts.get("output") or 0),
-        "primer_fraction": (with_primer / total) if total and with_primer is not None else float("nan"),
+        "primer_fraction": (with_primer / total)
+        if total and with_primer is not None
+        else float("nan"),
     }
 
 
@@ -76,25 +86,44 @@ def build_tracking(
 
 
 def track_reads(
-    samples: Sequence[str], checks: Sequence[str], cutadapt: Sequence[str], denoise: str,
-    prepare: Sequence[str], table: str, primers: str, min_primer_fraction: float,
-    out_tsv: str, out_mqc: str,
+    samples: Sequence[str],
+    checks: Sequence[str],
+    cutadapt: Sequence[str],
+    denoise: str,
+    prepare: Sequence[str],
+    table: str,
+    primers: str,
+    min_primer_fraction: float,
+    out_tsv: str,
+    out_mqc: str,
 ) -> pd.DataFrame:
     """Write ``read_tracking.tsv`` and its MultiQC custom-content twin."""
     del checks  # the raw counts come from cutadapt's report; checks only gate the run
-    prep = pd.concat([pd.read_csv(p, sep="\t", dtype={"sample": str}) for p in prepare]) if prepare else None
+    prep = (
+        pd.concat([pd.read_csv(p, sep="\t", dtype={"sample": str}) for p in prepare])
+        if prepare
+        else None
+    )
     final = pd.read_csv(table, sep="\t", dtype={"asv_id": str}).set_index("asv_id")
     tracking = build_tracking(
-        samples, cutadapt, pd.read_csv(denoise, sep="\t", dtype={"sample": str}), prep, final,
-        primers, min_primer_fraction,
+        samples,
+        cutadapt,
+        pd.read_csv(denoise, sep="\t", dtype={"sample": str}),
+        prep,
+        final,
+        primers,
+        min_primer_fraction,
     )
     write_tsv(tracking, out_tsv)
     header = (
         "# id: 'read_tracking'\n"
         "# section_name: 'Read tracking'\n"
-        "# description: 'Reads kept at each step of gutbrain16s (input to final on-target ASV table).'\n"
+        "# description: 'Reads kept at each step of gutbrain16s "
+        "(input to final on-target ASV table).'\n"
         "# plot_type: 'table'\n"
     )
     with atomic_path(out_mqc) as tmp:
-        tmp.write_text(header + tracking.to_csv(sep="\t", index=False, lineterminator="\n"), encoding="utf-8")
+        tmp.write_text(
+            header + tracking.to_csv(sep="\t", index=False, lineterminator="\n"), encoding="utf-8"
+        )
     return tracking

@@ -74,9 +74,18 @@ def merge_filter_derep(
         if len(reads) == 2:
             run(
                 [
-                    "vsearch", "--fastq_mergepairs", reads[0], "--reverse", reads[1],
-                    "--fastq_minovlen", str(params.min_overlap), "--fastq_allowmergestagger",
-                    "--threads", str(threads), "--fastqout", str(merged),
+                    "vsearch",
+                    "--fastq_mergepairs",
+                    reads[0],
+                    "--reverse",
+                    reads[1],
+                    "--fastq_minovlen",
+                    str(params.min_overlap),
+                    "--fastq_allowmergestagger",
+                    "--threads",
+                    str(threads),
+                    "--fastqout",
+                    str(merged),
                 ],
                 log,
             )
@@ -88,9 +97,19 @@ def merge_filter_derep(
         if n_merged:
             run(
                 [
-                    "vsearch", "--fastq_filter", str(merged), "--fastq_maxee", str(params.max_ee),
-                    "--fastq_maxns", "0", "--fastq_minlen", str(params.min_len),
-                    "--fastq_truncqual", str(params.trunc_q), "--fastaout", str(filtered),
+                    "vsearch",
+                    "--fastq_filter",
+                    str(merged),
+                    "--fastq_maxee",
+                    str(params.max_ee),
+                    "--fastq_maxns",
+                    "0",
+                    "--fastq_minlen",
+                    str(params.min_len),
+                    "--fastq_truncqual",
+                    str(params.trunc_q),
+                    "--fastaout",
+                    str(filtered),
                 ],
                 log,
             )
@@ -99,8 +118,14 @@ def merge_filter_derep(
             if n_filtered:
                 run(
                     [
-                        "vsearch", "--derep_fulllength", str(filtered), "--sizeout",
-                        "--relabel", "u", "--output", str(tmp_out),
+                        "vsearch",
+                        "--derep_fulllength",
+                        str(filtered),
+                        "--sizeout",
+                        "--relabel",
+                        "u",
+                        "--output",
+                        str(tmp_out),
                     ],
                     log,
                 )
@@ -133,20 +158,43 @@ def denoise_run(
                 with dnaio.open(sample_uniques[sample]) as reader:
                     for rec in reader:
                         n += 1
-                        writer.write(dnaio.SequenceRecord(f"{n};size={_size(rec.name)}", rec.sequence))
+                        writer.write(
+                            dnaio.SequenceRecord(f"{n};size={_size(rec.name)}", rec.sequence)
+                        )
         uniques = tmp / "uniques.fasta"
         zotus = tmp / "zotus.fasta"
         nonchim = tmp / "nonchim.fasta"
         if n:
             run(
-                ["vsearch", "--derep_fulllength", str(pooled), "--sizein", "--sizeout",
-                 "--minuniquesize", "1", "--output", str(uniques)],
+                [
+                    "vsearch",
+                    "--derep_fulllength",
+                    str(pooled),
+                    "--sizein",
+                    "--sizeout",
+                    "--minuniquesize",
+                    "1",
+                    "--output",
+                    str(uniques),
+                ],
                 log,
             )
             run(
-                ["vsearch", "--cluster_unoise", str(uniques), "--minsize", str(minsize),
-                 "--unoise_alpha", str(alpha), "--sizein", "--sizeout", "--threads", str(threads),
-                 "--centroids", str(zotus)],
+                [
+                    "vsearch",
+                    "--cluster_unoise",
+                    str(uniques),
+                    "--minsize",
+                    str(minsize),
+                    "--unoise_alpha",
+                    str(alpha),
+                    "--sizein",
+                    "--sizeout",
+                    "--threads",
+                    str(threads),
+                    "--centroids",
+                    str(zotus),
+                ],
                 log,
             )
         sequences: list[str] = []
@@ -168,21 +216,38 @@ def denoise_run(
                 continue
             hits = tmp / f"hits_{len(counts)}.tsv"
             run(
-                ["vsearch", "--usearch_global", sample_uniques[sample], "--db", str(zotus),
-                 "--id", "0.97", "--strand", "plus", "--threads", str(threads),
-                 "--userout", str(hits), "--userfields", "query+target"],
+                [
+                    "vsearch",
+                    "--usearch_global",
+                    sample_uniques[sample],
+                    "--db",
+                    str(zotus),
+                    "--id",
+                    "0.97",
+                    "--strand",
+                    "plus",
+                    "--threads",
+                    str(threads),
+                    "--userout",
+                    str(hits),
+                    "--userfields",
+                    "query+target",
+                ],
                 log,
             )
             per = defaultdict(int)
             if hits.stat().st_size:
-                table = pd.read_csv(hits, sep="\t", header=None, names=["query", "target"], dtype=str)
+                table = pd.read_csv(
+                    hits, sep="\t", header=None, names=["query", "target"], dtype=str
+                )
                 for query, target in zip(table["query"], table["target"], strict=True):
                     per[target] += _size(query)
             counts[sample] = dict(per)
     names = [f"z{i}" for i in range(len(sequences))]
     matrix = pd.DataFrame(
         [[counts.get(s, {}).get(z, 0) for s in samples] for z in names],
-        columns=samples, dtype="int64",
+        columns=samples,
+        dtype="int64",
     )
     tracking = pd.DataFrame(
         {
@@ -194,7 +259,9 @@ def denoise_run(
         }
     )
     seqtab = matrix[[z in keep for z in names]].copy()
-    seqtab.insert(0, "sequence", [seq for seq, z in zip(sequences, names, strict=True) if z in keep])
+    seqtab.insert(
+        0, "sequence", [seq for seq, z in zip(sequences, names, strict=True) if z in keep]
+    )
     write_tsv(seqtab, out_seqtab)
     write_tsv(tracking, out_tracking)
     return seqtab
@@ -211,8 +278,17 @@ class _empty:
 
 
 def prepare_sample(
-    sample: str, reads: Sequence[str], uniques_out: str, counts_out: str, *, min_overlap: int,
-    max_ee: float, min_len: int, trunc_q: int, threads: int, log,
+    sample: str,
+    reads: Sequence[str],
+    uniques_out: str,
+    counts_out: str,
+    *,
+    min_overlap: int,
+    max_ee: float,
+    min_len: int,
+    trunc_q: int,
+    threads: int,
+    log,
 ) -> dict[str, int]:
     """Merge/filter/dereplicate one sample and write its counts (``sample, merged, filtered``)."""
     params = FilterParams(min_overlap=min_overlap, max_ee=max_ee, min_len=min_len, trunc_q=trunc_q)
