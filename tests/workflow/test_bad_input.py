@@ -1,0 +1,334 @@
+"""Bad input, end to end: each case runs Snakemake as a user would and checks the message.
+
+Every failure must name what to fix: the sample and the file, or the config key, or the
+reference file. Checks that fail before any job runs use a dry run (``-n``); checks that fail in
+a job target the cheapest output that shows them (``results/qc/checks/<sample>.tsv``, the
+prepared reference in the cache). A job's message is written to its log file, so the text
+searched is Snakemake's console output plus every log under ``logs/``. The message found is
+printed (``pytest -s``) so that docs/error_messages.md can quote it.
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import shutil
+from pathlib import Path
+
+import dnaio
+import pandas as pd
+import pytest
+
+from .conftest import require_tools, run_snakemake, write_config
+
+pytestmark = pytest.mark.workflow
+
+N_PAIRS = 300
+"""Read pairs per simulated sample: enough for DADA2 to find ASVs, small enough to be quick."""
+
+
+# ---------------------------------------------------------------- fixtures and helpers
+
+
+@pytest.fixture(scope="module")
+def base_reads(tmp_path_factory, dada2_extdata) -> Path:
+    """Folder of a simulated two-sample mock (V4 primers on the reads, 2x250 bp)."""
+    from gutbrain.simulate import make_mock
+
+    out = tmp_path_factory.mktemp("bad_input_mock")
+    sheet = make_mock(out, "dada2", dada2_extdata=dada2_extdata, n_samples=2, n_pairs=N_PAIRS)
+    return sheet.parent
+
+
+def _records(path: Path) -> list[dnaio.SequenceRecord]:
+    with dnaio.open(path) as reader:
+        return list(reader)
+
+
+def _write_fastq(path: Path, records: list[dnaio.SequenceRecord]) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with dnaio.open(path, mode="w") as writer:
+        for rec in records:
+            writer.write(rec)
+    return path
+
+
+def _sheet(folder: Path, rows: list[tuple[str, str, str]], name: str = "samples.tsv") -> Path:
+    """Write a sample sheet with rows (sample, fq1, fq2) into folder."""
+    lines = ["sample\tfq1\tfq2", *("\t".join(row) for row in rows)]
+    path = folder / name
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def _copy_pair(base: Path, sample: str, dest: Path, name: str | None = None) -> tuple[str, str]:
+    """Copy a mock sample's reads into dest/reads; return the sheet paths (relative)."""
+    name = name or sample
+    (dest / "reads").mkdir(parents=True, exist_ok=True)
+    out = []
+    for mate in ("R1", "R2"):
+        target = dest / "reads" / f"{name}_{mate}.fastq.gz"
+        shutil.copyfile(base / "reads" / f"{sample}_{mate}.fastq.gz", target)
+        out.append(f"reads/{target.name}")
+    return out[0], out[1]
+
+
+def _all_text(workdir: Path, proc) -> str:
+    """Console output plus the text of every log file of the run."""
+    logs = sorted((workdir / "logs").rglob("*.log")) if (workdir / "logs").exists() else []
+    return proc.stdout + "".join(p.read_text(errors="replace") for p in logs)
+
+
+def _message(text: str) -> str:
+    """The line(s) carrying the pipeline's own message (InputError / WorkflowError / schema)."""
+    keep = [
+        line.strip() for line in text.splitlines()
+        if line.lstrip().startswith(("gutbrain.errors.InputError", "InputError",
+                                     "WorkflowError", "Sample sheet problem",
+                                     "config key", "Error validating"))
+        or "in config" in line or "Failed validating" in line
+    ]
+    return " | ".join(dict.fromkeys(keep))
+
+
+def _fails(workdir: Path, sheet: Path, *targets: str, **overrides) -> str:
+    """Run Snakemake, require a failure, and return all text the user can read."""
+    config = write_config(workdir, sheet, **overrides)
+    proc = run_snakemake(workdir, config, *targets, check=False, timeout=600)
+    assert proc.returncode != 0, f"expected a failure, got success:\n{proc.stdout[-3000:]}"
+    text = _all_text(workdir, proc)
+    print(f"\nMESSAGE: {_message(text)}")
+    return text
+
+
+def _check_target(sample: str) -> str:
+    return f"results/qc/checks/{sample}.tsv"
+
+
+# ---------------------------------------------------------------- sample sheet (parse time)
+
+
+def test_missing_file_names_sample_and_file(base_reads, tmp_path):
+    require_tools()
+    fq1, _ = _copy_pair(base_reads, "mock1", tmp_path)
+    sheet = _sheet(tmp_path, [("mock1", fq1, "reads/absent_R2.fastq.gz")])
+    text = _fails(tmp_path, sheet, "-n")
+    assert "mock1" in text and "absent_R2.fastq.gz" in text and "fq2" in text
+
+
+def test_duplicate_sample_is_named(base_reads, tmp_path):
+    require_tools()
+    fq1, fq2 = _copy_pair(base_reads, "mock1", tmp_path)
+    sheet = _sheet(tmp_path, [("twin", fq1, fq2), ("twin", fq1, fq2)])
+    text = _fails(tmp_path, sheet, "-n")
+    assert "'twin' appears twice" in text and str(sheet) in text
+
+
+@pytest.mark.parametrize("bad_id, what", [
+    ("bad id", "space"),
+    ("bad/id", "slash"),
+    ("bad;id", "semicolon"),
+])
+def test_invalid_sample_id_is_named(base_reads, tmp_path, bad_id, what):
+    require_tools()
+    fq1, fq2 = _copy_pair(base_reads, "mock1", tmp_path)
+    sheet = _sheet(tmp_path, [(bad_id, fq1, fq2)])
+    text = _fails(tmp_path, sheet, "-n")
+    assert f"sample ID '{bad_id}'" in text and what in text and str(sheet) in text
+
+
+def test_mixed_pairing_refused_by_default_and_allowed_by_key(base_reads, tmp_path):
+    require_tools()
+    fq1, fq2 = _copy_pair(base_reads, "mock1", tmp_path)
+    single, _ = _copy_pair(base_reads, "mock2", tmp_path)
+    sheet = _sheet(tmp_path, [("mock1", fq1, fq2), ("mock2", single, "")])
+    text = _fails(tmp_path, sheet, "-n")
+    assert "allow_mixed_pairing" in text and "mock2" in text
+    config = write_config(tmp_path, sheet, **{"input.allow_mixed_pairing": True})
+    run_snakemake(tmp_path, config, "-n", "results/function/module_scores.tsv")
+
+
+def test_sheet_with_bom_crlf_and_trailing_spaces_is_accepted(base_reads, tmp_path):
+    require_tools()
+    fq1, fq2 = _copy_pair(base_reads, "mock1", tmp_path)
+    text = f"\ufeffsample\tfq1\tfq2  \r\nmock1  \t{fq1} \t{fq2}  \r\n"
+    sheet = tmp_path / "samples.tsv"
+    sheet.write_bytes(text.encode("utf-8"))
+    config = write_config(tmp_path, sheet)
+    proc = run_snakemake(tmp_path, config, "-n", _check_target("mock1"))
+    assert "check_reads" in proc.stdout
+
+
+# ---------------------------------------------------------------- read files (check_reads job)
+
+
+def _pair_case(base: Path, workdir: Path, r1: list, r2: list) -> Path:
+    _write_fastq(workdir / "reads" / "S1_R1.fastq", r1)
+    _write_fastq(workdir / "reads" / "S1_R2.fastq", r2)
+    return _sheet(workdir, [("S1", "reads/S1_R1.fastq", "reads/S1_R2.fastq")])
+
+
+def test_different_read_counts_in_r1_and_r2(base_reads, tmp_path):
+    require_tools()
+    r1 = _records(base_reads / "reads" / "mock1_R1.fastq.gz")
+    r2 = _records(base_reads / "reads" / "mock1_R2.fastq.gz")
+    sheet = _pair_case(base_reads, tmp_path, r1, r2[:-7])
+    text = _fails(tmp_path, sheet, _check_target("S1"))
+    assert "S1" in text and "S1_R2.fastq" in text and "InputError" in text
+
+
+def test_mismatched_read_ids(base_reads, tmp_path):
+    require_tools()
+    r1 = _records(base_reads / "reads" / "mock1_R1.fastq.gz")
+    r2 = _records(base_reads / "reads" / "mock1_R2.fastq.gz")
+    r2[5] = dnaio.SequenceRecord("unrelated_read/2", r2[5].sequence, r2[5].qualities)
+    sheet = _pair_case(base_reads, tmp_path, r1, r2)
+    text = _fails(tmp_path, sheet, _check_target("S1"))
+    assert "S1" in text and "unrelated_read" in text and "S1_R2.fastq" in text
+
+
+def _single_file_case(base: Path, workdir: Path, r1_bytes: bytes, r1_name: str) -> Path:
+    """Sample S1 whose R1 file holds r1_bytes; R2 is a valid copy of mock1's R2."""
+    (workdir / "reads").mkdir(parents=True, exist_ok=True)
+    (workdir / "reads" / r1_name).write_bytes(r1_bytes)
+    shutil.copyfile(base / "reads" / "mock1_R2.fastq.gz", workdir / "reads" / "S1_R2.fastq.gz")
+    return _sheet(workdir, [("S1", f"reads/{r1_name}", "reads/S1_R2.fastq.gz")])
+
+
+def _fastq_text(base: Path, n: int = 50) -> str:
+    recs = _records(base / "reads" / "mock1_R1.fastq.gz")[:n]
+    return "".join(f"@{r.name}\n{r.sequence}\n+\n{r.qualities}\n" for r in recs)
+
+
+def _phred64(base: Path) -> bytes:
+    recs = _records(base / "reads" / "mock1_R1.fastq.gz")
+    shifted = "".join(
+        f"@{r.name}\n{r.sequence}\n+\n{''.join(chr(ord(q) + 31) for q in r.qualities)}\n"
+        for r in recs
+    )
+    return shifted.encode()
+
+
+def _fasta(base: Path) -> bytes:
+    recs = _records(base / "reads" / "mock1_R1.fastq.gz")
+    return "".join(f">{r.name}\n{r.sequence}\n" for r in recs).encode()
+
+
+def _truncated_gzip(base: Path) -> bytes:
+    data = (base / "reads" / "mock1_R1.fastq.gz").read_bytes()
+    return data[: len(data) // 2]
+
+
+def _bam(base: Path) -> bytes:
+    return gzip.compress(b"BAM\x01" + bytes(range(256)) * 8)
+
+
+@pytest.mark.parametrize("case, make, name, expected", [
+    ("truncated gzip", _truncated_gzip, "S1_R1.fastq.gz", "gzip"),
+    ("empty file", lambda base: b"", "S1_R1.fastq", "empty"),
+    ("FASTA given as FASTQ", _fasta, "S1_R1.fastq", "FASTA"),
+    ("BAM bytes", _bam, "S1_R1.fastq.gz", "BAM"),
+    ("Phred+64 qualities", _phred64, "S1_R1.fastq", "64"),
+])
+def test_bad_read_file_is_refused_naming_sample_and_file(base_reads, tmp_path, case, make, name,
+                                                          expected):
+    require_tools()
+    sheet = _single_file_case(base_reads, tmp_path, make(base_reads), name)
+    text = _fails(tmp_path, sheet, _check_target("S1"))
+    assert "InputError" in text, case
+    assert "sample 'S1'" in text and name in text and "fq1" in text, case
+    assert expected.lower() in _message(text).lower(), case
+
+
+# ---------------------------------------------------------------- config
+
+
+@pytest.mark.parametrize("key, value, named", [
+    ("qc.maxee", [2, 2], "maxee"),
+    ("qc.trunc_len", "230", "trunc_len"),
+    ("taxonomy.min_boot", 500, "min_boot"),
+])
+def test_config_mistake_names_the_key(base_reads, tmp_path, key, value, named):
+    require_tools()
+    fq1, fq2 = _copy_pair(base_reads, "mock1", tmp_path)
+    sheet = _sheet(tmp_path, [("mock1", fq1, fq2)])
+    text = _fails(tmp_path, sheet, "-n", **{key: value})
+    assert named in text and "config" in text.lower()
+
+
+def test_unknown_taxonomy_reference_is_named(base_reads, tmp_path):
+    require_tools()
+    fq1, fq2 = _copy_pair(base_reads, "mock1", tmp_path)
+    sheet = _sheet(tmp_path, [("mock1", fq1, fq2)])
+    text = _fails(tmp_path, sheet, "-n", **{"taxonomy.reference": "silva_139"})
+    assert "taxonomy.reference" in text and "silva_139" in text
+
+
+# ---------------------------------------------------------------- references
+
+
+def test_reference_checksum_mismatch_is_refused(base_reads, tmp_path, dada2_extdata):
+    require_tools()
+    fq1, fq2 = _copy_pair(base_reads, "mock1", tmp_path)
+    sheet = _sheet(tmp_path, [("mock1", fq1, fq2)])
+    source = dada2_extdata / "ten_16s.100.fa.gz"
+    entry = {"source": "url", "url": source.as_uri(), "sha256": "0" * 64, "format": "sintax",
+             "version": "test"}
+    assert hashlib.sha256(source.read_bytes()).hexdigest() != "0" * 64
+    text = _fails(tmp_path, sheet, str(tmp_path / "cache/taxonomy/pinned/dada2.fa.gz"),
+                  **{"references.taxonomy.pinned": entry, "taxonomy.reference": "pinned"})
+    assert "checksum mismatch" in text and "ten_16s.100.fa.gz" in text
+    assert not (tmp_path / "cache/taxonomy/pinned/download/reference.fa.gz").exists()
+
+
+def test_unparseable_reference_headers_name_file_and_record(base_reads, tmp_path):
+    require_tools()
+    fq1, fq2 = _copy_pair(base_reads, "mock1", tmp_path)
+    sheet = _sheet(tmp_path, [("mock1", fq1, fq2)])
+    ref = tmp_path / "plain_ref.fasta"
+    ref.write_text(">seq1 Bacteroides fragilis\nACGTACGTACGT\n>seq2\nACGTTTGT\n")
+    entry = {"source": "local", "fasta": str(ref), "format": "sintax", "version": "test"}
+    text = _fails(tmp_path, sheet, str(tmp_path / "cache/taxonomy/plain/dada2.fa.gz"),
+                  **{"references.taxonomy.plain": entry, "taxonomy.reference": "plain"})
+    assert "plain_ref.fasta" in text and "seq1" in text
+
+
+# ---------------------------------------------------------------- reads that all fail filtering
+
+
+def _short_pair(base: Path, workdir: Path, sample: str, name: str, length: int = 60):
+    """Copy a mock sample with every read cut to `length` bases (fails trunc_len 230/160)."""
+    paths = []
+    for mate in ("R1", "R2"):
+        recs = [
+            dnaio.SequenceRecord(r.name, r.sequence[:length], r.qualities[:length])
+            for r in _records(base / "reads" / f"{sample}_{mate}.fastq.gz")
+        ]
+        path = _write_fastq(workdir / "reads" / f"{name}_{mate}.fastq.gz", recs)
+        paths.append(f"reads/{path.name}")
+    return paths[0], paths[1]
+
+
+def test_sample_without_surviving_reads_is_flagged_and_others_complete(base_reads, tmp_path):
+    require_tools()
+    rows = [("mock1", *_copy_pair(base_reads, "mock1", tmp_path)),
+            ("mock2", *_copy_pair(base_reads, "mock2", tmp_path)),
+            ("short", *_short_pair(base_reads, tmp_path, "mock1", "short"))]
+    config = write_config(tmp_path, _sheet(tmp_path, rows))
+    run_snakemake(tmp_path, config, "results/function/module_scores.tsv",
+                  "results/qc/read_tracking.tsv", timeout=600)
+    tracking = pd.read_csv(tmp_path / "results/qc/read_tracking.tsv", sep="\t").set_index("sample")
+    print(f"\nTRACKING:\n{tracking.to_string()}")
+    assert tracking.loc["short", "taxonomy_kept"] == 0
+    assert isinstance(tracking.loc["short", "flag"], str) and tracking.loc["short", "flag"]
+    assert (tracking.loc[["mock1", "mock2"], "taxonomy_kept"] > 0).all()
+    scores = pd.read_csv(tmp_path / "results/function/module_scores.tsv", sep="\t")
+    assert {"mock1", "mock2"} <= set(scores.astype(str).to_numpy().ravel())
+
+
+def test_no_asv_in_the_whole_run_is_a_clear_error(base_reads, tmp_path):
+    require_tools()
+    rows = [("short1", *_short_pair(base_reads, tmp_path, "mock1", "short1")),
+            ("short2", *_short_pair(base_reads, tmp_path, "mock2", "short2"))]
+    text = _fails(tmp_path, _sheet(tmp_path, rows), "results/asv/asv_table.tsv")
+    assert "no ASV left in the whole run" in text
