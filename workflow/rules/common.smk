@@ -352,6 +352,12 @@ def bundle_source():
     return entry.get("base_url") or entry.get("path", "")
 
 
+OFFICIAL_MODULES_URL = (
+    "https://raw.githubusercontent.com/omixer/omixer-rpmR/"
+    "184f1cc99aefed722e20eb00eda082348a064c4e/inst/extdata/"
+)
+
+
 def function_outputs():
     """Outputs of functional prediction (shared by the nearest and PICRUSt2 backends)."""
     base = f"{RESULTS}/function"

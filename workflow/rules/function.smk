@@ -75,35 +75,93 @@ rule prepare_bundle:
         "../scripts/prepare_bundle.py"
 
 
-rule predict_function:
-    # Nearest reference genomes by 16S identity -> predicted KO and 16S copies per ASV ->
-    # copy-number-normalised KO abundance per sample, contributions and confidence.
-    input:
-        unpack(bundle_files),
-        asv_fasta=f"{RESULTS}/asv/asv_seqs.fasta",
-        table=f"{RESULTS}/taxonomy/asv_table_filtered.tsv",
-        taxonomy=f"{RESULTS}/taxonomy/asv_taxonomy.tsv",
-        db=f"{RESULTS}/function/search_db.fasta",
-        catalog=repo_file(config["function"]["catalog"]),
-        markers=repo_file(config["function"]["markers"]),
-    output:
-        **function_outputs(),
-    log:
-        "logs/function/predict_function.log",
-    benchmark:
-        f"{RESULTS}/benchmarks/function/predict_function.tsv"
-    conda:
-        "../../envs/python.yaml"
-    threads: 2
-    resources:
-        mem_mb=lambda wc, attempt: 4000 * attempt,
-        runtime=lambda wc, attempt: 60 * attempt,
-    params:
-        top_k=config["function"]["top_k"],
-        min_identity=config["function"]["min_identity"],
-        max_distance=config["function"]["max_distance"],
-    script:
-        "../scripts/predict_function.py"
+if config["function"]["method"] == "nearest":
+
+    rule predict_function:
+        # Nearest reference genomes by 16S identity -> predicted KO and 16S copies per ASV ->
+        # copy-number-normalised KO abundance per sample, contributions and confidence.
+        input:
+            unpack(bundle_files),
+            asv_fasta=f"{RESULTS}/asv/asv_seqs.fasta",
+            table=f"{RESULTS}/taxonomy/asv_table_filtered.tsv",
+            taxonomy=f"{RESULTS}/taxonomy/asv_taxonomy.tsv",
+            db=f"{RESULTS}/function/search_db.fasta",
+            catalog=repo_file(config["function"]["catalog"]),
+            markers=repo_file(config["function"]["markers"]),
+        output:
+            **function_outputs(),
+        log:
+            "logs/function/predict_function.log",
+        benchmark:
+            f"{RESULTS}/benchmarks/function/predict_function.tsv"
+        conda:
+            "../../envs/python.yaml"
+        threads: 2
+        resources:
+            mem_mb=lambda wc, attempt: 4000 * attempt,
+            runtime=lambda wc, attempt: 60 * attempt,
+        params:
+            top_k=config["function"]["top_k"],
+            min_identity=config["function"]["min_identity"],
+            max_distance=config["function"]["max_distance"],
+        script:
+            "../scripts/predict_function.py"
+
+else:
+
+    rule picrust2_pipeline:
+        # Optional backend: PICRUSt2 (placement + hidden-state prediction) in its own env.
+        # Not run in CI (PICRUSt2 is not installable there); its outputs' parsers are tested.
+        input:
+            fasta=f"{RESULTS}/asv/asv_seqs.fasta",
+            biom=f"{RESULTS}/asv/asv_table.biom",
+        output:
+            functions=f"{RESULTS}/function/picrust2/KO_predicted.tsv.gz",
+            marker=f"{RESULTS}/function/picrust2/marker_predicted_and_nsti.tsv.gz",
+        log:
+            "logs/function/picrust2_pipeline.log",
+        benchmark:
+            f"{RESULTS}/benchmarks/function/picrust2_pipeline.tsv"
+        conda:
+            "../../envs/picrust2.yaml"
+        threads: 4
+        resources:
+            mem_mb=lambda wc, attempt: 16000 * attempt,
+            runtime=lambda wc, attempt: 240 * attempt,
+        params:
+            outdir=lambda wc, output: os.path.join(
+                os.path.dirname(output.functions), "run"
+            ),
+        shell:
+            "(rm -rf {params.outdir:q} && picrust2_pipeline.py -s {input.fasta:q}"
+            " -i {input.biom:q} -o {params.outdir:q} -p {threads} --in_traits KO"
+            " --skip_norm --no_pathways"
+            " && cp {params.outdir:q}/KO_predicted.tsv.gz {output.functions:q}"
+            " && cp {params.outdir:q}/marker_predicted_and_nsti.tsv.gz {output.marker:q}) > {log:q} 2>&1"
+
+    rule ingest_picrust2:
+        # PICRUSt2's per-ASV KO copies and NSTI into the tables the nearest predictor writes.
+        input:
+            functions=f"{RESULTS}/function/picrust2/KO_predicted.tsv.gz",
+            marker=f"{RESULTS}/function/picrust2/marker_predicted_and_nsti.tsv.gz",
+            table=f"{RESULTS}/taxonomy/asv_table_filtered.tsv",
+            taxonomy=f"{RESULTS}/taxonomy/asv_taxonomy.tsv",
+            catalog=repo_file(config["function"]["catalog"]),
+            markers=repo_file(config["function"]["markers"]),
+        output:
+            **function_outputs(),
+        log:
+            "logs/function/ingest_picrust2.log",
+        conda:
+            "../../envs/python.yaml"
+        threads: 1
+        resources:
+            mem_mb=lambda wc, attempt: 4000 * attempt,
+            runtime=lambda wc, attempt: 30 * attempt,
+        params:
+            max_distance=config["function"]["max_distance"],
+        script:
+            "../scripts/ingest_picrust2.py"
 
 
 rule score_modules:
@@ -135,3 +193,47 @@ rule score_modules:
         min_coverage=config["function"]["min_coverage"],
     script:
         "../scripts/score_modules.py"
+
+
+rule download_official_modules:
+    # The official GBM and GMM module files (academic non-commercial licence: downloaded at the
+    # user's request, never shipped), checksummed like every reference.
+    output:
+        f"{CACHE}/modules/{{name}}.txt",
+    log:
+        f"logs/references/download_modules_{{name}}.log",
+    wildcard_constraints:
+        name="GBMs.v1.0|GMMs.v1.07",
+    conda:
+        "../../envs/python.yaml"
+    threads: 1
+    resources:
+        mem_mb=lambda wc, attempt: 500 * attempt,
+        runtime=lambda wc, attempt: 30 * attempt,
+    params:
+        source=lambda wc: {"url": OFFICIAL_MODULES_URL + wc.name + ".txt", "sha256": ""},
+    script:
+        "../scripts/download_reference.py"
+
+
+rule score_official_modules:
+    # Score the official GBMs and GMMs on the predicted KO abundances (same algorithm).
+    input:
+        ko_abundance=f"{RESULTS}/function/ko_abundance.tsv",
+        modules=expand(
+            f"{CACHE}/modules/{{name}}.txt", name=["GBMs.v1.0", "GMMs.v1.07"]
+        ),
+    output:
+        f"{RESULTS}/function/official_module_scores.tsv",
+    log:
+        "logs/function/score_official_modules.log",
+    conda:
+        "../../envs/python.yaml"
+    threads: 1
+    resources:
+        mem_mb=lambda wc, attempt: 2000 * attempt,
+        runtime=lambda wc, attempt: 30 * attempt,
+    params:
+        min_coverage=config["function"]["min_coverage"],
+    script:
+        "../scripts/score_official_modules.py"

@@ -230,3 +230,21 @@ def configure_logging(log_path: str | os.PathLike[str]) -> None:
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
         force=True,
     )
+
+
+def score_module_files(
+    ko_abundance_tsv: str, module_files: list[str], min_coverage: float, out: str
+) -> pd.DataFrame:
+    """Score modules from omixer-format files (e.g. the official GBMs/GMMs) on KO abundances."""
+    from .io import write_tsv
+    from .modules import parse_omixer_modules
+
+    abundance = pd.read_csv(ko_abundance_tsv, sep="\t", dtype={"ko": str}).set_index("ko")
+    frames = []
+    for path in module_files:
+        scores = score_modules(abundance, parse_omixer_modules(path), min_coverage)
+        scores.insert(0, "module_file", Path(path).name)
+        frames.append(scores)
+    table = pd.concat(frames, ignore_index=True)
+    write_tsv(table, out)
+    return table

@@ -1,0 +1,16 @@
+"""Ingest PICRUSt2 predictions into the pipeline's function tables (gutbrain.function_steps)."""
+
+from gutbrain.function_steps import configure_logging, ingest_picrust2
+
+configure_logging(snakemake.log[0])
+i = snakemake.input
+ingest_picrust2(
+    asv_table=i.table,
+    taxonomy=i.taxonomy,
+    functions=i.functions,
+    marker=i.marker,
+    catalog=i.catalog,
+    markers=i.markers,
+    max_distance=snakemake.params.max_distance,
+    out=dict(snakemake.output.items()),
+)
