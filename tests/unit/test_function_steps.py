@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pandas as pd
-
 from gutbrain.function_steps import score_module_files
 
 
