@@ -192,10 +192,12 @@ run_pipeline() {  # run_pipeline NAME [extra snakemake args...]
   fi
 }
 
+# --slurm-no-account: this cluster has no accounts (plugin 2.8.0 still tries to guess one and
+# says so in the log; harmless).
 run_pipeline slurm --executor slurm --profile profiles/slurm --workflow-profile none \
   --slurm-no-account
-grep -q "sbatch" "$WORK/slurm.log" || grep -q "SLURM run ID\|Job .* has been submitted with SLURM jobid" \
-  "$WORK/slurm.log" || fail "the SLURM log shows no submission"
+grep -q "has been submitted with SLURM jobid" "$WORK/slurm.log" \
+  || fail "the SLURM run submitted no job (see $WORK/slurm.log)"
 run_pipeline local --cores 2
 
 # ------------------------------------------------------------------ compare

@@ -287,3 +287,25 @@ def test_gather_provenance_sorted_and_deduplicated(tmp_path):
     table = references.gather_provenance(paths, tmp_path / "all.tsv")
     assert list(table["name"]) == ["a", "b"]
     assert list(table.columns) == references.PROVENANCE_COLUMNS
+
+
+@pytest.mark.parametrize(
+    ("primers", "require", "with_primer", "outcome"),
+    [
+        ("V4", False, 95, "ok"),
+        ("V4", False, 10, "warning"),
+        ("none", True, 0, "ok"),
+        ("V4", True, 10, "error"),
+    ],
+)
+def test_check_primers(tmp_path, primers, require, with_primer, outcome):
+    cut = tmp_path / "s.json"
+    _cutadapt_json(cut, 100, 100, with_primer)
+    out = tmp_path / "out.tsv"
+    if outcome == "error":
+        with pytest.raises(InputError, match=r"sample 'S1'.*10\.0% of 100 reads.*require_primers"):
+            tracking.check_primers("S1", str(cut), primers, require, 0.5, str(out))
+        assert not out.exists()
+        return
+    tracking.check_primers("S1", str(cut), primers, require, 0.5, str(out))
+    assert pd.read_csv(out, sep="\t").loc[0, "status"] == outcome

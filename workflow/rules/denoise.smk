@@ -5,7 +5,8 @@ rule dada2_denoise:
     # Filter, learn error rates, infer samples, merge pairs and remove chimeras for the whole run
     # in one R session (loading DADA2 costs ~10 s; per-sample jobs would pay it per sample).
     input:
-        all_trimmed_reads,
+        reads=all_trimmed_reads,
+        primers=expand(f"{RESULTS}/qc/primers/{{sample}}.tsv", sample=SAMPLES),
     output:
         seqtab=f"{RESULTS}/asv/dada2/seqtab.tsv",
         tracking=f"{RESULTS}/asv/dada2/tracking.tsv",
@@ -41,7 +42,8 @@ rule dada2_denoise:
 rule unoise_prepare:
     # Merge pairs, filter by expected errors and dereplicate one sample (vsearch).
     input:
-        lambda wc: trimmed_reads(wc.sample),
+        reads=lambda wc: trimmed_reads(wc.sample),
+        primers=f"{RESULTS}/qc/primers/{{sample}}.tsv",
     output:
         uniques=temp(f"{RESULTS}/asv/unoise3/uniques/{{sample}}.fasta"),
         counts=f"{RESULTS}/asv/unoise3/counts/{{sample}}.tsv",

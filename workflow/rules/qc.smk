@@ -84,3 +84,28 @@ rule cutadapt_trim_single:
     shell:
         "cutadapt {params.primers:q} --minimum-length {params.min_len} --cores {threads}"
         " --json {output.json:q} -o {output.r1:q} {input.reads:q} > {output.report:q} 2> {log:q}"
+
+
+rule check_primers:
+    # Fraction of reads with the forward primer: a warning below qc.min_primer_fraction, an
+    # error naming the sample when qc.require_primers is set.
+    input:
+        f"{RESULTS}/qc/cutadapt/{{sample}}.json",
+    output:
+        f"{RESULTS}/qc/primers/{{sample}}.tsv",
+    log:
+        "logs/qc/check_primers/{sample}.log",
+    group:
+        "per_sample"
+    conda:
+        "../../envs/python.yaml"
+    threads: 1
+    resources:
+        mem_mb=lambda wc, attempt: 500 * attempt,
+        runtime=lambda wc, attempt: 5 * attempt,
+    params:
+        primers=config["qc"]["primers"],
+        require=config["qc"]["require_primers"],
+        min_fraction=config["qc"]["min_primer_fraction"],
+    script:
+        "../scripts/check_primers.py"

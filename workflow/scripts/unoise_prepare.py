@@ -10,7 +10,7 @@ from gutbrain.unoise import prepare_sample  # noqa: E402
 p = snakemake.params  # noqa: F821
 prepare_sample(
     snakemake.wildcards.sample,  # noqa: F821
-    list(snakemake.input),  # noqa: F821
+    list(snakemake.input.reads),  # noqa: F821
     snakemake.output.uniques,  # noqa: F821
     snakemake.output.counts,  # noqa: F821
     min_overlap=p.min_overlap,

@@ -10,10 +10,12 @@ filters). ``primer_fraction`` is the fraction of reads in which cutadapt found t
 from __future__ import annotations
 
 import json
+import sys
 from collections.abc import Sequence
 
 import pandas as pd
 
+from .errors import InputError
 from .io import atomic_path, write_tsv
 
 STEPS = [
@@ -43,6 +45,40 @@ def cutadapt_counts(path: str) -> dict[str, float]:
     }
 
 
+def primer_fraction_low(fraction: float, primers: str, min_fraction: float) -> bool:
+    """True when primers were expected and fewer reads than ``min_fraction`` carried one."""
+    return primers != "none" and fraction == fraction and fraction < min_fraction
+
+
+def check_primers(
+    sample: str, cutadapt_json: str, primers: str, require: bool, min_fraction: float, out: str
+) -> dict[str, float]:
+    """Check the fraction of a sample's reads that carried the forward primer.
+
+    Below ``min_fraction`` this is a warning (printed to the log and kept in the output); with
+    ``require`` (config key qc.require_primers) it is an error naming the sample and the fraction.
+    """
+    counts = cutadapt_counts(cutadapt_json)
+    fraction = counts["primer_fraction"]
+    status = "ok"
+    if primer_fraction_low(fraction, primers, min_fraction):
+        message = (
+            f"sample '{sample}': the forward primer was found in {fraction:.1%} of "
+            f"{counts['input']} reads ({cutadapt_json}), below qc.min_primer_fraction "
+            f"{min_fraction:.0%}. Check qc.primers ('{primers}') or whether the primers were "
+            "already removed (then set qc.primers: none)."
+        )
+        if require:
+            raise InputError(message + " qc.require_primers is true, so the run stops here.")
+        print("WARNING: " + message, file=sys.stderr)
+        status = "warning"
+    write_tsv(
+        pd.DataFrame([{"sample": sample, **counts, "status": status}]).round({"primer_fraction": 4}),
+        out,
+    )
+    return counts
+
+
 def flags_for(row: dict, primers: str, min_primer_fraction: float) -> str:
     """Semicolon-separated flags for one sample ('' when nothing is wrong)."""
     flags = []
@@ -53,7 +89,7 @@ def flags_for(row: dict, primers: str, min_primer_fraction: float) -> str:
     elif row["taxonomy_kept"] == 0:
         flags.append("no_reads_in_final_table")
     fraction = row.get("primer_fraction")
-    if primers != "none" and fraction == fraction and fraction < min_primer_fraction:
+    if primer_fraction_low(fraction, primers, min_primer_fraction):
         flags.append(f"primer_found_in_{fraction:.0%}_of_reads")
     return ";".join(flags)
 

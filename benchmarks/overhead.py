@@ -1,0 +1,206 @@
+"""Overhead of the pipeline over a bare DADA2 R script, on the DADA2 package's real reads.
+
+Reads: sam1F/R and sam2F/R of the DADA2 R package (real MiSeq V4 2x250 reads, primers already
+removed). Both sides use the parameters of config/config.yaml (qc.trunc_len, qc.max_ee,
+qc.trunc_q, qc.min_len, denoise.min_overlap, denoise.seed, taxonomy.min_boot) and the same
+prepared reference from the pipeline's cache (``dada2.fa.gz`` of ``dada2_demo``).
+
+Setup (not timed): the reference is prepared once into benchmarks/output/overhead/cache by the
+pipeline itself; the working folder is then emptied.
+
+Timed, in the same benchmark run:
+- pipeline: ``snakemake`` (start-up included) from a clean working folder, DADA2 mode,
+  ``qc.primers: none``, targets results/asv/asv_table.tsv and results/taxonomy/asv_taxonomy.tsv;
+- bare: one ``Rscript`` run of a generated script (benchmarks/output/overhead/bare_dada2.R):
+  filterAndTrim, learnErrors, dada, mergePairs, removeBimeraDenovo, assignTaxonomy.
+
+Printed: the pipeline's per-rule times (its benchmark files), Snakemake's own start-up (a dry
+run, and the import of snakemake.cli alone), R start-up with DADA2 loaded, ASV counts of both
+sides. Diagnostic (also timed, not in the last line): the pipeline once more with a ``scontrol``
+stand-in on PATH that exits at once, because the SLURM executor plugin runs
+``scontrol show config`` when Snakemake starts, which waits ~9 s when SLURM is installed but its
+controller is not running. Last line:
+``overhead: pipeline_s=P bare_s=B ratio=R`` (target R <= 1.5).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pandas as pd
+import yaml
+from _common import REPO, output_dir, result_line
+
+BIN = Path(sys.executable).parent
+TARGETS = ("results/asv/asv_table.tsv", "results/taxonomy/asv_taxonomy.tsv")
+REFERENCE = "dada2_demo"
+
+
+def extdata() -> Path:
+    """The DADA2 package's extdata folder; exit 0 with a skip line when R or DADA2 is missing."""
+    if shutil.which("Rscript") is None:
+        print("overhead: skipped (Rscript not installed)")
+        raise SystemExit(0)
+    out = subprocess.run(["Rscript", "-e", 'cat(system.file("extdata", package="dada2"))'],
+                         capture_output=True, text=True, check=False).stdout.strip()
+    if not out:
+        print("overhead: skipped (R package dada2 not installed)")
+        raise SystemExit(0)
+    return Path(out)
+
+
+def tool_env() -> dict[str, str]:
+    """Environment with the venv's tools (snakemake, cutadapt) first on PATH."""
+    env = dict(os.environ)
+    env["PATH"] = f"{BIN}{os.pathsep}{env.get('PATH', '')}"
+    return env
+
+
+def write_inputs(out: Path, data: Path) -> tuple[Path, dict]:
+    """Write the sample sheet and the pipeline config; return the config path and its content."""
+    sheet = out / "samples.tsv"
+    rows = ["sample\tfq1\tfq2"] + [
+        f"{s}\t{data / f'{s}F.fastq.gz'}\t{data / f'{s}R.fastq.gz'}" for s in ("sam1", "sam2")
+    ]
+    sheet.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    config = yaml.safe_load((REPO / "config" / "config.yaml").read_text(encoding="utf-8"))
+    config["samples"] = str(sheet)
+    config["qc"]["primers"] = "none"
+    config["denoise"]["method"] = "dada2"
+    config["taxonomy"]["method"] = "dada2"
+    config["taxonomy"]["reference"] = REFERENCE
+    config["references"]["cache_dir"] = str(out / "cache")
+    path = out / "config.yaml"
+    path.write_text(yaml.safe_dump(config, sort_keys=False), encoding="utf-8")
+    return path, config
+
+
+def snakemake(workdir: Path, config: Path, *args: str, env: dict | None = None) -> float:
+    """Run Snakemake in workdir; return the wall time in seconds (fails loudly on error)."""
+    cmd = [str(BIN / "snakemake"), "-s", str(REPO / "Snakefile"), "-d", str(workdir),
+           "--configfile", str(config), "--cores", "2", "--retries", "0", *args]
+    start = time.perf_counter()
+    proc = subprocess.run(cmd, cwd=workdir, env=env or tool_env(), capture_output=True,
+                          text=True, check=False)
+    elapsed = time.perf_counter() - start
+    if proc.returncode != 0:
+        sys.exit(f"snakemake failed ({' '.join(args)}):\n{proc.stderr[-4000:]}")
+    return elapsed
+
+
+def bare_script(config: dict, data: Path, reference: Path, out: Path) -> str:
+    """The same DADA2 steps as the pipeline, in one R session (text of an R script)."""
+    qc, den, tax = config["qc"], config["denoise"], config["taxonomy"]
+    r_vec = lambda values: "c(" + ", ".join(str(v) for v in values) + ")"  # noqa: E731
+    return f"""# Bare DADA2 run written by benchmarks/overhead.py: same reads, parameters and
+# reference as the pipeline's DADA2 mode, in one R session.
+suppressPackageStartupMessages(library(dada2))
+set.seed({int(den["seed"])})
+threads <- 2L
+samples <- c("sam1", "sam2")
+fwd <- file.path("{data}", paste0(samples, "F.fastq.gz"))
+rev <- file.path("{data}", paste0(samples, "R.fastq.gz"))
+filt_f <- file.path("{out}", "filtered", paste0(samples, "_R1.filt.fastq.gz"))
+filt_r <- file.path("{out}", "filtered", paste0(samples, "_R2.filt.fastq.gz"))
+names(filt_f) <- samples
+names(filt_r) <- samples
+filt <- filterAndTrim(fwd, filt_f, rev, filt_r, truncLen = {r_vec(qc["trunc_len"])},
+  maxEE = {r_vec(qc["max_ee"])}, truncQ = {int(qc["trunc_q"])}, minLen = {int(qc["min_len"])},
+  maxN = 0, rm.phix = TRUE, compress = TRUE, multithread = threads)
+err_f <- learnErrors(filt_f, multithread = threads, randomize = FALSE, nbases = 1e8)
+err_r <- learnErrors(filt_r, multithread = threads, randomize = FALSE, nbases = 1e8)
+dd_f <- dada(filt_f, err = err_f, pool = FALSE, multithread = threads)
+dd_r <- dada(filt_r, err = err_r, pool = FALSE, multithread = threads)
+merged <- mergePairs(dd_f, filt_f, dd_r, filt_r, minOverlap = {int(den["min_overlap"])})
+seqtab <- makeSequenceTable(merged)
+seqtab <- removeBimeraDenovo(seqtab, method = "consensus", multithread = threads)
+tax <- assignTaxonomy(colnames(seqtab), "{reference}", minBoot = {int(tax["min_boot"])},
+  outputBootstraps = TRUE, multithread = threads)
+write.table(t(seqtab), file.path("{out}", "bare_seqtab.tsv"), sep = "\\t", quote = FALSE)
+write.table(tax$tax, file.path("{out}", "bare_taxonomy.tsv"), sep = "\\t", quote = FALSE)
+cat("asvs:", ncol(seqtab), "\\n")
+"""
+
+
+def no_slurm_env(out: Path) -> dict[str, str]:
+    """tool_env() with a stand-in `scontrol` first on PATH that fails at once."""
+    shim = out / "no_slurm"
+    shim.mkdir(exist_ok=True)
+    stub = shim / "scontrol"
+    stub.write_text("#!/bin/sh\nexit 1\n", encoding="utf-8")
+    stub.chmod(0o755)
+    env = tool_env()
+    env["PATH"] = f"{shim}{os.pathsep}{env['PATH']}"
+    return env
+
+
+def timed(cmd: list[str], **kwargs) -> tuple[float, subprocess.CompletedProcess]:
+    """Run a command; return (wall seconds, completed process)."""
+    start = time.perf_counter()
+    proc = subprocess.run(cmd, capture_output=True, text=True, check=False, **kwargs)
+    return time.perf_counter() - start, proc
+
+
+def rule_times(workdir: Path) -> dict[str, float]:
+    """Seconds per rule from the pipeline's benchmark files (results/benchmarks/...)."""
+    times = {}
+    for path in sorted((workdir / "results" / "benchmarks").rglob("*.tsv")):
+        rel = path.relative_to(workdir / "results" / "benchmarks").with_suffix("")
+        times[str(rel)] = float(pd.read_csv(path, sep="\t")["s"].iloc[0])
+    return times
+
+
+def main() -> None:
+    data = extdata()
+    out = output_dir("overhead")
+    config_path, config = write_inputs(out, data)
+    workdir = out / "pipeline"
+    shutil.rmtree(workdir, ignore_errors=True)
+    workdir.mkdir()
+    reference = out / "cache" / "taxonomy" / REFERENCE / "dada2.fa.gz"
+    prep_s = snakemake(workdir, config_path, str(reference))  # setup, not compared
+    shutil.rmtree(workdir)
+    workdir.mkdir()
+
+    dry_s = snakemake(workdir, config_path, "-n", *TARGETS)
+    pipeline_s = snakemake(workdir, config_path, *TARGETS)
+    pipeline_asvs = len(pd.read_csv(workdir / "results/asv/asv_table.tsv", sep="\t"))
+
+    bare_dir = out / "bare"
+    shutil.rmtree(bare_dir, ignore_errors=True)
+    bare_dir.mkdir()
+    script = out / "bare_dada2.R"
+    script.write_text(bare_script(config, data, reference, bare_dir), encoding="utf-8")
+    bare_s, proc = timed(["Rscript", str(script)])
+    if proc.returncode != 0:
+        sys.exit(f"bare R script failed:\n{proc.stderr[-3000:]}")
+    bare_asvs = int(proc.stdout.split("asvs:")[-1].split()[0])
+    r_load_s, _ = timed(["Rscript", "-e", "suppressPackageStartupMessages(library(dada2))"])
+    import_s, _ = timed([sys.executable, "-c", "import snakemake.cli"])
+    rules = rule_times(workdir)
+
+    shutil.rmtree(workdir)
+    workdir.mkdir()
+    no_slurm_s = snakemake(workdir, config_path, *TARGETS, env=no_slurm_env(out))
+
+    print(f"reference preparation (setup, not timed): {prep_s:.1f} s")
+    print(f"snakemake dry run (parse, DAG, Rscript call for the extdata path): {dry_s:.1f} s")
+    print(f"python -c 'import snakemake.cli': {import_s:.1f} s")
+    print(f"R start-up with DADA2 loaded: {r_load_s:.1f} s")
+    print(f"pipeline with a scontrol stand-in that fails at once: {no_slurm_s:.1f} s "
+          f"(ratio {no_slurm_s / bare_s:.2f})")
+    print("pipeline per-rule times (benchmark files):")
+    for rule, seconds in rules.items():
+        print(f"  {rule:<40s} {seconds:7.2f} s")
+    print(f"ASVs: pipeline={pipeline_asvs} (after length/abundance filters) bare={bare_asvs}")
+    result_line("overhead", pipeline_s=round(pipeline_s, 1), bare_s=round(bare_s, 1),
+                ratio=round(pipeline_s / bare_s, 2))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,17 @@
+"""Check the fraction of reads that carried the primer (gutbrain.tracking)."""
+
+import sys
+
+sys.stderr = open(snakemake.log[0], "w")
+
+from gutbrain.tracking import check_primers
+
+p = snakemake.params
+check_primers(
+    snakemake.wildcards.sample,
+    snakemake.input[0],
+    p.primers,
+    p.require,
+    p.min_fraction,
+    snakemake.output[0],
+)
