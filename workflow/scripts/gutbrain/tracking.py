@@ -73,7 +73,9 @@ def check_primers(
         print("WARNING: " + message, file=sys.stderr)
         status = "warning"
     write_tsv(
-        pd.DataFrame([{"sample": sample, **counts, "status": status}]).round({"primer_fraction": 4}),
+        pd.DataFrame([{"sample": sample, **counts, "status": status}]).round(
+            {"primer_fraction": 4}
+        ),
         out,
     )
     return counts
