@@ -28,6 +28,7 @@ TABLES=(results/asv/asv_table.tsv results/taxonomy/asv_taxonomy.tsv
 WORK="$(mktemp -d /tmp/gutbrain-slurm-test.XXXXXX)"
 STATE="$WORK/slurm-state"
 STARTED_PIDS=()
+WROTE_CONF=""
 
 log() { echo "[slurm-test] $*"; }
 fail() { echo "[slurm-test] $*" >&2; echo "SLURM TEST: FAIL ($*)"; exit 1; }
@@ -45,6 +46,11 @@ cleanup() {
       kill -9 "$pid" 2>/dev/null || true
     fi
   done
+  # Leave no slurm.conf of ours behind: with it and no slurmctld, every scontrol/squeue call
+  # (the SLURM executor plugin makes some whenever Snakemake starts) waits ~9 s for a timeout.
+  if [ -n "$WROTE_CONF" ]; then
+    if [ -f "$CONF.gutbrain-backup" ]; then mv -f "$CONF.gutbrain-backup" "$CONF"; else rm -f "$CONF"; fi
+  fi
   if [ "${SLURM_TEST_KEEP:-0}" = 1 ] || [ "$rc" != 0 ]; then
     log "scratch folder kept: $WORK"
   else
@@ -103,6 +109,7 @@ else
     log "saving the existing $CONF as $CONF.gutbrain-backup"
     cp -p "$CONF" "$CONF.gutbrain-backup"
   fi
+  WROTE_CONF=1
   MEM_MB="$(free -m | awk '/^Mem:/ {print $2}')"
   MEM_MB=$(( MEM_MB > 2048 ? MEM_MB - 1024 : MEM_MB ))  # leave some for the system
   mkdir -p /etc/slurm "$STATE/ctld" "$STATE/d" "$STATE/log"

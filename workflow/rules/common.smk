@@ -269,7 +269,10 @@ def provenance_inputs(wildcards=None):
 
 def multiqc_extra_inputs():
     """Further MultiQC custom-content tables (module scores)."""
-    return [f"{RESULTS}/function/module_scores_mqc.tsv"]
+    return [
+        f"{RESULTS}/function/module_scores_mqc.tsv",
+        f"{RESULTS}/function/sample_confidence_mqc.tsv",
+    ]
 
 
 # ---------------------------------------------------------------- function
@@ -368,6 +371,7 @@ def function_outputs():
         "ko_abundance": f"{base}/ko_abundance.tsv",
         "contributions": f"{base}/ko_contributions.tsv",
         "confidence": f"{base}/sample_confidence.tsv",
+        "confidence_mqc": f"{base}/sample_confidence_mqc.tsv",
     }
 
 

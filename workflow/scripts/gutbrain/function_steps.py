@@ -155,7 +155,16 @@ def _write_function_tables(
     write_tsv(abundance.reset_index(), out["ko_abundance"])
     contributions = ko_contributions(table, preds, asv_ko, genus, kos)
     write_tsv(contributions, out["contributions"])
-    write_tsv(sample_confidence(table, preds), out["confidence"])
+    confidence = sample_confidence(table, preds)
+    write_tsv(confidence, out["confidence"])
+    _write_mqc_table(
+        confidence.set_index("sample")[["weighted_distance", "fraction_reads_predicted"]],
+        out["confidence_mqc"],
+        "gutbrain_confidence",
+        "Prediction confidence",
+        "Abundance-weighted distance (1 - identity) from the ASVs to their nearest reference "
+        "genomes, and the fraction of reads whose function could be predicted.",
+    )
     counts = preds["status"].value_counts().to_dict()
     log.info("ASV prediction status: %s", counts)
 
@@ -203,24 +212,32 @@ def score(
 
 def _write_mqc(scores: pd.DataFrame, path: str) -> None:
     """MultiQC custom content: scored modules (sample x module score)."""
-    from .io import atomic_path
-
     wide = scores[scores["status"] == "scored"].pivot_table(
         index="sample", columns="module", values="score", aggfunc="first"
     )
-    header = (
-        "# id: 'gutbrain_module_scores'\n"
-        "# section_name: 'Predicted module scores'\n"
-        "# description: 'Predicted potential (Omixer-RPM-style module scores from 16S-based gene "
-        "predictions; not measured activity). Modules below the coverage threshold are blank.'\n"
-        "# plot_type: 'table'\n"
+    _write_mqc_table(
+        wide,
+        path,
+        "gutbrain_module_scores",
+        "Predicted module scores",
+        "Predicted potential (Omixer-RPM-style module scores from 16S-based gene predictions; "
+        "not measured activity). Modules below the coverage threshold are blank.",
     )
-    with atomic_path(path) as tmp:
-        tmp.write_text(
-            header + wide.to_csv(sep="\t", lineterminator="\n", float_format="%.4g"),
-            encoding="utf-8",
-        )
 
+
+def _write_mqc_table(
+    table: pd.DataFrame, path: str, section_id: str, name: str, description: str
+) -> None:
+    """Write a sample-indexed table as MultiQC custom content (a TSV with a YAML header)."""
+    from .io import atomic_path
+
+    header = (
+        f"# id: '{section_id}'\n# section_name: '{name}'\n"
+        f"# description: '{description}'\n# plot_type: 'table'\n"
+    )
+    body = table.to_csv(sep="\t", lineterminator="\n", float_format="%.4g")
+    with atomic_path(path) as tmp:
+        tmp.write_text(header + body, encoding="utf-8")
 
 def configure_logging(log_path: str | os.PathLike[str]) -> None:
     """Send library log messages to the rule's log file."""
