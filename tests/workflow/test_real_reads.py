@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import json
+import os
+import shutil
+import subprocess
+import sys
 
 import jsonschema
 import pandas as pd
@@ -25,9 +29,7 @@ def real_sheet(tmp_path_factory, dada2_extdata):
     return sheet
 
 
-@pytest.mark.parametrize(
-    ("denoiser", "classifier"), [("dada2", "dada2"), ("unoise3", "sintax")]
-)
+@pytest.mark.parametrize(("denoiser", "classifier"), [("dada2", "dada2"), ("unoise3", "sintax")])
 def test_real_reads_through_reports(denoiser, classifier, real_sheet, tmp_path):
     require_tools()
     config = write_config(
@@ -64,3 +66,25 @@ def test_real_reads_through_reports(denoiser, classifier, real_sheet, tmp_path):
     assert (results / "multiqc/multiqc_report.html").stat().st_size > 10_000
     for name in ("asv_table.tsv", "asv_seqs.fasta", "asv_table.biom"):
         assert (results / "asv" / name).stat().st_size > 0
+    if denoiser == "dada2" and shutil.which("chromium"):
+        # The pipeline's own pages in a real browser: render, no console error, no request.
+        env = dict(os.environ, GUTBRAIN_REPORTS_DIR=str(results / "reports"))
+        browser = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "pytest",
+                "-q",
+                "-p",
+                "no:cacheprovider",
+                str(REPO / "tests/browser/test_reports_browser.py"),
+                "-k",
+                "cohort or sample_pages",
+            ],
+            cwd=REPO,
+            env=env,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        assert browser.returncode == 0, browser.stdout[-3000:]
