@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import hashlib
+import os
 from dataclasses import dataclass
+from pathlib import Path
 
 import biom
 import dnaio
@@ -90,9 +92,24 @@ def write_asv_outputs(
             obs.to_hdf5(handle, "gutbrain16s", creation_date=None)
 
 
-def read_asv_table(path: str) -> pd.DataFrame:
-    """Read an ASV table TSV (``asv_id`` + sample columns) into an int64 DataFrame."""
-    table = pd.read_csv(path, sep="\t", dtype={"asv_id": str}).set_index("asv_id")
+def read_asv_table(path: str | os.PathLike[str]) -> pd.DataFrame:
+    """Read an ``asv_table*.tsv`` (``asv_id`` then one integer count column per sample)."""
+    path = Path(path)
+    try:
+        table = pd.read_csv(path, sep="\t", dtype={"asv_id": str})
+    except FileNotFoundError as err:
+        raise InputError(f"{path}: ASV table not found; run the taxonomy step first") from err
+    if "asv_id" not in table.columns:
+        raise InputError(f"{path}: the first column must be 'asv_id' (found {list(table.columns)})")
+    table = table.set_index("asv_id")
+    table.columns = [str(c) for c in table.columns]
+    for sample in table.columns:
+        if not pd.api.types.is_integer_dtype(table[sample]):
+            raise InputError(
+                f"{path}: column '{sample}' must hold integer read counts; fix the table"
+            )
+        if (table[sample] < 0).any():
+            raise InputError(f"{path}: column '{sample}' has negative counts; fix the table")
     return table.astype("int64")
 
 

@@ -31,6 +31,7 @@ from skbio.diversity import beta_diversity as skbio_beta
 from skbio.stats import subsample_counts
 from skbio.stats.ordination import pcoa as skbio_pcoa
 
+from gutbrain.asv import read_asv_table  # noqa: F401  (re-exported for scripts)
 from gutbrain.errors import InputError
 from gutbrain.io import write_text, write_tsv
 
@@ -56,27 +57,6 @@ RAREFACTION_RULE = (
     "if no depth satisfies both, min_depth when some sample reaches it, otherwise the depth "
     "that keeps keep_fraction of the samples (flagged as low); with one sample, its own depth"
 )
-
-
-def read_asv_table(path: str | os.PathLike[str]) -> pd.DataFrame:
-    """Read an ``asv_table*.tsv`` (``asv_id`` then one integer count column per sample)."""
-    path = Path(path)
-    try:
-        table = pd.read_csv(path, sep="\t", dtype={"asv_id": str})
-    except FileNotFoundError as err:
-        raise InputError(f"{path}: ASV table not found; run the taxonomy step first") from err
-    if "asv_id" not in table.columns:
-        raise InputError(f"{path}: the first column must be 'asv_id' (found {list(table.columns)})")
-    table = table.set_index("asv_id")
-    table.columns = [str(c) for c in table.columns]
-    for sample in table.columns:
-        if not pd.api.types.is_integer_dtype(table[sample]):
-            raise InputError(
-                f"{path}: column '{sample}' must hold integer read counts; fix the table"
-            )
-        if (table[sample] < 0).any():
-            raise InputError(f"{path}: column '{sample}' has negative counts; fix the table")
-    return table
 
 
 def read_tree(path: str | os.PathLike[str], asv_ids: Sequence[str]) -> TreeNode:

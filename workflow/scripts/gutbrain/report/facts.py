@@ -24,19 +24,13 @@ import pandas as pd
 import yaml
 
 from gutbrain import __version__
+from gutbrain.asv import read_asv_table
 from gutbrain.errors import InputError
 from gutbrain.report import summary
+from gutbrain.tracking import STEPS
 
 SCHEMA_VERSION = "1"
-TRACKING_STEPS = (
-    "input",
-    "primer_trimmed",
-    "filtered",
-    "denoised",
-    "merged",
-    "nonchimeric",
-    "taxonomy_kept",
-)
+TRACKING_STEPS = tuple(STEPS)
 RANKS = ("kingdom", "phylum", "class", "order", "family", "genus", "species")
 SHEET_FIXED_COLUMNS = ("sample", "fq1", "fq2")
 DEMO_BUNDLE_KIND = "literature_genus_profile"
@@ -251,16 +245,7 @@ def read_table(path: str | os.PathLike[str], kind: str, comment: str | None = No
 
 def read_counts_table(path: str | os.PathLike[str]) -> pd.DataFrame:
     """Read ``asv_table_filtered.tsv`` indexed by ASV ID, one integer column per sample."""
-    path = Path(path)
-    try:
-        table = pd.read_csv(path, sep="\t", dtype={"asv_id": str})
-    except FileNotFoundError as err:
-        raise InputError(f"{path}: file not found; run the taxonomy step first") from err
-    if "asv_id" not in table.columns:
-        raise InputError(f"{path}: first column must be 'asv_id'")
-    table = table.set_index("asv_id")
-    table.columns = [str(c) for c in table.columns]
-    return table
+    return read_asv_table(path)
 
 
 def read_bundle(path: str | os.PathLike[str]) -> dict[str, Any]:
