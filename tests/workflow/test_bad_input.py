@@ -326,12 +326,6 @@ def test_sample_without_surviving_reads_is_flagged_and_others_complete(base_read
     assert {"mock1", "mock2"} <= set(scores.astype(str).to_numpy().ravel())
 
 
-@pytest.mark.xfail(
-    reason="defect in workflow/scripts/dada2_denoise.R: with no reads left in any sample it writes "
-    "seqtab.tsv without the 'sequence' column, so build_asv_table fails with \"results/asv/dada2/"
-    "seqtab.tsv: first column must be 'sequence'\" instead of 'no ASV left in the whole run'",
-    strict=False,
-)
 def test_no_asv_in_the_whole_run_is_a_clear_error(base_reads, tmp_path):
     require_tools()
     rows = [("short1", *_short_pair(base_reads, tmp_path, "mock1", "short1")),

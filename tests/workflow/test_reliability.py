@@ -5,8 +5,8 @@ clean run whose working folder, sample sheet and reads all sit under a path with
 quotes (C), and a run killed with SIGKILL while DADA2 is running and then resumed (B). After a
 SIGKILL Snakemake's lock stays behind, so the resume is what its message tells a user to do:
 ``--unlock``, then the run again with ``--rerun-incomplete``. The result tables of all three
-runs must be byte-identical; ``reference_hits.tsv`` is compared apart (its row order follows
-vsearch's multithreaded output order, see the xfail test).
+runs must be byte-identical, ``reference_hits.tsv`` included (the pipeline sorts vsearch's
+multithreaded output).
 """
 
 from __future__ import annotations
@@ -184,11 +184,6 @@ def test_two_clean_runs_are_byte_identical(clean_run, awkward_run):
     assert _same_rows(first[UNORDERED], second[UNORDERED])
 
 
-@pytest.mark.xfail(
-    reason="defect in gutbrain/predict.py: vsearch --usearch_global with --threads 2 writes "
-    "reference_hits.tsv rows in a run-dependent order (same rows, different order)",
-    strict=False,
-)
 def test_reference_hits_row_order_is_reproducible(clean_run, awkward_run):
     reference, _, _ = clean_run
     assert (reference / UNORDERED).read_bytes() == (awkward_run / UNORDERED).read_bytes()

@@ -89,8 +89,14 @@ counts <- matrix(0L, nrow = if (is.null(seqtab)) 0 else ncol(seqtab), ncol = len
 if (!is.null(seqtab) && ncol(seqtab) > 0) {
   for (s in rownames(seqtab)) counts[, s] <- as.integer(seqtab[s, ])
 }
-out <- data.frame(sequence = rownames(counts), counts, check.names = FALSE, stringsAsFactors = FALSE)
-write.table(out, snakemake@output$seqtab, sep = "\t", quote = FALSE, row.names = FALSE)
+if (nrow(counts) == 0) {
+  # No sequence at all: write the header only, so the next step reports "no ASV left".
+  writeLines(paste(c("sequence", samples), collapse = "\t"), snakemake@output$seqtab)
+} else {
+  out <- data.frame(sequence = rownames(counts), counts, check.names = FALSE,
+    stringsAsFactors = FALSE)
+  write.table(out, snakemake@output$seqtab, sep = "\t", quote = FALSE, row.names = FALSE)
+}
 
 track <- data.frame(
   sample = samples, filtered = filtered, denoised = denoised, merged = merged, nonchimeric = nonchim

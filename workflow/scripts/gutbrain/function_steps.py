@@ -111,10 +111,22 @@ def predict_function(
         threads,
         maxaccepts=max(top_k * 4, 16),
     )
+    # vsearch writes hits in thread order; sort them so the file is the same on every run.
+    _sort_tsv_rows(out["hits"])
     hits = parse_hits(out["hits"])
     hits = hits[hits["query"].isin(table.index) | hits["target"].isna()]
     preds, asv_ko = predict_asvs(hits, bundle, list(table.index), max_distance, k=top_k)
     _write_function_tables(table, preds, asv_ko, genus_of_asvs(taxonomy), kos, out)
+
+
+def _sort_tsv_rows(path: str) -> None:
+    """Sort the lines of a header-less text table in place (atomically)."""
+    from .io import atomic_path
+
+    with open(path, encoding="utf-8") as handle:
+        lines = sorted(handle.readlines())
+    with atomic_path(path) as tmp:
+        tmp.write_text("".join(lines), encoding="utf-8")
 
 
 def ingest_picrust2(
