@@ -244,10 +244,11 @@ def final_outputs():
         f"{RESULTS}/function/marker_genes.tsv",
         f"{RESULTS}/diversity/alpha.tsv",
         f"{RESULTS}/reports/index.html",
-        *expand(
-            f"{RESULTS}/reports/samples/{{sample}}.{{ext}}",
-            sample=SAMPLES,
-            ext=["html", "json"],
+        f"{RESULTS}/reports/samples",
+        *(
+            [f"{RESULTS}/function/official_module_scores.tsv"]
+            if config["function"].get("download_official_modules")
+            else []
         ),
     ]
 

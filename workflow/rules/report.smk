@@ -30,40 +30,40 @@ rule multiqc:
         " --filename multiqc_report.html {input:q} > {log:q} 2>&1"
 
 
-rule sample_report:
-    # Per-sample interpretation summary: self-contained HTML (no network requests) and JSON.
+rule sample_reports:
+    # Per-sample interpretation summaries, self-contained HTML (no network requests) and JSON,
+    # rendered in one job: the inputs are run-wide tables, and one job per sample would cost a
+    # Python start-up each (and on a cluster, a scheduler slot each).
     input:
         unpack(report_inputs),
     output:
-        html=report(
-            f"{RESULTS}/reports/samples/{{sample}}.html",
+        pages=report(
+            directory(f"{RESULTS}/reports/samples"),
+            patterns=["{name}.html"],
             category="Per-sample interpretation",
-            labels={"sample": "{sample}", "type": "HTML"},
+            labels={"sample": "{name}"},
             caption="../report/sample_report.rst",
         ),
-        json=f"{RESULTS}/reports/samples/{{sample}}.json",
     log:
-        "logs/report/sample_report/{sample}.log",
-    group:
-        "reports"
+        "logs/report/sample_reports.log",
     conda:
         "../../envs/python.yaml"
     threads: 1
     resources:
-        mem_mb=lambda wc, attempt: 1000 * attempt,
-        runtime=lambda wc, attempt: 10 * attempt,
+        mem_mb=lambda wc, attempt: 2000 * attempt,
+        runtime=lambda wc, attempt: 30 * attempt,
     params:
         thresholds=config.get("report", {}),
         samples=config["samples"],
     script:
-        "../scripts/sample_report.py"
+        "../scripts/sample_reports.py"
 
 
 rule cohort_report:
     # Cohort overview: one row per sample, module heatmap, PCoA, genus bars; links to samples.
     input:
         unpack(report_inputs),
-        pages=expand(f"{RESULTS}/reports/samples/{{sample}}.html", sample=SAMPLES),
+        pages=f"{RESULTS}/reports/samples",
     output:
         report(
             f"{RESULTS}/reports/index.html",

@@ -1,0 +1,23 @@
+"""Write every sample's interpretation report, HTML and JSON (gutbrain.report)."""
+
+import sys
+from pathlib import Path
+
+sys.stderr = open(snakemake.log[0], "w")
+
+from gutbrain.report import write_sample_outputs
+from gutbrain.report.pipeline import inputs_from_snakemake, run_date
+
+inputs = inputs_from_snakemake(snakemake.input, snakemake.params.samples)
+out = Path(snakemake.output.pages)
+out.mkdir(parents=True, exist_ok=True)
+date = run_date()
+for sample in inputs.samples["sample"]:
+    write_sample_outputs(
+        str(sample),
+        inputs,
+        out / f"{sample}.html",
+        out / f"{sample}.json",
+        thresholds=snakemake.params.thresholds,
+        run_date=date,
+    )
