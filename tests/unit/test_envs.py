@@ -80,7 +80,7 @@ def _directive(body: str, name: str) -> str:
         return ""
     indent = len(match.group(1))
     lines = [match.group(2)]
-    for line in body[match.end():].splitlines()[1:]:
+    for line in body[match.end() :].splitlines()[1:]:
         if line.strip() and len(line) - len(line.lstrip()) <= indent:
             break
         lines.append(line)
@@ -95,7 +95,7 @@ def parse_rules(path: Path) -> list[Rule]:
     rules = []
     for i, start in enumerate(starts):
         end = starts[i + 1].start() if i + 1 < len(starts) else len(text)
-        body = text[start.end():end]
+        body = text[start.end() : end]
         # The rule ends at the next statement indented no deeper than the rule keyword.
         indent = len(start.group(1).expandtabs())
         top = re.search(rf"^[ \t]{{0,{indent}}}\S", body, re.M)
@@ -103,8 +103,15 @@ def parse_rules(path: Path) -> list[Rule]:
         conda = STRING.findall(_directive(body, "conda"))
         script = STRING.findall(_directive(body, "script"))
         shell = "".join(STRING.findall(_directive(body, "shell")))
-        rules.append(Rule(start.group(2), path, conda[0] if conda else None, shell,
-                          script[0] if script else None))
+        rules.append(
+            Rule(
+                start.group(2),
+                path,
+                conda[0] if conda else None,
+                shell,
+                script[0] if script else None,
+            )
+        )
     return rules
 
 
@@ -216,7 +223,8 @@ def needed_packages(rule: Rule) -> dict[str, str]:
 def missing_packages(need: dict[str, str], have: dict[str, str]) -> list[str]:
     """Needed packages neither pinned in the env nor brought by a pinned package."""
     return sorted(
-        f"{pkg} ({why})" for pkg, why in need.items()
+        f"{pkg} ({why})"
+        for pkg, why in need.items()
         if pkg not in have and not (BROUGHT_BY.get(pkg, set()) & set(have))
     )
 
@@ -232,7 +240,7 @@ def _env_of(rule: Rule) -> Path:
 
 # ---------------------------------------------------------------- the parser on tiny fixtures
 
-SMK = '''\
+SMK = """\
 rule trim:
     input:
         "a.fq",
@@ -273,7 +281,7 @@ else:
 
 def helper():
     return "vsearch --help"
-'''
+"""
 
 
 def test_parse_rules_reads_directives(tmp_path):
@@ -282,8 +290,11 @@ def test_parse_rules_reads_directives(tmp_path):
     rules = parse_rules(path)
     assert [r.name for r in rules] == ["trim", "tree", "run_r", "nested", "other"]
     assert [r.conda for r in rules] == [
-        "../../envs/cutadapt.yaml", "../../envs/phylogeny.yaml", "../../envs/dada2.yaml",
-        "../../envs/vsearch.yaml", None,
+        "../../envs/cutadapt.yaml",
+        "../../envs/phylogeny.yaml",
+        "../../envs/dada2.yaml",
+        "../../envs/vsearch.yaml",
+        None,
     ]
     assert rules[0].shell.endswith("> {log:q} 2>&1")
     assert rules[2].script == "../scripts/denoise.R" and rules[2].shell == ""
@@ -341,8 +352,8 @@ def test_missing_packages(need, have, missing):
 # ---------------------------------------------------------------- the real rules and envs
 
 
-def _listed_rules(tmp_path: Path, function_method: str) -> set[str]:
-    """Rule names ``snakemake --list-rules`` gives with a tiny sheet and this function.method."""
+def _listed_rules(tmp_path: Path, function_method: str, taxonomy_method: str = "dada2") -> set[str]:
+    """Rule names ``snakemake --list-rules`` gives with a tiny sheet and these methods."""
     fq = tmp_path / "s_R1.fastq.gz"
     fq.write_bytes(b"")
     (tmp_path / "s_R2.fastq.gz").write_bytes(b"")
@@ -352,12 +363,28 @@ def _listed_rules(tmp_path: Path, function_method: str) -> set[str]:
     config["samples"] = str(sheet)
     config["references"]["cache_dir"] = str(tmp_path / "cache")
     config["function"]["method"] = function_method
+    config["taxonomy"]["method"] = taxonomy_method
     (tmp_path / "config.yaml").write_text(yaml.safe_dump(config))
     proc = subprocess.run(
-        [sys.executable, "-m", "snakemake", "-s", str(REPO / "Snakefile"), "-d", str(tmp_path),
-         "--configfile", str(tmp_path / "config.yaml"), "--list-rules", "--workflow-profile",
-         "none"],
-        cwd=tmp_path, capture_output=True, text=True, timeout=120, check=False,
+        [
+            sys.executable,
+            "-m",
+            "snakemake",
+            "-s",
+            str(REPO / "Snakefile"),
+            "-d",
+            str(tmp_path),
+            "--configfile",
+            str(tmp_path / "config.yaml"),
+            "--list-rules",
+            "--workflow-profile",
+            "none",
+        ],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
     )
     assert proc.returncode == 0, proc.stderr[-3000:]
     return {line.strip() for line in proc.stdout.splitlines() if line.strip()} - {"all"}
@@ -366,7 +393,11 @@ def _listed_rules(tmp_path: Path, function_method: str) -> set[str]:
 def test_rule_files_parsed_match_snakemake(tmp_path):
     """The regex parser sees exactly the rules Snakemake lists under either functional backend
     (so no rule escapes the checks)."""
-    listed = _listed_rules(tmp_path, "nearest") | _listed_rules(tmp_path, "picrust2")
+    listed = (
+        _listed_rules(tmp_path, "nearest")
+        | _listed_rules(tmp_path, "picrust2")
+        | _listed_rules(tmp_path, "nearest", taxonomy_method="sintax")
+    )
     assert listed == {rule.name for rule in RULES}
 
 

@@ -213,6 +213,33 @@ def denoise_tracking():
     return f"{RESULTS}/asv/{config['denoise']['method']}/tracking.tsv"
 
 
+CLASSIFY_IN_DENOISE = (
+    config["denoise"]["method"] == "dada2" and config["taxonomy"]["method"] == "dada2"
+)
+
+
+def dada2_classify_inputs(wildcards=None):
+    """Classifier reference (and species file) when DADA2 classifies in the denoising job."""
+    if not CLASSIFY_IN_DENOISE:
+        return {}
+    inputs = {"reference": prepared_reference("dada2")}
+    species = species_reference()
+    if species:
+        inputs["species"] = species
+    return inputs
+
+
+def dada2_denoise_outputs():
+    """Outputs of the DADA2 job: table, tracking and, with DADA2 taxonomy, classifications."""
+    outputs = {
+        "seqtab": f"{RESULTS}/asv/dada2/seqtab.tsv",
+        "tracking": f"{RESULTS}/asv/dada2/tracking.tsv",
+    }
+    if CLASSIFY_IN_DENOISE:
+        outputs["taxonomy"] = f"{RESULTS}/asv/dada2/taxonomy_by_sequence.tsv"
+    return outputs
+
+
 def dada2_trunc_len():
     """truncLen pair for DADA2 (second value repeated for single-end)."""
     values = list(config["qc"].get("trunc_len", [0, 0]))

@@ -4,12 +4,13 @@
 rule dada2_denoise:
     # Filter, learn error rates, infer samples, merge pairs and remove chimeras for the whole run
     # in one R session (loading DADA2 costs ~10 s; per-sample jobs would pay it per sample).
+    # With DADA2 taxonomy too, the sequences are also classified in this session.
     input:
+        unpack(dada2_classify_inputs),
         reads=all_trimmed_reads,
         primers=expand(f"{RESULTS}/qc/primers/{{sample}}.tsv", sample=SAMPLES),
     output:
-        seqtab=f"{RESULTS}/asv/dada2/seqtab.tsv",
-        tracking=f"{RESULTS}/asv/dada2/tracking.tsv",
+        **dada2_denoise_outputs(),
     log:
         "logs/asv/dada2_denoise.log",
     benchmark:
@@ -32,6 +33,7 @@ rule dada2_denoise:
         pool=config["denoise"]["pool"],
         seed=config["denoise"]["seed"],
         min_overlap=config["denoise"]["min_overlap"],
+        min_boot=config["taxonomy"]["min_boot"],
         scratch=lambda wc, output: os.path.join(
             os.path.dirname(output.seqtab), "filtered"
         ),

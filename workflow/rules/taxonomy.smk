@@ -1,29 +1,51 @@
 # Taxonomic classification (DADA2 naive Bayes or SINTAX), off-target removal, read tracking.
 
 
-rule dada2_assign_taxonomy:
-    # Naive Bayes classifier (assignTaxonomy, fixed seed) plus exact species where available.
-    input:
-        fasta=f"{RESULTS}/asv/asv_seqs.fasta",
-        reference=prepared_reference("dada2"),
-        species=species_reference,
-    output:
-        f"{RESULTS}/taxonomy/dada2/assignments.tsv",
-    log:
-        "logs/taxonomy/dada2_assign_taxonomy.log",
-    benchmark:
-        f"{RESULTS}/benchmarks/taxonomy/dada2_assign_taxonomy.tsv"
-    conda:
-        "../../envs/dada2.yaml"
-    threads: 2
-    resources:
-        mem_mb=lambda wc, attempt: 4000 * attempt,
-        runtime=lambda wc, attempt: 120 * attempt,
-    params:
-        min_boot=config["taxonomy"]["min_boot"],
-        seed=config["denoise"]["seed"],
-    script:
-        "../scripts/dada2_assign_taxonomy.R"
+if CLASSIFY_IN_DENOISE:
+
+    rule dada2_taxonomy_by_asv:
+        # DADA2 classified the sequences in the denoising session; key them by ASV ID.
+        input:
+            by_sequence=f"{RESULTS}/asv/dada2/taxonomy_by_sequence.tsv",
+            fasta=f"{RESULTS}/asv/asv_seqs.fasta",
+        output:
+            f"{RESULTS}/taxonomy/dada2/assignments.tsv",
+        log:
+            "logs/taxonomy/dada2_taxonomy_by_asv.log",
+        conda:
+            "../../envs/python.yaml"
+        threads: 1
+        resources:
+            mem_mb=lambda wc, attempt: 1000 * attempt,
+            runtime=lambda wc, attempt: 10 * attempt,
+        script:
+            "../scripts/dada2_taxonomy_by_asv.py"
+
+else:
+
+    rule dada2_assign_taxonomy:
+        # Naive Bayes classifier (assignTaxonomy, fixed seed) plus exact species where available.
+        input:
+            fasta=f"{RESULTS}/asv/asv_seqs.fasta",
+            reference=prepared_reference("dada2"),
+            species=species_reference,
+        output:
+            f"{RESULTS}/taxonomy/dada2/assignments.tsv",
+        log:
+            "logs/taxonomy/dada2_assign_taxonomy.log",
+        benchmark:
+            f"{RESULTS}/benchmarks/taxonomy/dada2_assign_taxonomy.tsv"
+        conda:
+            "../../envs/dada2.yaml"
+        threads: 2
+        resources:
+            mem_mb=lambda wc, attempt: 4000 * attempt,
+            runtime=lambda wc, attempt: 120 * attempt,
+        params:
+            min_boot=config["taxonomy"]["min_boot"],
+            seed=config["denoise"]["seed"],
+        script:
+            "../scripts/dada2_assign_taxonomy.R"
 
 
 rule sintax_assign_taxonomy:

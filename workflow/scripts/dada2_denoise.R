@@ -98,6 +98,18 @@ if (nrow(counts) == 0) {
   write.table(out, snakemake@output$seqtab, sep = "\t", quote = FALSE, row.names = FALSE)
 }
 
+# Classification in the same R session when the run uses DADA2 for taxonomy too: loading DADA2
+# costs ~10 s, which a separate classification job would pay again.
+if (!is.null(snakemake@output$taxonomy)) {
+  source(file.path(snakemake@scriptdir, "dada2_classify.R"))
+  set.seed(as.integer(p$seed))
+  seqs <- if (is.null(rownames(counts))) character(0) else rownames(counts)
+  tax <- classify_sequences(seqs, snakemake@input$reference,
+    species_file(snakemake@input), p$min_boot, threads)
+  write.table(tax, snakemake@output$taxonomy, sep = "\t", quote = FALSE, row.names = FALSE,
+    na = "")
+}
+
 track <- data.frame(
   sample = samples, filtered = filtered, denoised = denoised, merged = merged, nonchimeric = nonchim
 )
