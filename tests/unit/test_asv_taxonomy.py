@@ -304,8 +304,29 @@ def test_check_primers(tmp_path, primers, require, with_primer, outcome):
     out = tmp_path / "out.tsv"
     if outcome == "error":
         with pytest.raises(InputError, match=r"sample 'S1'.*10\.0% of 100 reads.*require_primers"):
-            tracking.check_primers("S1", str(cut), primers, require, 0.5, str(out))
+            tracking.check_primers(["S1"], [str(cut)], primers, require, 0.5, str(out))
         assert not out.exists()
         return
-    tracking.check_primers("S1", str(cut), primers, require, 0.5, str(out))
+    tracking.check_primers(["S1"], [str(cut)], primers, require, 0.5, str(out))
     assert pd.read_csv(out, sep="\t").loc[0, "status"] == outcome
+
+
+def test_assignments_by_asv_keys_by_id_and_names_missing(tmp_path):
+    by_seq = tmp_path / "by_sequence.tsv"
+    pd.DataFrame(
+        {
+            "sequence": [SEQ_A.lower(), SEQ_B],
+            "Kingdom": ["Bacteria", "Bacteria"],
+            "Genus": ["Roseburia", ""],
+            "boot_Kingdom": [100, 99],
+            "boot_Genus": [88, 20],
+        }
+    ).to_csv(by_seq, sep="\t", index=False)
+    fasta = tmp_path / "asvs.fasta"
+    fasta.write_text(f">{asv.asv_id(SEQ_A)}\n{SEQ_A}\n")
+    rows = taxonomy.assignments_by_asv(str(by_seq), str(fasta), str(tmp_path / "out.tsv"))
+    assert list(rows["asv_id"]) == [asv.asv_id(SEQ_A)]
+    assert rows.loc[0, "Genus"] == "Roseburia"
+    fasta.write_text(f">ASV_x\n{'ACGT' * 30}\n")
+    with pytest.raises(InputError, match="1 ASVs of .* have no classification"):
+        taxonomy.assignments_by_asv(str(by_seq), str(fasta), str(tmp_path / "out.tsv"))

@@ -8,7 +8,7 @@ rule dada2_denoise:
     input:
         unpack(dada2_classify_inputs),
         reads=all_trimmed_reads,
-        primers=expand(f"{RESULTS}/qc/primers/{{sample}}.tsv", sample=SAMPLES),
+        primers=f"{RESULTS}/qc/primer_check.tsv",
     output:
         **dada2_denoise_outputs(),
     log:
@@ -45,7 +45,7 @@ rule unoise_prepare:
     # Merge pairs, filter by expected errors and dereplicate one sample (vsearch).
     input:
         reads=lambda wc: trimmed_reads(wc.sample),
-        primers=f"{RESULTS}/qc/primers/{{sample}}.tsv",
+        primers=f"{RESULTS}/qc/primer_check.tsv",
     output:
         uniques=temp(f"{RESULTS}/asv/unoise3/uniques/{{sample}}.fasta"),
         counts=f"{RESULTS}/asv/unoise3/counts/{{sample}}.tsv",

@@ -87,16 +87,15 @@ rule cutadapt_trim_single:
 
 
 rule check_primers:
-    # Fraction of reads with the forward primer: a warning below qc.min_primer_fraction, an
-    # error naming the sample when qc.require_primers is set.
+    # Fraction of reads with the forward primer, for every sample in one job (a gate before
+    # denoising): a warning below qc.min_primer_fraction, an error naming the sample when
+    # qc.require_primers is set.
     input:
-        f"{RESULTS}/qc/cutadapt/{{sample}}.json",
+        expand(f"{RESULTS}/qc/cutadapt/{{sample}}.json", sample=SAMPLES),
     output:
-        f"{RESULTS}/qc/primers/{{sample}}.tsv",
+        f"{RESULTS}/qc/primer_check.tsv",
     log:
-        "logs/qc/check_primers/{sample}.log",
-    group:
-        "per_sample"
+        "logs/qc/check_primers.log",
     conda:
         "../../envs/python.yaml"
     threads: 1
@@ -104,6 +103,7 @@ rule check_primers:
         mem_mb=lambda wc, attempt: 500 * attempt,
         runtime=lambda wc, attempt: 5 * attempt,
     params:
+        samples=SAMPLES,
         primers=config["qc"]["primers"],
         require=config["qc"]["require_primers"],
         min_fraction=config["qc"]["min_primer_fraction"],

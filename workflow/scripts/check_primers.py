@@ -1,4 +1,4 @@
-"""Check the fraction of reads that carried the primer (gutbrain.tracking)."""
+"""Check the fraction of reads that carried the primer, for every sample (gutbrain.tracking)."""
 
 import sys
 
@@ -8,10 +8,5 @@ from gutbrain.tracking import check_primers
 
 p = snakemake.params
 check_primers(
-    snakemake.wildcards.sample,
-    snakemake.input[0],
-    p.primers,
-    p.require,
-    p.min_fraction,
-    snakemake.output[0],
+    p.samples, list(snakemake.input), p.primers, p.require, p.min_fraction, snakemake.output[0]
 )

@@ -50,35 +50,47 @@ def primer_fraction_low(fraction: float, primers: str, min_fraction: float) -> b
     return primers != "none" and fraction == fraction and fraction < min_fraction
 
 
+def primer_problem(
+    sample: str, cutadapt_json: str, counts: dict[str, float], primers: str, min_fraction: float
+) -> str:
+    """Message when too few of a sample's reads carried the forward primer ('' when fine)."""
+    fraction = counts["primer_fraction"]
+    if not primer_fraction_low(fraction, primers, min_fraction):
+        return ""
+    return (
+        f"sample '{sample}': the forward primer was found in {fraction:.1%} of "
+        f"{counts['input']} reads ({cutadapt_json}), below qc.min_primer_fraction "
+        f"{min_fraction:.0%}. Check qc.primers ('{primers}') or whether the primers were "
+        "already removed (then set qc.primers: none)."
+    )
+
+
 def check_primers(
-    sample: str, cutadapt_json: str, primers: str, require: bool, min_fraction: float, out: str
-) -> dict[str, float]:
-    """Check the fraction of a sample's reads that carried the forward primer.
+    samples: Sequence[str],
+    cutadapt_jsons: Sequence[str],
+    primers: str,
+    require: bool,
+    min_fraction: float,
+    out: str,
+) -> pd.DataFrame:
+    """Check the fraction of every sample's reads that carried the forward primer.
 
     Below ``min_fraction`` this is a warning (printed to the log and kept in the output); with
-    ``require`` (config key qc.require_primers) it is an error naming the sample and the fraction.
+    ``require`` (config key qc.require_primers) it is an error naming the samples and fractions.
     """
-    counts = cutadapt_counts(cutadapt_json)
-    fraction = counts["primer_fraction"]
-    status = "ok"
-    if primer_fraction_low(fraction, primers, min_fraction):
-        message = (
-            f"sample '{sample}': the forward primer was found in {fraction:.1%} of "
-            f"{counts['input']} reads ({cutadapt_json}), below qc.min_primer_fraction "
-            f"{min_fraction:.0%}. Check qc.primers ('{primers}') or whether the primers were "
-            "already removed (then set qc.primers: none)."
-        )
-        if require:
-            raise InputError(message + " qc.require_primers is true, so the run stops here.")
-        print("WARNING: " + message, file=sys.stderr)
-        status = "warning"
-    write_tsv(
-        pd.DataFrame([{"sample": sample, **counts, "status": status}]).round(
-            {"primer_fraction": 4}
-        ),
-        out,
-    )
-    return counts
+    rows, problems = [], []
+    for sample, path in zip(samples, cutadapt_jsons, strict=True):
+        counts = cutadapt_counts(path)
+        message = primer_problem(sample, path, counts, primers, min_fraction)
+        if message:
+            problems.append(message)
+            print("WARNING: " + message, file=sys.stderr)
+        rows.append({"sample": sample, **counts, "status": "warning" if message else "ok"})
+    if require and problems:
+        raise InputError(" ".join(problems) + " qc.require_primers is true, so the run stops here.")
+    table = pd.DataFrame(rows).round({"primer_fraction": 4})
+    write_tsv(table, out)
+    return table
 
 
 def flags_for(row: dict, primers: str, min_primer_fraction: float) -> str:
