@@ -82,11 +82,21 @@ def _all_text(workdir: Path, proc) -> str:
 def _message(text: str) -> str:
     """The line(s) carrying the pipeline's own message (InputError / WorkflowError / schema)."""
     keep = [
-        line.strip() for line in text.splitlines()
-        if line.lstrip().startswith(("gutbrain.errors.InputError", "InputError",
-                                     "WorkflowError", "Sample sheet problem",
-                                     "config key", "ValidationError", "On instance"))
-        or "in config" in line or "Failed validating" in line
+        line.strip()
+        for line in text.splitlines()
+        if line.lstrip().startswith(
+            (
+                "gutbrain.errors.InputError",
+                "InputError",
+                "WorkflowError",
+                "Sample sheet problem",
+                "config key",
+                "ValidationError",
+                "On instance",
+            )
+        )
+        or "in config" in line
+        or "Failed validating" in line
     ]
     return " | ".join(dict.fromkeys(keep))
 
@@ -124,11 +134,14 @@ def test_duplicate_sample_is_named(base_reads, tmp_path):
     assert "'twin' appears twice" in text and str(sheet) in text
 
 
-@pytest.mark.parametrize("bad_id, what", [
-    ("bad id", "space"),
-    ("bad/id", "slash"),
-    ("bad;id", "semicolon"),
-])
+@pytest.mark.parametrize(
+    "bad_id, what",
+    [
+        ("bad id", "space"),
+        ("bad/id", "slash"),
+        ("bad;id", "semicolon"),
+    ],
+)
 def test_invalid_sample_id_is_named(base_reads, tmp_path, bad_id, what):
     require_tools()
     fq1, fq2 = _copy_pair(base_reads, "mock1", tmp_path)
@@ -223,15 +236,19 @@ def _bam(base: Path) -> bytes:
     return gzip.compress(b"BAM\x01" + bytes(range(256)) * 8)
 
 
-@pytest.mark.parametrize("case, make, name, expected", [
-    ("truncated gzip", _truncated_gzip, "S1_R1.fastq.gz", "truncated"),
-    ("empty file", lambda base: b"", "S1_R1.fastq", "empty"),
-    ("FASTA given as FASTQ", _fasta, "S1_R1.fastq", "FASTA"),
-    ("BAM bytes", _bam, "S1_R1.fastq.gz", "BAM"),
-    ("Phred+64 qualities", _phred64, "S1_R1.fastq", "64"),
-])
-def test_bad_read_file_is_refused_naming_sample_and_file(base_reads, tmp_path, case, make, name,
-                                                          expected):
+@pytest.mark.parametrize(
+    "case, make, name, expected",
+    [
+        ("truncated gzip", _truncated_gzip, "S1_R1.fastq.gz", "truncated"),
+        ("empty file", lambda base: b"", "S1_R1.fastq", "empty"),
+        ("FASTA given as FASTQ", _fasta, "S1_R1.fastq", "FASTA"),
+        ("BAM bytes", _bam, "S1_R1.fastq.gz", "BAM"),
+        ("Phred+64 qualities", _phred64, "S1_R1.fastq", "64"),
+    ],
+)
+def test_bad_read_file_is_refused_naming_sample_and_file(
+    base_reads, tmp_path, case, make, name, expected
+):
     require_tools()
     sheet = _single_file_case(base_reads, tmp_path, make(base_reads), name)
     text = _fails(tmp_path, sheet, _check_target("S1"))
@@ -243,11 +260,14 @@ def test_bad_read_file_is_refused_naming_sample_and_file(base_reads, tmp_path, c
 # ---------------------------------------------------------------- config
 
 
-@pytest.mark.parametrize("key, value, named", [
-    ("qc.maxee", [2, 2], "'maxee' was unexpected"),
-    ("qc.trunc_len", "230", "instance['qc']['trunc_len']"),
-    ("taxonomy.min_boot", 500, "instance['taxonomy']['min_boot']"),
-])
+@pytest.mark.parametrize(
+    "key, value, named",
+    [
+        ("qc.maxee", [2, 2], "'maxee' was unexpected"),
+        ("qc.trunc_len", "230", "instance['qc']['trunc_len']"),
+        ("taxonomy.min_boot", 500, "instance['taxonomy']['min_boot']"),
+    ],
+)
 def test_config_mistake_names_the_key(base_reads, tmp_path, key, value, named):
     require_tools()
     fq1, fq2 = _copy_pair(base_reads, "mock1", tmp_path)
@@ -272,11 +292,20 @@ def test_reference_checksum_mismatch_is_refused(base_reads, tmp_path, dada2_extd
     fq1, fq2 = _copy_pair(base_reads, "mock1", tmp_path)
     sheet = _sheet(tmp_path, [("mock1", fq1, fq2)])
     source = dada2_extdata / "ten_16s.100.fa.gz"
-    entry = {"source": "url", "url": source.as_uri(), "sha256": "0" * 64, "format": "sintax",
-             "version": "test"}
+    entry = {
+        "source": "url",
+        "url": source.as_uri(),
+        "sha256": "0" * 64,
+        "format": "sintax",
+        "version": "test",
+    }
     assert hashlib.sha256(source.read_bytes()).hexdigest() != "0" * 64
-    text = _fails(tmp_path, sheet, str(tmp_path / "cache/taxonomy/pinned/dada2.fa.gz"),
-                  **{"references.taxonomy.pinned": entry, "taxonomy.reference": "pinned"})
+    text = _fails(
+        tmp_path,
+        sheet,
+        str(tmp_path / "cache/taxonomy/pinned/dada2.fa.gz"),
+        **{"references.taxonomy.pinned": entry, "taxonomy.reference": "pinned"},
+    )
     assert "checksum mismatch" in text and "ten_16s.100.fa.gz" in text
     assert not (tmp_path / "cache/taxonomy/pinned/download/reference.fa.gz").exists()
 
@@ -288,8 +317,12 @@ def test_unparseable_reference_headers_name_file_and_record(base_reads, tmp_path
     ref = tmp_path / "plain_ref.fasta"
     ref.write_text(">seq1 Bacteroides fragilis\nACGTACGTACGT\n>seq2\nACGTTTGT\n")
     entry = {"source": "local", "fasta": str(ref), "format": "sintax", "version": "test"}
-    text = _fails(tmp_path, sheet, str(tmp_path / "cache/taxonomy/plain/dada2.fa.gz"),
-                  **{"references.taxonomy.plain": entry, "taxonomy.reference": "plain"})
+    text = _fails(
+        tmp_path,
+        sheet,
+        str(tmp_path / "cache/taxonomy/plain/dada2.fa.gz"),
+        **{"references.taxonomy.plain": entry, "taxonomy.reference": "plain"},
+    )
     assert "plain_ref.fasta" in text and "seq1" in text
 
 
@@ -311,12 +344,19 @@ def _short_pair(base: Path, workdir: Path, sample: str, name: str, length: int =
 
 def test_sample_without_surviving_reads_is_flagged_and_others_complete(base_reads, tmp_path):
     require_tools()
-    rows = [("mock1", *_copy_pair(base_reads, "mock1", tmp_path)),
-            ("mock2", *_copy_pair(base_reads, "mock2", tmp_path)),
-            ("short", *_short_pair(base_reads, tmp_path, "mock1", "short"))]
+    rows = [
+        ("mock1", *_copy_pair(base_reads, "mock1", tmp_path)),
+        ("mock2", *_copy_pair(base_reads, "mock2", tmp_path)),
+        ("short", *_short_pair(base_reads, tmp_path, "mock1", "short")),
+    ]
     config = write_config(tmp_path, _sheet(tmp_path, rows))
-    run_snakemake(tmp_path, config, "results/function/module_scores.tsv",
-                  "results/qc/read_tracking.tsv", timeout=600)
+    run_snakemake(
+        tmp_path,
+        config,
+        "results/function/module_scores.tsv",
+        "results/qc/read_tracking.tsv",
+        timeout=600,
+    )
     tracking = pd.read_csv(tmp_path / "results/qc/read_tracking.tsv", sep="\t").set_index("sample")
     print(f"\nTRACKING:\n{tracking.to_string()}")
     assert tracking.loc["short", "taxonomy_kept"] == 0
@@ -328,7 +368,38 @@ def test_sample_without_surviving_reads_is_flagged_and_others_complete(base_read
 
 def test_no_asv_in_the_whole_run_is_a_clear_error(base_reads, tmp_path):
     require_tools()
-    rows = [("short1", *_short_pair(base_reads, tmp_path, "mock1", "short1")),
-            ("short2", *_short_pair(base_reads, tmp_path, "mock2", "short2"))]
+    rows = [
+        ("short1", *_short_pair(base_reads, tmp_path, "mock1", "short1")),
+        ("short2", *_short_pair(base_reads, tmp_path, "mock2", "short2")),
+    ]
     text = _fails(tmp_path, _sheet(tmp_path, rows), "results/asv/asv_table.tsv")
     assert "no ASV left in the whole run" in text
+
+
+def test_reads_without_primers_warn_or_stop_under_require_primers(tmp_path, dada2_extdata):
+    """The DADA2 package's reads carry no primers: a warning by default, an error when required."""
+    require_tools()
+    rows = [
+        (
+            f"sam{i}",
+            str(dada2_extdata / f"sam{i}F.fastq.gz"),
+            str(dada2_extdata / f"sam{i}R.fastq.gz"),
+        )
+        for i in (1, 2)
+    ]
+    sheet = _sheet(tmp_path, rows)
+    text = _fails(
+        tmp_path,
+        sheet,
+        "results/qc/primer_check.tsv",
+        **{"qc.primers": "V4", "qc.require_primers": True},
+    )
+    assert "sample 'sam1': the forward primer was found in 0.0% of 1500 reads" in text
+    assert "qc.require_primers is true" in text
+    warn_dir = tmp_path / "warn"
+    warn_dir.mkdir()
+    config = write_config(warn_dir, sheet, **{"qc.primers": "V4"})
+    run_snakemake(warn_dir, config, "results/qc/primer_check.tsv")
+    check = pd.read_csv(warn_dir / "results/qc/primer_check.tsv", sep="\t")
+    assert list(check["status"]) == ["warning", "warning"]
+    assert "WARNING: sample 'sam2'" in (warn_dir / "logs/qc/check_primers.log").read_text()
