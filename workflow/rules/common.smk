@@ -368,7 +368,7 @@ def bundle_download(wildcards):
     """URL and expected sha256 of one part of a downloadable bundle."""
     entry = config["references"]["bundles"][wildcards.bundle]
     return {
-        "url": entry["base_url"] + entry["files"][wildcards.part],
+        "url": f"{entry['base_url']}{entry['files'][wildcards.part]}",
         "sha256": entry.get("sha256", {}).get(wildcards.part, ""),
     }
 

@@ -211,7 +211,7 @@ rule download_official_modules:
         mem_mb=lambda wc, attempt: 500 * attempt,
         runtime=lambda wc, attempt: 30 * attempt,
     params:
-        source=lambda wc: {"url": OFFICIAL_MODULES_URL + wc.name + ".txt", "sha256": ""},
+        source=lambda wc: {"url": f"{OFFICIAL_MODULES_URL}{wc.name}.txt", "sha256": ""},
     script:
         "../scripts/download_reference.py"
 
