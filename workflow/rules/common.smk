@@ -79,6 +79,13 @@ def trimmed_reads(sample):
     return [f"{RESULTS}/qc/trimmed/{sample}_R1.fastq.gz"]
 
 
+def denoise_reads(sample):
+    """Reads a sample enters denoising with: R1 only for every sample when single- and
+    paired-end samples are mixed (input.allow_mixed_pairing), so all ASVs span one region."""
+    reads = trimmed_reads(sample)
+    return reads[:1] if run_pairing() == "mixed" else reads
+
+
 def all_trimmed_reads(wildcards=None):
     """Trimmed reads of every sample, in sheet order."""
     return [path for sample in SAMPLES for path in trimmed_reads(sample)]

@@ -44,7 +44,7 @@ rule dada2_denoise:
 rule unoise_prepare:
     # Merge pairs, filter by expected errors and dereplicate one sample (vsearch).
     input:
-        reads=lambda wc: trimmed_reads(wc.sample),
+        reads=lambda wc: denoise_reads(wc.sample),
         primers=f"{RESULTS}/qc/primer_check.tsv",
     output:
         uniques=temp(f"{RESULTS}/asv/unoise3/uniques/{{sample}}.fasta"),
