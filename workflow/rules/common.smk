@@ -81,7 +81,8 @@ def trimmed_reads(sample):
 
 def denoise_reads(sample):
     """Reads a sample enters denoising with: R1 only for every sample when single- and
-    paired-end samples are mixed (input.allow_mixed_pairing), so all ASVs span one region."""
+    paired-end samples are mixed (input.allow_mixed_pairing), so all ASVs span one region.
+    """
     reads = trimmed_reads(sample)
     return reads[:1] if run_pairing() == "mixed" else reads
 
