@@ -417,7 +417,8 @@ BETA_METRICS = ["braycurtis", "weighted_unifrac", "unweighted_unifrac"]
 
 
 def report_inputs(wildcards=None):
-    """Result tables and shipped resources the interpretation reports read."""
+    """Result tables and shipped resources the interpretation reports read, and the optional
+    reference cohort (report.reference_cohort, relative to the working directory)."""
     return {
         "read_tracking": f"{RESULTS}/qc/read_tracking.tsv",
         "asv_table": f"{RESULTS}/taxonomy/asv_table_filtered.tsv",
@@ -432,7 +433,22 @@ def report_inputs(wildcards=None):
         "taxa_of_interest": repo_file("resources/taxa_of_interest.tsv"),
         "genus_traits": repo_file("resources/genus_traits.tsv"),
         **{f"pcoa_{m}": f"{RESULTS}/diversity/pcoa_{m}.tsv" for m in BETA_METRICS},
+        **reference_cohort_input(),
     }
+
+
+def reference_cohort_input():
+    """{'reference_cohort': path} when report.reference_cohort is set, else {}."""
+    path = str(config.get("report", {}).get("reference_cohort", "") or "")
+    if not path:
+        return {}
+    if not os.path.isfile(path):
+        raise WorkflowError(
+            f"config key report.reference_cohort is '{path}': no such file (relative paths "
+            f"are relative to the working directory, {os.getcwd()}). Point it at a "
+            'module_scores.tsv of a previous run or set it to "" to turn the comparison off.'
+        )
+    return {"reference_cohort": path}
 
 
 def bundle_manifest():

@@ -27,6 +27,11 @@ from gutbrain import __version__
 from gutbrain.asv import read_asv_table
 from gutbrain.errors import InputError
 from gutbrain.report import summary
+from gutbrain.report.reference import (
+    ReferenceCohort,
+    read_reference_cohort,
+    reference_percentile,
+)
 from gutbrain.tracking import STEPS
 
 SCHEMA_VERSION = "1"
@@ -79,6 +84,9 @@ MODULE_STATUS_TEXT = {
 }
 SCFA_TRAIT = re.compile(r"^(acetate|propionate|butyrate)", re.IGNORECASE)
 RANK_PREFIX = re.compile(r"^[a-z]__")
+# Keys of the config's report section that name input files, not settings: the report rules
+# pass them as inputs (see report_inputs() in workflow/rules/common.smk).
+INPUT_KEYS = ("reference_cohort",)
 
 
 @dataclass(frozen=True)
@@ -112,7 +120,7 @@ class Thresholds:
     def from_mapping(cls, values: Mapping[str, Any] | None, where: str = "config") -> Thresholds:
         """Build from the config's ``report`` mapping; unknown keys or bad values raise
         InputError naming ``where`` and the key."""
-        values = dict(values or {})
+        values = {k: v for k, v in dict(values or {}).items() if k not in INPUT_KEYS}
         known = {f.name: f for f in fields(cls)}
         unknown = sorted(set(values) - set(known))
         if unknown:
@@ -166,7 +174,8 @@ class ReportInputs:
 
     ``asv_table`` and ``taxonomy`` are indexed by ASV ID; every other table keeps its columns
     (``sample`` as a column). ``pcoa`` maps a metric to ``(coords, proportions, note)`` as
-    returned by :func:`gutbrain.diversity.read_pcoa_tsv`.
+    returned by :func:`gutbrain.diversity.read_pcoa_tsv`. ``reference_cohort`` is the optional
+    reference cohort (:mod:`gutbrain.report.reference`); None = no comparison.
     """
 
     read_tracking: pd.DataFrame
@@ -192,6 +201,7 @@ class ReportInputs:
     genus_traits: pd.DataFrame = field(default_factory=lambda: _empty(
         ["genus", "trait", "kos", "citation", "doi"]))
     pcoa: Mapping[str, tuple[pd.DataFrame, pd.Series, str]] = field(default_factory=dict)
+    reference_cohort: ReferenceCohort | None = None
 
 
 # --------------------------------------------------------------------------- loading
@@ -278,6 +288,7 @@ def load_report_inputs(
     taxa_of_interest: str | os.PathLike[str] | None = None,
     genus_traits: str | os.PathLike[str] | None = None,
     pcoa: Mapping[str, str | os.PathLike[str]] | None = None,
+    reference_cohort: str | os.PathLike[str] | None = None,
 ) -> ReportInputs:
     """Read the pipeline's result files into a :class:`ReportInputs` (optional ones may be None)."""
     from gutbrain.diversity import read_pcoa_tsv
@@ -303,6 +314,8 @@ def load_report_inputs(
         kwargs["bundle"] = dict(bundle) if isinstance(bundle, Mapping) else read_bundle(bundle)
     if pcoa:
         kwargs["pcoa"] = {metric: read_pcoa_tsv(path) for metric, path in pcoa.items()}
+    if reference_cohort:
+        kwargs["reference_cohort"] = read_reference_cohort(reference_cohort)
     return ReportInputs(**kwargs)
 
 
@@ -563,6 +576,9 @@ def _modules(inputs: ReportInputs, sample: str, group: str, expected: Sequence[s
                 )
             _, compound = split_category(record["category"])
             predictable = status != "not_predictable"
+            raw_score = None if pd.isna(record["score"]) else float(record["score"])
+            ref_percentile, ref_note = reference_percentile(
+                inputs.reference_cohort, str(module), raw_score, status)
             entries.append({
                 "module": str(module),
                 "name": text(record["name"]),
@@ -573,6 +589,8 @@ def _modules(inputs: ReportInputs, sample: str, group: str, expected: Sequence[s
                 "score": num(record["score"]) if predictable else None,
                 "coverage": num(record["coverage"]) if predictable else None,
                 "percentile": percentile_in_run(by_sample, sample) if predictable else None,
+                "reference_percentile": ref_percentile,
+                "reference_percentile_note": ref_note,
                 "contributors": _contributors(inputs, str(module), sample,
                                               thresholds.top_contributors),
             })
@@ -743,6 +761,11 @@ def _reference(inputs: ReportInputs) -> dict[str, Any]:
     }
 
 
+def _reference_cohort(inputs: ReportInputs) -> dict[str, Any] | None:
+    cohort = inputs.reference_cohort
+    return None if cohort is None else cohort.describe()
+
+
 def _provenance(inputs: ReportInputs) -> list[dict[str, str]]:
     keys = ("name", "kind", "version", "source", "sha256", "date")
     return [{k: text(r.get(k, "")) for k in keys} for r in inputs.provenance.to_dict("records")]
@@ -778,6 +801,7 @@ def build_sample_facts(
         "sample": sample,
         "metadata": _metadata(inputs, sample, thresholds.metadata_columns),
         "reference": _reference(inputs),
+        "reference_cohort": _reference_cohort(inputs),
         "provenance": _provenance(inputs),
         "qc": qc,
         "has_reads": not zero,
@@ -914,6 +938,7 @@ def build_cohort_facts(
         "run_date": run_date,
         "n_samples": len(samples),
         "reference": _reference(inputs),
+        "reference_cohort": _reference_cohort(inputs),
         "provenance": _provenance(inputs),
         "key_compounds": [compound_label(c) for _, c in KEY_COMPOUNDS],
         "rows": rows,

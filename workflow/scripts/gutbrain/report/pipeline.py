@@ -28,6 +28,7 @@ def inputs_from_snakemake(named_inputs: Mapping[str, Any], samples: str) -> Repo
         taxa_of_interest=get.get("taxa_of_interest"),
         genus_traits=get.get("genus_traits"),
         pcoa=pcoa or None,
+        reference_cohort=get.get("reference_cohort") or None,
     )
 
 

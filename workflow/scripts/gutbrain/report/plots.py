@@ -159,7 +159,10 @@ def heatmap(
 
     ``value`` None draws a grey cell with ``text`` (e.g. 'n/p' for not predictable).
     """
-    label_width = max(label_width, 12 + int(CHAR_WIDTH * max((len(r) for r in rows), default=0)))
+    # Row labels are long: estimate generously so right-aligned text is never clipped.
+    label_width = max(
+        label_width, 24 + int(1.15 * CHAR_WIDTH * max((len(r) for r in rows), default=0))
+    )
     top_space = 20 + int(CHAR_WIDTH * 0.87 * max((len(c) for c in columns), default=0))
     width = label_width + len(columns) * cell + 20
     height = top_space + len(rows) * cell + 10
@@ -184,7 +187,7 @@ def heatmap(
             parts.append(f'<rect x="{x}" y="{y}" width="{cell - 2}" height="{cell - 2}" '
                          f'fill="{fill}"><title>{_e(name)} / {_e(columns[j])}: {_e(label)}'
                          "</title></rect>")
-            if value is None and label:
+            if value is None and label and len(label) <= 4:
                 parts.append(f'<text x="{_f(x + (cell - 2) / 2)}" y="{_f(y + cell * 0.62)}" '
                              f'text-anchor="middle" font-family="sans-serif" font-size="8">'
                              f"{_e(label)}</text>")

@@ -101,7 +101,7 @@ def _short(label: str, limit: int = 60) -> str:
     return label if len(label) <= limit else label[: limit - 1] + "\u2026"
 
 
-HEAT_TEXT = {"not_predictable": "n/p", "no_reads": "-", "missing": ""}
+HEAT_TEXT = {"not_predictable": "n/p", "below_coverage": "<cov", "no_reads": "-", "missing": ""}
 
 
 def _heat_cell(cell: Mapping[str, Any]) -> tuple[float | None, str]:
