@@ -609,6 +609,9 @@ def _scfa_producers(inputs: ReportInputs, sample: str) -> list[dict[str, Any]]:
     if traits.empty:
         return []
     traits = traits[[bool(SCFA_TRAIT.match(text(t))) for t in traits["trait"]]]
+    if "evidence" in traits.columns:
+        # Inferred pathway rows add KOs to the demo bundle, not evidence that a genus produces.
+        traits = traits[traits["evidence"] != "pathway_inference"]
     abundance = relative_abundance_by(inputs, sample, genus_labels(inputs))
     citation_column = "citation" if "citation" in traits.columns else (
         "study" if "study" in traits.columns else None)

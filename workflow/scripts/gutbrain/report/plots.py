@@ -17,7 +17,7 @@ PALETTE = (
 OTHER_COLOUR = "#bbbbbb"
 MISSING_COLOUR = "#dddddd"
 FONT = "font-family=\"sans-serif\" font-size=\"12\""
-CHAR_WIDTH = 6.8
+CHAR_WIDTH = 7.6
 """Approximate width in pixels of one character at font size 12 (for label space)."""
 
 
