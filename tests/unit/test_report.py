@@ -32,8 +32,9 @@ from gutbrain.report import (
 from gutbrain.report.facts import doi_url, genus_label, percentile_in_run
 from gutbrain.report.render import render_cohort_html, render_sample_html
 
-SCHEMA_PATH = Path(__file__).resolve().parents[2] / "workflow" / "schemas" / (
-    "sample_report.schema.json")
+SCHEMA_PATH = (
+    Path(__file__).resolve().parents[2] / "workflow" / "schemas" / ("sample_report.schema.json")
+)
 XSS = "<script>alert(1)</script>"
 SECTION_HEADINGS = (
     "Sample QC",
@@ -115,24 +116,32 @@ S3|800|700|0|0|0|0|0|no_reads_after_filtering
     ]
     score_rows = []
     values = {
-        "S1": {"M_ACE1": (40.0, 1.0, "scored"), "M_PRO1": (12.5, 0.75, "scored"),
-               "M_BUT1": (30.0, 1.0, "scored"), "MGB020": (8.0, 0.8, "scored"),
-               "MGB_HIS": (0.5, 0.5, "below_coverage")},
-        "S2": {"M_ACE1": (55.0, 1.0, "scored"), "M_PRO1": (30.0, 1.0, "scored"),
-               "M_BUT1": (0.0, 0.0, "absent"), "MGB020": (20.0, 1.0, "scored"),
-               "MGB_HIS": (0.0, 0.0, "absent")},
+        "S1": {
+            "M_ACE1": (40.0, 1.0, "scored"),
+            "M_PRO1": (12.5, 0.75, "scored"),
+            "M_BUT1": (30.0, 1.0, "scored"),
+            "MGB020": (8.0, 0.8, "scored"),
+            "MGB_HIS": (0.5, 0.5, "below_coverage"),
+        },
+        "S2": {
+            "M_ACE1": (55.0, 1.0, "scored"),
+            "M_PRO1": (30.0, 1.0, "scored"),
+            "M_BUT1": (0.0, 0.0, "absent"),
+            "MGB020": (20.0, 1.0, "scored"),
+            "MGB_HIS": (0.0, 0.0, "absent"),
+        },
         "S3": {m: (0.0, 0.0, "absent") for m, _, _ in modules},
     }
     for sample, per_module in values.items():
         for module, name, category in modules:
             if module == "MGB_NA":
-                score_rows.append((module, name, category, sample, None, None,
-                                   "not_predictable"))
+                score_rows.append((module, name, category, sample, None, None, "not_predictable"))
             else:
                 score, coverage, status = per_module[module]
                 score_rows.append((module, name, category, sample, score, coverage, status))
-    module_scores = pd.DataFrame(score_rows, columns=["module", "name", "category", "sample",
-                                                      "score", "coverage", "status"])
+    module_scores = pd.DataFrame(
+        score_rows, columns=["module", "name", "category", "sample", "score", "coverage", "status"]
+    )
     contributions = pd.DataFrame(
         [
             ("M_BUT1", "S1", "Faecalibacterium", 0.7, 1),
@@ -144,41 +153,105 @@ S3|800|700|0|0|0|0|0|no_reads_after_filtering
         columns=["module", "sample", "genus", "share", "rank"],
     )
     markers = pd.DataFrame(
-        [("gadB", "K01580", "S1", 12.0, "Bacteroides"), ("gadB", "K01580", "S2", 30.0,
-                                                          "Bacteroides")],
+        [
+            ("gadB", "K01580", "S1", 12.0, "Bacteroides"),
+            ("gadB", "K01580", "S2", 30.0, "Bacteroides"),
+        ],
         columns=["marker", "kos", "sample", "abundance", "top_genera"],
     )
     confidence = pd.DataFrame(
         [("S1", 0.02, 0.92, 5, 5, 1000, 920), ("S2", 0.05, 0.55, 4, 3, 1000, 550)],
-        columns=["sample", "weighted_distance", "fraction_reads_predicted", "n_asvs",
-                 "n_asvs_predicted", "reads_total", "reads_predicted"],
+        columns=[
+            "sample",
+            "weighted_distance",
+            "fraction_reads_predicted",
+            "n_asvs",
+            "n_asvs_predicted",
+            "reads_total",
+            "reads_predicted",
+        ],
     )
     provenance = pd.DataFrame(
-        [("demo-bundle", "function_reference", "1", "resources/genus_traits.tsv", "ab" * 32,
-          "2025-01-01")],
+        [
+            (
+                "demo-bundle",
+                "function_reference",
+                "1",
+                "resources/genus_traits.tsv",
+                "ab" * 32,
+                "2025-01-01",
+            )
+        ],
         columns=["name", "kind", "version", "source", "sha256", "date"],
     )
     taxa = pd.DataFrame(
         [
-            ("Faecalibacterium", "genus", "depleted", "Lower in MDD across studies.",
-             "Sanada et al. 2020 J Affect Disord", "10.1016/j.jad.2020.01.102", "meta-analysis"),
-            ("Eggerthella", "genus", "enriched", "Higher in depression.",
-             "Study E 2022", "10.1000/eggerthella", "replicated-across-cohorts"),
-            ("Bacteroides", "genus", "mixed", "Both directions reported.", "Study B 2021",
-             "", "replicated-across-cohorts"),
-            ("Faecalibacterium prausnitzii", "species", "depleted", "Species-level finding.",
-             "Study F 2019", "10.1000/fpraus", "single-small-cohort"),
-            ("Dialister", "genus", "depleted", "Not in this cohort.", "Study D 2019",
-             "10.1000/dialister", "single-large-cohort"),
-            ("Bacteroides enterotype 2", "community type (enterotype)",
-             "associated_with_worse_QoL", "Enterotype finding.", "Study Q 2019", "", "x"),
+            (
+                "Faecalibacterium",
+                "genus",
+                "depleted",
+                "Lower in MDD across studies.",
+                "Sanada et al. 2020 J Affect Disord",
+                "10.1016/j.jad.2020.01.102",
+                "meta-analysis",
+            ),
+            (
+                "Eggerthella",
+                "genus",
+                "enriched",
+                "Higher in depression.",
+                "Study E 2022",
+                "10.1000/eggerthella",
+                "replicated-across-cohorts",
+            ),
+            (
+                "Bacteroides",
+                "genus",
+                "mixed",
+                "Both directions reported.",
+                "Study B 2021",
+                "",
+                "replicated-across-cohorts",
+            ),
+            (
+                "Faecalibacterium prausnitzii",
+                "species",
+                "depleted",
+                "Species-level finding.",
+                "Study F 2019",
+                "10.1000/fpraus",
+                "single-small-cohort",
+            ),
+            (
+                "Dialister",
+                "genus",
+                "depleted",
+                "Not in this cohort.",
+                "Study D 2019",
+                "10.1000/dialister",
+                "single-large-cohort",
+            ),
+            (
+                "Bacteroides enterotype 2",
+                "community type (enterotype)",
+                "associated_with_worse_QoL",
+                "Enterotype finding.",
+                "Study Q 2019",
+                "",
+                "x",
+            ),
         ],
         columns=["taxon", "rank", "direction", "finding", "study", "doi", "evidence_strength"],
     )
     traits = pd.DataFrame(
         [
-            ("Faecalibacterium", "butyrate_but", "", "Duncan et al. 2002",
-             "10.1128/AEM.68.10.5186-5190.2002"),
+            (
+                "Faecalibacterium",
+                "butyrate_but",
+                "",
+                "Duncan et al. 2002",
+                "10.1128/AEM.68.10.5186-5190.2002",
+            ),
             ("Coprococcus", "butyrate_buk", "K00929", "Study C", ""),
             ("Bacteroides", "propionate_succinate", "", "Study P", "10.1000/prop"),
             ("Bacteroides", "GABA_production", "K01580", "Study G", ""),
@@ -186,8 +259,14 @@ S3|800|700|0|0|0|0|0|no_reads_after_filtering
         ],
         columns=["genus", "trait", "kos", "citation", "doi"],
     )
-    coords = pd.DataFrame({"sample": ["S1", "S2", "S4"], "PC1": [0.1, -0.2, 0.1],
-                           "PC2": [0.0, 0.05, -0.05], "PC3": [0.0, 0.0, 0.0]})
+    coords = pd.DataFrame(
+        {
+            "sample": ["S1", "S2", "S4"],
+            "PC1": [0.1, -0.2, 0.1],
+            "PC2": [0.0, 0.05, -0.05],
+            "PC3": [0.0, 0.0, 0.0],
+        }
+    )
     proportions = pd.Series({"PC1": 0.7, "PC2": 0.2, "PC3": 0.1})
     return ReportInputs(
         read_tracking=tracking,
@@ -205,8 +284,11 @@ S3|800|700|0|0|0|0|0|no_reads_after_filtering
         genus_traits=traits,
         pcoa={
             "braycurtis": (coords, proportions, ""),
-            "weighted_unifrac": (coords.iloc[0:0], pd.Series(dtype=float),
-                                 "not enough samples for an ordination"),
+            "weighted_unifrac": (
+                coords.iloc[0:0],
+                pd.Series(dtype=float),
+                "not enough samples for an ordination",
+            ),
         },
     )
 
@@ -242,8 +324,10 @@ def schema() -> dict:
 def pages(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
     out = tmp_path_factory.mktemp("reports")
     paths = render_fixture_cohort(out)
-    return {p.stem if p.parent.name == "samples" else "index": p.read_text(encoding="utf-8")
-            for p in paths}
+    return {
+        p.stem if p.parent.name == "samples" else "index": p.read_text(encoding="utf-8")
+        for p in paths
+    }
 
 
 # --------------------------------------------------------------------------- wording
@@ -265,8 +349,11 @@ def pages(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
 def test_qc_checks_verdicts(reads, retained, predicted, expected) -> None:
     checks = summary.qc_checks(reads, retained, predicted, Thresholds())
     assert [c["status"] for c in checks] == expected
-    assert [c["check"] for c in checks] == ["min_reads_after_qc", "min_fraction_retained",
-                                            "min_fraction_predicted"]
+    assert [c["check"] for c in checks] == [
+        "min_reads_after_qc",
+        "min_fraction_retained",
+        "min_fraction_predicted",
+    ]
     assert all(c["reason"] and c["thresholds"] for c in checks)
     assert summary.worst_status(expected) == max(expected, key=["pass", "warn", "fail"].index)
 
@@ -295,16 +382,28 @@ def test_confidence_levels(distance, predicted, levels) -> None:
 @pytest.mark.parametrize(
     ("direction", "expected"),
     [
-        ("depleted", "Lower abundance of X has been reported in groups of people with "
-                     "depression (S 2020)."),
-        ("enriched", "Higher abundance of X has been reported in groups of people with "
-                     "depression (S 2020)."),
-        ("mixed", "Both higher and lower abundance of X have been reported in groups of people "
-                  "with depression (S 2020); the evidence is mixed."),
-        ("associated_with_better_QoL", "Higher abundance of X has been associated with better "
-                                       "quality-of-life scores in groups of people (S 2020)."),
-        ("something_else", "X has been associated with depression-related measures in groups "
-                           "of people (S 2020)."),
+        (
+            "depleted",
+            "Lower abundance of X has been reported in groups of people with depression (S 2020).",
+        ),
+        (
+            "enriched",
+            "Higher abundance of X has been reported in groups of people with depression (S 2020).",
+        ),
+        (
+            "mixed",
+            "Both higher and lower abundance of X have been reported in groups of people "
+            "with depression (S 2020); the evidence is mixed.",
+        ),
+        (
+            "associated_with_better_QoL",
+            "Higher abundance of X has been associated with better "
+            "quality-of-life scores in groups of people (S 2020).",
+        ),
+        (
+            "something_else",
+            "X has been associated with depression-related measures in groups of people (S 2020).",
+        ),
     ],
 )
 def test_association_statement(direction: str, expected: str) -> None:
@@ -333,7 +432,10 @@ def test_percentile_in_run(values, sample, expected) -> None:
     [
         ("10.1038/s41564-018-0337-x", "https://doi.org/10.1038/s41564-018-0337-x"),
         ("https://doi.org/10.1016/j.jad.2020.01.102", "https://doi.org/10.1016/j.jad.2020.01.102"),
-        ("doi:10.1128/AEM.68.10.5186-5190.2002.", "https://doi.org/10.1128/AEM.68.10.5186-5190.2002"),
+        (
+            "doi:10.1128/AEM.68.10.5186-5190.2002.",
+            "https://doi.org/10.1128/AEM.68.10.5186-5190.2002",
+        ),
         ("10.1000/a<b>", "https://doi.org/10.1000/a%3Cb%3E"),
         ("", None),
         ("https://example.org/paper", None),
@@ -357,10 +459,14 @@ def test_genus_label(row: dict, label: str) -> None:
 
 
 def test_thresholds_from_config_mapping() -> None:
-    made = Thresholds.from_mapping({"min_reads_pass": 2000, "min_reads_warn": "100",
-                                    "metadata_columns": ["group"]})
-    assert (made.min_reads_pass, made.min_reads_warn, made.metadata_columns) == (2000, 100,
-                                                                                ("group",))
+    made = Thresholds.from_mapping(
+        {"min_reads_pass": 2000, "min_reads_warn": "100", "metadata_columns": ["group"]}
+    )
+    assert (made.min_reads_pass, made.min_reads_warn, made.metadata_columns) == (
+        2000,
+        100,
+        ("group",),
+    )
     with pytest.raises(InputError, match="unknown report setting.*min_read_pass"):
         Thresholds.from_mapping({"min_read_pass": 1})
     with pytest.raises(InputError, match="'min_reads_warn' must be <= 'min_reads_pass'"):
@@ -387,10 +493,11 @@ def test_sample_facts_s1(facts: dict[str, dict]) -> None:
     assert shannon["value"] == 1.2 and shannon["percentile"] == 100.0
     assert "faith_pd" not in {m["metric"] for m in f["composition"]["alpha"]["metrics"]}
     butyrate = next(m for m in f["scfa"]["modules"] if m["compound"] == "butyrate")
-    assert butyrate["contributors"] == [{"genus": "Faecalibacterium", "share": 0.7},
-                                        {"genus": "Coprococcus", "share": 0.3}]
-    assert [m["compound"] for m in f["scfa"]["modules"]] == ["acetate", "propionate",
-                                                             "butyrate"]
+    assert butyrate["contributors"] == [
+        {"genus": "Faecalibacterium", "share": 0.7},
+        {"genus": "Coprococcus", "share": 0.3},
+    ]
+    assert [m["compound"] for m in f["scfa"]["modules"]] == ["acetate", "propionate", "butyrate"]
     producers = {p["genus"]: p for p in f["scfa"]["producers"]}
     assert producers["Faecalibacterium"]["relative_abundance"] == 0.5
     assert producers["Roseburia"]["relative_abundance"] == 0.0
@@ -411,13 +518,19 @@ def test_not_predictable_is_never_zero(facts: dict[str, dict]) -> None:
 
 def test_taxa_of_interest_only_present_taxa(facts: dict[str, dict]) -> None:
     s1 = {(t["taxon"], t["direction"]) for t in facts["S1"]["taxa_of_interest"]}
-    assert s1 == {("Faecalibacterium", "depleted"), ("Eggerthella", "enriched"),
-                  ("Bacteroides", "mixed"), ("Faecalibacterium prausnitzii", "depleted")}
+    assert s1 == {
+        ("Faecalibacterium", "depleted"),
+        ("Eggerthella", "enriched"),
+        ("Bacteroides", "mixed"),
+        ("Faecalibacterium prausnitzii", "depleted"),
+    }
     s2 = {t["taxon"] for t in facts["S2"]["taxa_of_interest"]}
     assert s2 == {"Bacteroides"}
     egg = next(t for t in facts["S1"]["taxa_of_interest"] if t["taxon"] == "Eggerthella")
-    assert egg["statement"] == ("Higher abundance of Eggerthella has been reported in groups of "
-                                "people with depression (Study E 2022).")
+    assert egg["statement"] == (
+        "Higher abundance of Eggerthella has been reported in groups of "
+        "people with depression (Study E 2022)."
+    )
     assert egg["url"] == "https://doi.org/10.1000/eggerthella"
     bac = next(t for t in facts["S1"]["taxa_of_interest"] if t["taxon"] == "Bacteroides")
     assert bac["url"] is None
@@ -468,8 +581,11 @@ def test_cohort_facts(inputs: ReportInputs, facts: dict[str, dict]) -> None:
     assert butyrate_s2["score"] == 0.0 and butyrate_s2["status"] == "absent"
     heat = cohort["heatmap"]
     na_row = [m["module"] for m in heat["modules"]].index("MGB_NA")
-    assert [c["status"] for c in heat["cells"][na_row]] == ["not_predictable",
-                                                           "not_predictable", "no_reads"]
+    assert [c["status"] for c in heat["cells"][na_row]] == [
+        "not_predictable",
+        "not_predictable",
+        "no_reads",
+    ]
     assert cohort["pcoa"][0]["metric"] == "braycurtis" and len(cohort["pcoa"][0]["points"]) == 3
     assert cohort["pcoa"][1]["points"] == [] and cohort["pcoa"][1]["note"]
     bars = cohort["genus_bars"]
@@ -496,8 +612,11 @@ def _walk_properties(node: object, path: str = "#"):
 def test_schema_is_valid_and_fully_described(schema: dict) -> None:
     assert schema["$schema"] == "https://json-schema.org/draft/2020-12/schema"
     jsonschema.Draft202012Validator.check_schema(schema)
-    undocumented = [p for p, sub in _walk_properties(schema)
-                    if not (isinstance(sub, dict) and sub.get("description"))]
+    undocumented = [
+        p
+        for p, sub in _walk_properties(schema)
+        if not (isinstance(sub, dict) and sub.get("description"))
+    ]
     assert undocumented == []
 
 
@@ -521,8 +640,14 @@ def test_fixture_json_validates(tmp_path: Path, facts: dict[str, dict], schema: 
         lambda f: f.__setitem__("extra", 1),
         lambda f: f["summary"].__setitem__("fixed_note", "Not the fixed note."),
     ],
-    ids=["no-sample", "bad-qc-status", "score-not-number", "bad-level", "extra-key",
-         "fixed-note-changed"],
+    ids=[
+        "no-sample",
+        "bad-qc-status",
+        "score-not-number",
+        "bad-level",
+        "extra-key",
+        "fixed-note-changed",
+    ],
 )
 def test_broken_json_is_rejected(facts: dict[str, dict], schema: dict, breakage) -> None:
     broken = json.loads(json.dumps(facts["S1"]))
@@ -539,12 +664,16 @@ def test_broken_json_is_rejected(facts: dict[str, dict], schema: dict, breakage)
     [
         lambda: plots.bar_chart([("<b>&'\"", 0.5), ("Other", 0.5)], title="t<"),
         lambda: plots.bar_chart([], title="empty"),
-        lambda: plots.stacked_bars(["s<1", "s2"], ["g&1", "Other"], [[0.4, 0.0], [0.6, 0.0]],
-                                   title="bars"),
-        lambda: plots.heatmap(["m<1"], ["s>1", "s2"], [[(1.0, "1"), (None, "n/p")]],
-                              title="heat"),
-        lambda: plots.scatter([("<a>", 0.1, 0.2), ("b", -0.1, 0.0)], title="pcoa",
-                              x_label="PC1 (50%)", y_label="PC2 & more"),
+        lambda: plots.stacked_bars(
+            ["s<1", "s2"], ["g&1", "Other"], [[0.4, 0.0], [0.6, 0.0]], title="bars"
+        ),
+        lambda: plots.heatmap(["m<1"], ["s>1", "s2"], [[(1.0, "1"), (None, "n/p")]], title="heat"),
+        lambda: plots.scatter(
+            [("<a>", 0.1, 0.2), ("b", -0.1, 0.0)],
+            title="pcoa",
+            x_label="PC1 (50%)",
+            y_label="PC2 & more",
+        ),
     ],
     ids=["bars", "bars-empty", "stacked", "heatmap", "scatter"],
 )
@@ -558,10 +687,13 @@ def test_svg_is_well_formed_and_escaped(svg) -> None:
 
 # --------------------------------------------------------------------------- HTML
 
-URL_ATTR = re.compile(r"""\b(?:src|href|action|srcset|xlink:href)\s*=\s*["']?([^"'\s>]*)""",
-                      re.IGNORECASE)
-ALLOWED_URL = re.compile(r"^(?:https://doi\.org/\S+|#[\w-]*|\.\./index\.html|samples/[\w.%-]+"
-                         r"\.html)$")
+URL_ATTR = re.compile(
+    r"""\b(?:src|href|action|srcset|xlink:href)\s*=\s*["']?([^"'\s>]*)""", re.IGNORECASE
+)
+ALLOWED_URL = re.compile(
+    r"^(?:https://doi\.org/\S+|#[\w-]*|\.\./index\.html|samples/[\w.%-]+"
+    r"\.html)$"
+)
 
 
 def test_pages_have_sections_and_fixed_note(pages: dict[str, str]) -> None:
@@ -612,8 +744,9 @@ def test_pages_are_deterministic_except_run_date(inputs: ReportInputs) -> None:
     assert "2030-01-01" not in strip.sub("", a)
 
 
-@pytest.mark.parametrize(("kind", "banner"), [("literature_genus_profile", True),
-                                              ("picrust2_genomes", False)])
+@pytest.mark.parametrize(
+    ("kind", "banner"), [("literature_genus_profile", True), ("picrust2_genomes", False)]
+)
 def test_demo_banner_only_for_demo_bundle(kind: str, banner: bool) -> None:
     inputs = make_cohort_inputs(kind=kind)
     f = build_sample_facts("S1", inputs)
@@ -626,8 +759,9 @@ def test_render_writes_files(tmp_path: Path, facts: dict[str, dict], inputs: Rep
     render_sample_report(facts["S2"], tmp_path / "samples" / "S2.html")
     cohort = build_cohort_facts(list(facts.values()), inputs)
     render_cohort_report(cohort, tmp_path / "index.html")
-    assert (tmp_path / "samples" / "S2.html").read_text(encoding="utf-8").startswith(
-        "<!DOCTYPE html>")
+    assert (
+        (tmp_path / "samples" / "S2.html").read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
+    )
     assert sorted(p.name for p in tmp_path.iterdir()) == ["index.html", "samples"]
 
 
@@ -636,14 +770,23 @@ def test_render_writes_files(tmp_path: Path, facts: dict[str, dict], inputs: Rep
 
 def test_load_report_inputs_from_files(tmp_path: Path, inputs: ReportInputs) -> None:
     paths = {}
-    for name in ("read_tracking", "alpha", "module_scores", "module_contributions",
-                 "marker_genes", "sample_confidence", "provenance", "taxa_of_interest",
-                 "genus_traits"):
+    for name in (
+        "read_tracking",
+        "alpha",
+        "module_scores",
+        "module_contributions",
+        "marker_genes",
+        "sample_confidence",
+        "provenance",
+        "taxa_of_interest",
+        "genus_traits",
+    ):
         paths[name] = tmp_path / f"{name}.tsv"
         getattr(inputs, name).to_csv(paths[name], sep="\t", index=False)
     sheet = tmp_path / "samples.tsv"
-    sheet.write_text("# sample sheet\n" + inputs.samples.to_csv(sep="\t", index=False),
-                     encoding="utf-8")
+    sheet.write_text(
+        "# sample sheet\n" + inputs.samples.to_csv(sep="\t", index=False), encoding="utf-8"
+    )
     asv = tmp_path / "asv_table_filtered.tsv"
     inputs.asv_table.to_csv(asv, sep="\t")
     tax = tmp_path / "asv_taxonomy.tsv"
@@ -651,11 +794,19 @@ def test_load_report_inputs_from_files(tmp_path: Path, inputs: ReportInputs) -> 
     bundle = tmp_path / "bundle.yaml"
     bundle.write_text("name: demo\nkind: literature_genus_profile\n", encoding="utf-8")
     pcoa = tmp_path / "pcoa_braycurtis.tsv"
-    pcoa.write_text("# metric: braycurtis\n# proportion_explained: PC1=0.7\tPC2=0.2\tPC3=0.1\n"
-                    "sample\tPC1\tPC2\tPC3\nS1\t0.1\t0\t0\nS2\t-0.2\t0.05\t0\nS3\t0.1\t-0.05\t0\n",
-                    encoding="utf-8")
-    loaded = load_report_inputs(asv_table=asv, taxonomy=tax, samples=sheet, bundle=bundle,
-                                pcoa={"braycurtis": pcoa}, **paths)
+    pcoa.write_text(
+        "# metric: braycurtis\n# proportion_explained: PC1=0.7\tPC2=0.2\tPC3=0.1\n"
+        "sample\tPC1\tPC2\tPC3\nS1\t0.1\t0\t0\nS2\t-0.2\t0.05\t0\nS3\t0.1\t-0.05\t0\n",
+        encoding="utf-8",
+    )
+    loaded = load_report_inputs(
+        asv_table=asv,
+        taxonomy=tax,
+        samples=sheet,
+        bundle=bundle,
+        pcoa={"braycurtis": pcoa},
+        **paths,
+    )
     f = build_sample_facts("S1", loaded, run_date="2025-06-01")
     expected = build_sample_facts("S1", inputs, run_date="2025-06-01")
     assert f["qc"] == expected["qc"]
@@ -671,8 +822,11 @@ def test_load_errors_name_the_file(tmp_path: Path) -> None:
     with pytest.raises(InputError, match=r"read_tracking\.tsv: missing column\(s\) \['input'\]"):
         load_report_inputs(read_tracking=bad, asv_table=bad, taxonomy=bad, samples=bad)
     scores = tmp_path / "module_scores.tsv"
-    scores.write_text("module\tname\tcategory\tsample\tscore\tcoverage\tstatus\n"
-                      "M1\tx\tscfa:acetate\tS1\tlots\t1\tscored\n", encoding="utf-8")
+    scores.write_text(
+        "module\tname\tcategory\tsample\tscore\tcoverage\tstatus\n"
+        "M1\tx\tscfa:acetate\tS1\tlots\t1\tscored\n",
+        encoding="utf-8",
+    )
     from gutbrain.report.facts import read_table
 
     with pytest.raises(InputError, match=r"module_scores\.tsv: column 'score' must be numeric"):
@@ -711,8 +865,38 @@ def test_shipped_literature_resources_give_statements(repo: Path) -> None:
 def test_summarise_taxa_direction(directions: list[str], overall: str) -> None:
     from gutbrain.report.facts import summarise_taxa
 
-    findings = [{"taxon": "X", "rank": "genus", "relative_abundance": 0.1, "direction": d}
-                for d in directions]
-    assert summarise_taxa(findings) == [{"taxon": "X", "rank": "genus",
-                                         "relative_abundance": 0.1, "direction": overall,
-                                         "n_findings": len(directions)}]
+    findings = [
+        {"taxon": "X", "rank": "genus", "relative_abundance": 0.1, "direction": d}
+        for d in directions
+    ]
+    assert summarise_taxa(findings) == [
+        {
+            "taxon": "X",
+            "rank": "genus",
+            "relative_abundance": 0.1,
+            "direction": overall,
+            "n_findings": len(directions),
+        }
+    ]
+
+
+def test_inferred_pathway_rows_are_not_reported_producer_traits(inputs: ReportInputs) -> None:
+    import dataclasses
+
+    extra = pd.DataFrame(
+        [
+            (
+                "Faecalibacterium",
+                "butyrate_acetyl_coa_pathway",
+                "K00626",
+                "Louis 2017",
+                "",
+                "pathway_inference",
+            )
+        ],
+        columns=["genus", "trait", "kos", "citation", "doi", "evidence"],
+    )
+    traits = pd.concat([inputs.genus_traits.assign(evidence="biochemical"), extra])
+    facts = build_sample_facts("S1", dataclasses.replace(inputs, genus_traits=traits))
+    producers = {p["genus"]: p for p in facts["scfa"]["producers"]}
+    assert "butyrate_acetyl_coa_pathway" not in producers["Faecalibacterium"]["traits"]
