@@ -14,17 +14,12 @@ from pathlib import Path
 
 import pytest
 
+from tests.unit.test_report import SECTION_HEADINGS
+
 pytestmark = pytest.mark.browser
 
-SAMPLE_HEADINGS = (
-    "Sample QC",
-    "Composition",
-    "SCFA potential",
-    "Neurotransmitter potential",
-    "Taxa of interest",
-    "Confidence",
-    "Plain-language summary",
-)
+# The sections every sample page must have: one list, shared with the unit tests.
+SAMPLE_HEADINGS = SECTION_HEADINGS
 COHORT_HEADINGS = ("Samples", "Module scores", "Ordination (PCoA)", "Genus composition")
 FIXED_NOTE = "It is not a diagnosis and not a measurement"
 
