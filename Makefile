@@ -13,7 +13,7 @@ CORES ?= 2
 APT_TOOLS := vsearch r-bioc-dada2 mafft fasttree
 TEST_TOOLS := chromium
 
-.PHONY: demo test setup tools test-tools python lint bench test-slurm clean
+.PHONY: demo test setup tools test-tools python lint bench test-slurm genus-profile clean
 
 demo: setup
 	PYTHONPATH=workflow/scripts $(BIN)/python -m gutbrain.simulate demo --out demo_data
@@ -62,6 +62,16 @@ bench: setup
 
 test-slurm: setup
 	bash tests/slurm/run_slurm_test.sh
+
+# Rebuild the shipped genome-derived genus profiles (resources/genus_profile) from the shared
+# source tables (read in place; see resources/README.md).
+SHARED_DATA ?= ../shared/data
+genus-profile: python
+	PYTHONPATH=workflow/scripts $(BIN)/python -m gutbrain.genus_profile \
+	  --ec $(SHARED_DATA)/micfunpred/human_ec.tsv.gz \
+	  --copies $(SHARED_DATA)/micfunpred/human_16S_cp.txt.gz \
+	  --ko-info $(SHARED_DATA)/picrust2/description_mapfiles/ko_info.tsv.gz \
+	  --out resources/genus_profile
 
 clean:
 	rm -rf results logs .snakemake demo_data tests/output benchmarks/output

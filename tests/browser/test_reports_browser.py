@@ -69,7 +69,7 @@ def test_fixture_specials(browser, reports_dir: Path, screenshot_dir: Path) -> N
     xss = browser.open_page((reports_dir / "samples" / "S1.html").resolve().as_uri())
     assert "<script>alert(1)</script>" in xss["text"]  # shown as text, not executed
     assert xss["console"] == []
-    assert "Demo reference bundle" in xss["text"]
+    assert "Functional reference: human_genomes_genus_profile" in xss["text"]
 
 
 def test_harness_sees_requests_and_console_errors(browser, tmp_path: Path) -> None:

@@ -394,7 +394,8 @@ def test_rule_files_parsed_match_snakemake(tmp_path):
     """The regex parser sees exactly the rules Snakemake lists under either functional backend
     (so no rule escapes the checks)."""
     listed = (
-        _listed_rules(tmp_path, "nearest")
+        _listed_rules(tmp_path, "genus_profile")
+        | _listed_rules(tmp_path, "nearest")
         | _listed_rules(tmp_path, "picrust2")
         | _listed_rules(tmp_path, "nearest", taxonomy_method="sintax")
     )

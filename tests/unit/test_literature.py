@@ -59,7 +59,7 @@ def knowledge(repo: Path) -> Path:
 
 
 def test_genus_traits_shape_and_vocabulary(traits: pd.DataFrame) -> None:
-    assert len(traits) == 84  # 78 literature rows + 6 inferred acetyl-CoA pathway rows
+    assert len(traits) == 78  # literature rows only: no inferred rows
     assert traits["genus"].nunique() == 29
     assert set(traits["trait"]) <= set(TRAITS)
     assert (traits["summary"].str.len() > 20).all()
@@ -102,10 +102,10 @@ def test_but_has_only_proxy_kos_and_absent_buk_is_not_listed(traits: pd.DataFram
         assert set(split_list(record["proxy_kos"])) == BUT_PROXIES
         assert "no KO of its own" in record["ko_note"]
     direct = genus_kos(traits, include_proxies=False)
-    core = {"K00626", "K00074", "K01715", "K00248"}  # inferred acetyl-CoA => butyryl-CoA steps
-    assert set(direct["Faecalibacterium"]) == core and "K00929" not in direct["Roseburia"]
+    assert direct["Faecalibacterium"] == []  # but has no KO: proxies only
+    assert "K00929" not in direct.get("Roseburia", [])
     assert set(direct["Coprococcus"]) >= {"K00929", "K00634"}
-    assert set(genus_kos(traits)["Faecalibacterium"]) == BUT_PROXIES | core
+    assert set(genus_kos(traits)["Faecalibacterium"]) == BUT_PROXIES
 
 
 def test_genus_kos_lists_genera_without_kos(traits: pd.DataFrame) -> None:
@@ -437,11 +437,3 @@ def test_load_taxa_of_interest_rejects(
     message = str(info.value)
     assert "taxa.tsv, line 3" in message and f"column '{column}'" in message and text in message
 
-
-def test_inferred_pathway_rows_are_marked_and_not_producer_evidence(traits: pd.DataFrame) -> None:
-    inferred = traits[traits["evidence"] == "pathway_inference"]
-    assert set(inferred["trait"]) == {"butyrate_acetyl_coa_pathway"}
-    documented = set(traits.loc[traits["trait"].isin(["butyrate_but", "butyrate_buk",
-                                                      "butyrate_lactate"]), "genus"])
-    assert set(inferred["genus"]) == documented
-    assert all("butyrate_acetyl_coa_pathway" not in t for t in scfa_producers(traits).values())

@@ -30,7 +30,7 @@ from gutbrain.report import (
     write_sample_outputs,
 )
 from gutbrain.report.facts import doi_url, genus_label, percentile_in_run
-from gutbrain.report.render import render_cohort_html, render_sample_html
+from gutbrain.report.render import render_sample_html
 
 SCHEMA_PATH = (
     Path(__file__).resolve().parents[2] / "workflow" / "schemas" / ("sample_report.schema.json")
@@ -53,7 +53,7 @@ def _tsv(text: str) -> pd.DataFrame:
     return pd.DataFrame(rows[1:], columns=rows[0])
 
 
-def make_cohort_inputs(kind: str = "literature_genus_profile") -> ReportInputs:
+def make_cohort_inputs(kind: str = "genus_profile") -> ReportInputs:
     """A three-sample cohort: S1 rich (XSS metadata), S2 poorer, S3 with zero reads after QC."""
     asv = pd.DataFrame(
         {
@@ -174,10 +174,10 @@ S3|800|700|0|0|0|0|0|no_reads_after_filtering
     provenance = pd.DataFrame(
         [
             (
-                "demo-bundle",
-                "function_reference",
+                "human_genomes_genus_profile",
+                "function_reference:genus_profile",
                 "1",
-                "resources/genus_traits.tsv",
+                "resources/genus_profile",
                 "ab" * 32,
                 "2025-01-01",
             )
@@ -279,7 +279,7 @@ S3|800|700|0|0|0|0|0|no_reads_after_filtering
         marker_genes=markers,
         sample_confidence=confidence,
         provenance=provenance,
-        bundle={"name": "demo", "kind": kind, "version": "0.1"},
+        bundle={"name": "human_genomes_genus_profile", "kind": kind, "version": "0.1"},
         taxa_of_interest=taxa,
         genus_traits=traits,
         pcoa={
@@ -503,7 +503,7 @@ def test_sample_facts_s1(facts: dict[str, dict]) -> None:
     assert producers["Roseburia"]["relative_abundance"] == 0.0
     assert producers["Bacteroides"]["traits"] == ["propionate_succinate"]
     assert f["confidence"]["overall"] == "high"
-    assert f["reference"]["is_demo"] and f["reference"]["banner"]
+    assert f["reference"]["kind"] == "genus_profile"
     assert f["metadata"] == [{"column": "group", "value": XSS}, {"column": "age", "value": "34"}]
     assert f["summary"]["fixed_note"] == summary.FIXED_NOTE
 
@@ -702,7 +702,7 @@ def test_pages_have_sections_and_fixed_note(pages: dict[str, str]) -> None:
         for heading in SECTION_HEADINGS:
             assert f"<h2>{heading}</h2>" in html, (sample, heading)
         assert summary.FIXED_NOTE in html
-        assert "Demo reference bundle" in html
+        assert "Functional reference: <strong>human_genomes_genus_profile</strong>" in html
     assert "No reads after QC" in pages["S3"]
     assert "No reads after QC" not in pages["S1"]
     for heading in ("Samples", "Module scores", "Ordination (PCoA)", "Genus composition"):
@@ -744,15 +744,32 @@ def test_pages_are_deterministic_except_run_date(inputs: ReportInputs) -> None:
     assert "2030-01-01" not in strip.sub("", a)
 
 
-@pytest.mark.parametrize(
-    ("kind", "banner"), [("literature_genus_profile", True), ("picrust2_genomes", False)]
-)
-def test_demo_banner_only_for_demo_bundle(kind: str, banner: bool) -> None:
-    inputs = make_cohort_inputs(kind=kind)
+def test_genus_profile_confidence_names_the_genomes_behind_it() -> None:
+    inputs = make_cohort_inputs()
+    inputs.sample_confidence["method"] = "genus_profile"
+    inputs.sample_confidence["weighted_distance"] = float("nan")
+    inputs.sample_confidence["genomes_per_read"] = [42.0, 3.0]
     f = build_sample_facts("S1", inputs)
-    assert ('id="demo-banner"' in render_sample_html(f)) is banner
-    cohort = build_cohort_facts([f], inputs)
-    assert ('id="demo-banner"' in render_cohort_html(cohort)) is banner
+    conf = f["confidence"]
+    assert conf["method"] == "genus_profile"
+    assert conf["weighted_distance"] is None
+    assert conf["genomes_per_read"] == 42.0
+    assert conf["overall"] == conf["predicted_level"] == "high"
+    assert "genome-derived profile" in conf["text"] and "42 sequenced genomes" in conf["text"]
+    html = render_sample_html(f)
+    assert "Sequenced genomes behind the genus profiles" in html
+    assert "nearest reference genome</td>" not in html
+    # A sample with no predicted read is low confidence, never "not available" silently.
+    low = build_sample_facts("S2", inputs)["confidence"]
+    assert low["overall"] == low["predicted_level"]
+
+
+def test_reference_section_names_the_reference_and_its_source() -> None:
+    inputs = make_cohort_inputs()
+    inputs.bundle["citation"] = "Mongad et al. 2021 Genomics"
+    f = build_sample_facts("S1", inputs)
+    assert f["reference"]["citation"] == "Mongad et al. 2021 Genomics"
+    assert "Source: Mongad et al. 2021 Genomics" in render_sample_html(f)
 
 
 def test_render_writes_files(tmp_path: Path, facts: dict[str, dict], inputs: ReportInputs) -> None:
@@ -792,7 +809,7 @@ def test_load_report_inputs_from_files(tmp_path: Path, inputs: ReportInputs) -> 
     tax = tmp_path / "asv_taxonomy.tsv"
     inputs.taxonomy.to_csv(tax, sep="\t")
     bundle = tmp_path / "bundle.yaml"
-    bundle.write_text("name: demo\nkind: literature_genus_profile\n", encoding="utf-8")
+    bundle.write_text("name: test\nkind: genus_profile\n", encoding="utf-8")
     pcoa = tmp_path / "pcoa_braycurtis.tsv"
     pcoa.write_text(
         "# metric: braycurtis\n# proportion_explained: PC1=0.7\tPC2=0.2\tPC3=0.1\n"
@@ -879,24 +896,3 @@ def test_summarise_taxa_direction(directions: list[str], overall: str) -> None:
         }
     ]
 
-
-def test_inferred_pathway_rows_are_not_reported_producer_traits(inputs: ReportInputs) -> None:
-    import dataclasses
-
-    extra = pd.DataFrame(
-        [
-            (
-                "Faecalibacterium",
-                "butyrate_acetyl_coa_pathway",
-                "K00626",
-                "Louis 2017",
-                "",
-                "pathway_inference",
-            )
-        ],
-        columns=["genus", "trait", "kos", "citation", "doi", "evidence"],
-    )
-    traits = pd.concat([inputs.genus_traits.assign(evidence="biochemical"), extra])
-    facts = build_sample_facts("S1", dataclasses.replace(inputs, genus_traits=traits))
-    producers = {p["genus"]: p for p in facts["scfa"]["producers"]}
-    assert "butyrate_acetyl_coa_pathway" not in producers["Faecalibacterium"]["traits"]

@@ -8,6 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pandas as pd
 import pytest
 import yaml
 
@@ -88,3 +89,49 @@ def mock_dataset(tmp_path_factory, dada2_extdata) -> Path:
     if zymo.exists():
         return make_mock(out, "zymo", zymo_fasta=zymo, n_samples=3, n_pairs=3000)
     return make_mock(out, "dada2", dada2_extdata=dada2_extdata, n_samples=3, n_pairs=3000)
+
+
+@pytest.fixture(scope="session")
+def genus_bundle(tmp_path_factory, dada2_extdata) -> Path:
+    """A small reference bundle for the nearest-genome method, built offline.
+
+    Its "genomes" are the DADA2 package reference's 16S sequences whose genus has a profile in
+    resources/genus_profile (at most three per genus), each carrying its genus's KO copies and
+    16S copy number (kind genus_profile): real sequences with genome-derived gene content.
+    """
+    import gzip
+
+    import dnaio
+    from gutbrain.genus_profile import ko_profile, load_profile, normalise_genus
+    from gutbrain.taxonomy import parse_sintax_header
+
+    profile = load_profile(REPO / "resources" / "genus_profile")
+    kos = ko_profile(profile.ec, profile.ko_ec)
+    out = tmp_path_factory.mktemp("genus_bundle")
+    rows, copies, per_genus = [], [], {}
+    with dnaio.open(dada2_extdata / "ten_16s.100.fa.gz") as reader, open(
+        out / "16S.fna", "w", encoding="utf-8"
+    ) as fasta:
+        for record in reader:
+            genus = normalise_genus(parse_sintax_header(record.name)[5])
+            if genus not in kos.index or per_genus.get(genus, 0) >= 3:
+                continue
+            per_genus[genus] = per_genus.get(genus, 0) + 1
+            genome = f"{genus}_{per_genus[genus]}"
+            fasta.write(f">{genome}\n{record.sequence}\n")
+            rows.append(kos.loc[genus].rename(genome))
+            known = profile.genera.at[genus, "mean_16s_copies"]
+            copies.append((genome, float(known) if known == known else 1.0))
+    table = pd.DataFrame(rows)
+    table.index.name = "assembly"
+    with gzip.open(out / "ko.txt.gz", "wt", encoding="utf-8") as handle:
+        table.to_csv(handle, sep="\t", float_format="%.4g")
+    with gzip.open(out / "16S.txt.gz", "wt", encoding="utf-8") as handle:
+        handle.write("assembly\t16S_rRNA_Count\n")
+        handle.writelines(f"{g}\t{max(c, 1.0):.4g}\n" for g, c in copies)
+    (out / "bundle.yaml").write_text(
+        "name: test_genus_bundle\nkind: genus_profile\nversion: test\n"
+        "description: DADA2 package 16S sequences with genome-derived genus profiles\n",
+        encoding="utf-8",
+    )
+    return out

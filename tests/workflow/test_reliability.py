@@ -6,7 +6,8 @@ quotes (C), and a run killed with SIGKILL while DADA2 is running and then resume
 SIGKILL Snakemake's lock stays behind, so the resume is what its message tells a user to do:
 ``--unlock``, then the run again with ``--rerun-incomplete``. The result tables of all three
 runs must be byte-identical, ``reference_hits.tsv`` included (the pipeline sorts vsearch's
-multithreaded output).
+multithreaded output). The runs use the nearest-genome method (on the test bundle of
+``conftest.genus_bundle``) so that the vsearch search is part of what must reproduce.
 """
 
 from __future__ import annotations
@@ -20,6 +21,13 @@ from pathlib import Path
 import pytest
 
 from .conftest import BIN, REPO, require_tools, run_snakemake, tool_env, write_config
+
+
+def _config(workdir: Path, sheet: Path, bundle: Path) -> Path:
+    """The shipped config with the nearest-genome method on the test bundle."""
+    return write_config(
+        workdir, sheet, **{"function.method": "nearest", "function.bundle": str(bundle)}
+    )
 
 pytestmark = pytest.mark.workflow
 
@@ -111,30 +119,30 @@ def dataset(tmp_path_factory, dada2_extdata) -> Path:
 
 
 @pytest.fixture(scope="module")
-def clean_run(tmp_path_factory, dataset):
+def clean_run(tmp_path_factory, dataset, genus_bundle):
     """Run A: a clean run, with listings of the sentinel folders before and after."""
     workdir = tmp_path_factory.mktemp("run_a")
-    config = write_config(workdir, dataset)
+    config = _config(workdir, dataset, genus_bundle)
     before = _sentinels()
     run_snakemake(workdir, config, *TARGETS)
     return workdir, before, _sentinels()
 
 
 @pytest.fixture(scope="module")
-def awkward_run(tmp_path_factory, dataset):
+def awkward_run(tmp_path_factory, dataset, genus_bundle):
     """Run C: a second clean run, its working folder also under the awkward path."""
     workdir = tmp_path_factory.mktemp("run_c") / AWKWARD
     workdir.mkdir(parents=True)
-    config = write_config(workdir, dataset)
+    config = _config(workdir, dataset, genus_bundle)
     run_snakemake(workdir, config, *TARGETS)
     return workdir
 
 
 @pytest.fixture(scope="module")
-def resumed_run(tmp_path_factory, dataset):
+def resumed_run(tmp_path_factory, dataset, genus_bundle):
     """Run B: killed (SIGKILL to the whole process group) while DADA2 runs, then resumed."""
     workdir = tmp_path_factory.mktemp("run_b")
-    config = write_config(workdir, dataset)
+    config = _config(workdir, dataset, genus_bundle)
     cmd = [str(BIN / "snakemake"), "-s", str(REPO / "Snakefile"), "-d", str(workdir),
            "--configfile", str(config), "--cores", "2", "--retries", "0", *TARGETS]
     log = open(workdir / "interrupted.log", "w")  # noqa: SIM115 - closed below

@@ -299,7 +299,7 @@ def provenance_inputs(wildcards=None):
     """Provenance records of every reference this run uses."""
     return [
         f"{CACHE}/taxonomy/{taxonomy_reference_name()}/provenance.tsv",
-        f"{RESULTS}/function/bundle_provenance.tsv",
+        function_provenance(),
     ]
 
 
@@ -322,28 +322,42 @@ def repo_file(path):
 
 
 def bundle_entry():
-    """Registry entry of the configured bundle, or None for 'demo' and plain folders."""
+    """Registry entry of the configured bundle, or None for plain folders."""
     name = config["function"]["bundle"]
     return config["references"].get("bundles", {}).get(name)
+
+
+GENUS_PROFILE_FILES = [
+    "genera.tsv",
+    "ec_profile.tsv.gz",
+    "ec_annotated.txt",
+    "ko_ec.tsv",
+    "reference.yaml",
+]
+
+
+def genus_profile_files(wildcards=None):
+    """Files of the configured genus profile reference (method genus_profile)."""
+    folder = repo_file(config["function"]["genus_profile"])
+    if not os.path.isdir(folder):
+        raise WorkflowError(
+            f"config key function.genus_profile is '{config['function']['genus_profile']}': "
+            "no such folder (the shipped reference is resources/genus_profile)."
+        )
+    return {
+        f"ref_{name.split('.')[0]}": os.path.join(folder, name)
+        for name in GENUS_PROFILE_FILES
+    }
 
 
 def bundle_files(wildcards=None):
     """Files of the configured reference bundle (fasta, ko, copies, optional metadata/manifest)."""
     name = config["function"]["bundle"]
-    if name == "demo":
-        base = f"{RESULTS}/function/demo_bundle"
-        return {
-            "bundle_fasta": f"{base}/16S.fna",
-            "bundle_ko": f"{base}/ko.txt.gz",
-            "bundle_copies": f"{base}/16S.txt.gz",
-            "bundle_metadata": f"{base}/metadata.tsv",
-            "bundle_manifest": f"{base}/bundle.yaml",
-        }
     entry = bundle_entry()
     if entry is None:
         if not os.path.isdir(name):
             raise WorkflowError(
-                f"config key function.bundle is '{name}': not 'demo', not a name in "
+                f"config key function.bundle is '{name}': not a name in "
                 f"references.bundles, and not an existing folder."
             )
         from gutbrain.bundle import find_bundle_files
@@ -384,11 +398,19 @@ def bundle_download(wildcards):
 def bundle_source():
     """Where the configured bundle comes from, for provenance."""
     entry = bundle_entry()
-    if config["function"]["bundle"] == "demo":
-        return "built from the DADA2 package reference and resources/genus_traits.tsv"
     if entry is None:
         return os.path.abspath(config["function"]["bundle"])
     return entry.get("base_url") or entry.get("path", "")
+
+
+GENUS_METHOD = config["function"]["method"] == "genus_profile"
+
+
+def function_provenance():
+    """Provenance table of the functional reference (genus profile or bundle)."""
+    if GENUS_METHOD:
+        return f"{RESULTS}/function/reference_provenance.tsv"
+    return f"{RESULTS}/function/bundle_provenance.tsv"
 
 
 OFFICIAL_MODULES_URL = (
@@ -405,6 +427,7 @@ def function_outputs():
         "predictions": f"{base}/asv_predictions.tsv",
         "asv_ko": f"{base}/asv_ko_copies.tsv",
         "ko_abundance": f"{base}/ko_abundance.tsv",
+        "ec_abundance": f"{base}/ec_abundance.tsv",
         "contributions": f"{base}/ko_contributions.tsv",
         "confidence": f"{base}/sample_confidence.tsv",
         "confidence_mqc": f"{base}/sample_confidence_mqc.tsv",
@@ -452,5 +475,8 @@ def reference_cohort_input():
 
 
 def bundle_manifest():
-    """The bundle.yaml of the configured bundle ('' when it has none)."""
+    """The manifest of the functional reference: reference.yaml of a genus profile, or the
+    bundle.yaml of a bundle ('' when it has none)."""
+    if GENUS_METHOD:
+        return genus_profile_files()["ref_reference"]
     return bundle_files().get("bundle_manifest", [])

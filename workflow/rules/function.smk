@@ -1,31 +1,5 @@
-# Functional prediction: reference bundle, nearest-genome (or PICRUSt2) gene-content prediction,
-# module scores, marker genes.
-
-
-rule build_demo_bundle:
-    # Offline demo bundle: real 16S sequences from the DADA2 package reference per genus of the
-    # curated trait table, with literature-based genus KO presence (a coarse genus profile,
-    # not genome-derived copy numbers).
-    input:
-        sintax=lambda wc: os.path.join(dada2_extdata(), "ten_16s.100.fa.gz"),
-        traits=repo_file("resources/genus_traits.tsv"),
-        copies=repo_file("resources/genus_16s_copies.tsv"),
-    output:
-        fasta=f"{RESULTS}/function/demo_bundle/16S.fna",
-        ko=f"{RESULTS}/function/demo_bundle/ko.txt.gz",
-        copies=f"{RESULTS}/function/demo_bundle/16S.txt.gz",
-        metadata=f"{RESULTS}/function/demo_bundle/metadata.tsv",
-        manifest=f"{RESULTS}/function/demo_bundle/bundle.yaml",
-    log:
-        "logs/function/build_demo_bundle.log",
-    conda:
-        "../../envs/python.yaml"
-    threads: 1
-    resources:
-        mem_mb=lambda wc, attempt: 1000 * attempt,
-        runtime=lambda wc, attempt: 10 * attempt,
-    script:
-        "../scripts/build_demo_bundle.py"
+# Functional prediction: genome-derived genus profiles (default), or a reference bundle with
+# nearest-genome (or PICRUSt2) gene-content prediction; module scores, marker genes.
 
 
 rule download_bundle_file:
@@ -75,7 +49,37 @@ rule prepare_bundle:
         "../scripts/prepare_bundle.py"
 
 
-if config["function"]["method"] == "nearest":
+if GENUS_METHOD:
+
+    rule predict_function_genus:
+        # Each ASV's genus -> genome-derived genus profile -> copy-number-normalised EC and KO
+        # abundance per sample, contributions and confidence (fraction of reads predicted and
+        # the genomes behind them).
+        input:
+            unpack(genus_profile_files),
+            table=f"{RESULTS}/taxonomy/asv_table_filtered.tsv",
+            taxonomy=f"{RESULTS}/taxonomy/asv_taxonomy.tsv",
+            catalog=repo_file(config["function"]["catalog"]),
+            markers=repo_file(config["function"]["markers"]),
+        output:
+            **function_outputs(),
+            provenance=f"{RESULTS}/function/reference_provenance.tsv",
+        log:
+            "logs/function/predict_function_genus.log",
+        benchmark:
+            f"{RESULTS}/benchmarks/function/predict_function_genus.tsv"
+        conda:
+            "../../envs/python.yaml"
+        threads: 1
+        resources:
+            mem_mb=lambda wc, attempt: 2000 * attempt,
+            runtime=lambda wc, attempt: 30 * attempt,
+        params:
+            reference=repo_file(config["function"]["genus_profile"]),
+        script:
+            "../scripts/predict_function_genus.py"
+
+elif config["function"]["method"] == "nearest":
 
     rule predict_function:
         # Nearest reference genomes by 16S identity -> predicted KO and 16S copies per ASV ->

@@ -30,7 +30,7 @@ from gutbrain.io import atomic_path
 
 PathLike = str | os.PathLike[str]
 
-BUNDLE_KINDS = ("genome", "literature_genus_profile")
+BUNDLE_KINDS = ("genome", "genus_profile")
 KO_PATTERN = re.compile(r"^K\d{5}$")
 TAXONOMY_COLUMNS = ("taxonomy", "gtdb_taxonomy", "ncbi_taxonomy", "ssu_silva_taxonomy")
 CHUNK_ROWS = 2000

@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from pathlib import Path
 
 import pandas as pd
+import yaml
 
 from . import picrust2
 from .asv import read_asv_table
@@ -117,6 +118,82 @@ def predict_function(
     hits = hits[hits["query"].isin(table.index) | hits["target"].isna()]
     preds, asv_ko = predict_asvs(hits, bundle, list(table.index), max_distance, k=top_k)
     _write_function_tables(table, preds, asv_ko, genus_of_asvs(taxonomy), kos, out)
+    _write_no_ec_table(table, out["ec_abundance"], f"reference bundle {bundle.name!r}")
+
+
+def _write_no_ec_table(table: pd.DataFrame, path: str, what: str) -> None:
+    """An EC table with no rows (the reference has no EC annotation), saying so in the log."""
+    from .io import write_tsv
+
+    log.warning("%s has no EC table: ec_abundance.tsv has no rows", what)
+    write_tsv(pd.DataFrame(columns=["ec", *[str(c) for c in table.columns]]), path)
+
+
+def predict_function_genus(
+    *,
+    asv_table: str,
+    taxonomy: str,
+    reference: str,
+    catalog: str,
+    markers: str,
+    out: Mapping[str, str],
+) -> None:
+    """Genus-profile prediction: ASV genus -> genome-derived genus profile -> EC and KO tables."""
+    from .genus_predict import assign_profiles, predict_tables
+    from .genus_predict import sample_confidence as genus_confidence
+    from .genus_profile import load_profile
+    from .io import write_tsv
+
+    kos = needed_kos(catalog, markers)
+    profile = load_profile(reference)
+    table = read_asv_table(asv_table)
+    genus = genus_of_asvs(taxonomy)
+    preds = assign_profiles({a: ("" if g == UNCLASSIFIED else g) for a, g in genus.items()},
+                            table.index, profile)
+    tables = predict_tables(table, preds, profile, kos)
+    unknown = [k for k in kos if k not in set(tables["ko_abundance"].index)]
+    if unknown:
+        log.warning("%d catalog/marker KO(s) are not measurable with reference %s (no EC, or an "
+                    "EC it does not annotate): %s", len(unknown),
+                    profile.manifest.get("name", reference), ", ".join(unknown))
+    Path(out["hits"]).write_text("# genus_profile method: no reference search\n",
+                                 encoding="utf-8")
+    write_tsv(preds, out["predictions"])
+    write_tsv(tables["asv_ko"].reset_index(), out["asv_ko"])
+    write_tsv(tables["ko_abundance"].reset_index(), out["ko_abundance"])
+    write_tsv(tables["ec_abundance"].reset_index(), out["ec_abundance"])
+    write_tsv(ko_contributions(table, preds, tables["asv_ko"], genus, kos), out["contributions"])
+    confidence = genus_confidence(table, preds)
+    write_tsv(confidence, out["confidence"])
+    _write_mqc_table(
+        confidence.set_index("sample")[["fraction_reads_predicted", "genomes_per_read"]],
+        out["confidence_mqc"],
+        "gutbrain_confidence",
+        "Prediction confidence",
+        "Fraction of reads whose genus has a genome-derived profile, and the read-weighted mean "
+        "number of sequenced genomes behind those profiles.",
+    )
+    log.info("ASV prediction status: %s", preds["status"].value_counts().to_dict())
+
+
+def genus_profile_provenance(reference: str, catalog: str, markers: str, out: str) -> None:
+    """Provenance rows for the genus profile reference and the catalogs."""
+    from .genus_profile import reference_files
+
+    files = reference_files(reference)
+    manifest = yaml.safe_load(files["reference"].read_text(encoding="utf-8")) or {}
+    rows = [
+        provenance_row(
+            str(manifest.get("name", "genus_profile")),
+            "function_reference:genus_profile",
+            str(manifest.get("version", "unversioned")),
+            reference,
+            sha256sum(files["ec_profile"]),
+        ),
+        provenance_row("module_catalog", "resource", "project", catalog, sha256sum(catalog)),
+        provenance_row("marker_genes", "resource", "project", markers, sha256sum(markers)),
+    ]
+    write_provenance(rows, out)
 
 
 def _sort_tsv_rows(path: str) -> None:
@@ -149,6 +226,7 @@ def ingest_picrust2(
     asv_ko = picrust2.to_asv_ko(functions_table, preds)
     Path(out["hits"]).write_text("# PICRUSt2 backend: no vsearch hits\n", encoding="utf-8")
     _write_function_tables(table, preds, asv_ko, genus_of_asvs(taxonomy), kos, out)
+    _write_no_ec_table(table, out["ec_abundance"], "the PICRUSt2 KO output")
 
 
 def _write_function_tables(

@@ -36,9 +36,6 @@ TRAITS: dict[str, tuple[str, str]] = {
     "butyrate_lactate": ("scfa:butyrate", "lactate (+ acetate) to butyrate via acetyl-CoA"),
     "butyrate_amino_acid": ("scfa:butyrate", "butyrate from glutamate or lysine"),
     "butyrate_unresolved": ("scfa:butyrate", "butyrate production; terminal route not resolved"),
-    "butyrate_acetyl_coa_pathway": ("scfa:butyrate", "acetyl-CoA => butyryl-CoA steps (thl, hbd, "
-                                    "crt, bcd), inferred for genera with a documented terminal "
-                                    "butyrate step"),
     "propionate_succinate": ("scfa:propionate", "propionate via the succinate pathway"),
     "propionate_acrylate": ("scfa:propionate", "propionate from lactate via the acrylate pathway"),
     "propionate_propanediol": ("scfa:propionate", "propionate via 1,2-propanediol (pdu)"),
@@ -68,8 +65,7 @@ TRAITS: dict[str, tuple[str, str]] = {
     "phenotype_association": ("association", "taxon-phenotype association, no gene-level trait"),
 }
 PREVALENCE = ("most_strains", "some_strains", "single_strain_reported", "unknown")
-EVIDENCE = ("genomic", "biochemical", "in_vivo", "in_vivo_association", "review",
-            "pathway_inference")
+EVIDENCE = ("genomic", "biochemical", "in_vivo", "in_vivo_association", "review")
 COPY_STATISTICS = ("mean", "median")
 RANKS = ("genus", "species", "family", "community_type")
 #: Direction of a per-study finding -> sign (-1: lower with depression or worse wellbeing).
@@ -319,9 +315,9 @@ def scfa_producers(
 
     A trait counts when its category starts with ``scfa:`` (butyrate, propionate, acetate).
     Rows whose evidence class is in ``exclude_evidence`` (e.g. ``in_vivo_association``) are
-    ignored, and so are ``pathway_inference`` rows: they add KOs, not evidence of production.
+    ignored.
     """
-    skip = set(exclude_evidence) | {"pathway_inference"}
+    skip = set(exclude_evidence)
     found: dict[str, set[str]] = defaultdict(set)
     for record in traits.to_dict("records"):
         if record["evidence"] in skip:

@@ -38,12 +38,6 @@ SCHEMA_VERSION = "1"
 TRACKING_STEPS = tuple(STEPS)
 RANKS = ("kingdom", "phylum", "class", "order", "family", "genus", "species")
 SHEET_FIXED_COLUMNS = ("sample", "fq1", "fq2")
-DEMO_BUNDLE_KIND = "literature_genus_profile"
-DEMO_BANNER = (
-    "The functional profiles come from a small, illustrative table of "
-    "genus-level traits from the literature, not from reference genomes. The figures below show "
-    "how the pipeline works; do not interpret them. Rerun with a genome reference bundle."
-)
 SCFA_COMPOUNDS = ("acetate", "propionate", "butyrate")
 NEURO_COMPOUNDS = (
     "gaba",
@@ -609,9 +603,6 @@ def _scfa_producers(inputs: ReportInputs, sample: str) -> list[dict[str, Any]]:
     if traits.empty:
         return []
     traits = traits[[bool(SCFA_TRAIT.match(text(t))) for t in traits["trait"]]]
-    if "evidence" in traits.columns:
-        # Inferred pathway rows add KOs to the demo bundle, not evidence that a genus produces.
-        traits = traits[traits["evidence"] != "pathway_inference"]
     abundance = relative_abundance_by(inputs, sample, genus_labels(inputs))
     citation_column = "citation" if "citation" in traits.columns else (
         "study" if "study" in traits.columns else None)
@@ -732,9 +723,12 @@ def _confidence(inputs: ReportInputs, sample: str, thresholds: Thresholds) -> di
         lambda k: None)
     distance = num(get("weighted_distance"))
     predicted = num(get("fraction_reads_predicted"))
-    levels = summary.confidence_levels(distance, predicted, thresholds)
+    genomes = num(get("genomes_per_read"))
+    levels = summary.confidence_levels(distance, predicted, thresholds, genomes_per_read=genomes)
     return {
+        "method": text(get("method")) or "nearest",
         "weighted_distance": distance,
+        "genomes_per_read": genomes,
         "fraction_reads_predicted": predicted,
         "n_asvs": integer(get("n_asvs")),
         "n_asvs_predicted": integer(get("n_asvs_predicted")),
@@ -752,15 +746,12 @@ def _confidence(inputs: ReportInputs, sample: str, thresholds: Thresholds) -> di
 
 def _reference(inputs: ReportInputs) -> dict[str, Any]:
     bundle = inputs.bundle or {}
-    kind = text(bundle.get("kind", ""))
-    is_demo = kind == DEMO_BUNDLE_KIND
     return {
         "name": text(bundle.get("name", "")) or "not recorded",
-        "kind": kind or "not recorded",
+        "kind": text(bundle.get("kind", "")) or "not recorded",
         "version": text(bundle.get("version", "")),
         "description": text(bundle.get("description", "")),
-        "is_demo": is_demo,
-        "banner": DEMO_BANNER if is_demo else None,
+        "citation": text(bundle.get("citation", "")),
     }
 
 

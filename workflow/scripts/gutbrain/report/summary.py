@@ -106,12 +106,17 @@ def qc_checks(
 
 
 def confidence_levels(
-    weighted_distance: float | None, fraction_predicted: float | None, thresholds: Thresholds
+    weighted_distance: float | None,
+    fraction_predicted: float | None,
+    thresholds: Thresholds,
+    genomes_per_read: float | None = None,
 ) -> dict[str, Any]:
     """Confidence words for the distance and the fraction predicted, the overall word, a sentence.
 
     Returns ``distance_level``, ``predicted_level``, ``overall`` (each ``high``, ``moderate``,
-    ``low`` or ``not available``) and ``text``.
+    ``low`` or ``not available``) and ``text``. Genus-profile predictions have no distance:
+    their overall word is the fraction predicted's, and the sentence gives the genomes behind
+    the profiles (``genomes_per_read``).
     """
     t = thresholds
     if weighted_distance is None:
@@ -130,7 +135,25 @@ def confidence_levels(
         predicted_level = "moderate"
     else:
         predicted_level = "low"
-    if weighted_distance is None or fraction_predicted is None:
+    if weighted_distance is None and fraction_predicted is not None and (
+        genomes_per_read is not None or fraction_predicted == 0
+    ):
+        overall = predicted_level
+        genomes = (
+            f" Their profiles average {genomes_per_read:.0f} sequenced genomes per predicted "
+            "read (read-weighted)"
+            if genomes_per_read is not None
+            else ""
+        )
+        sentence = (
+            f"Confidence in the predicted potential is {overall}. {pct(fraction_predicted)} of "
+            f"reads belong to genera with a genome-derived profile ({predicted_level}; high at "
+            f"or above {pct(t.high_confidence_fraction_predicted)}, moderate at or above "
+            f"{pct(t.min_fraction_predicted)}).{genomes}{'.' if genomes else ''} A genus profile "
+            "is the mean of its genomes: differences between strains of one genus are not seen, "
+            "and reads without a profiled genus are not predicted."
+        )
+    elif weighted_distance is None or fraction_predicted is None:
         overall = "not available"
         sentence = ("Confidence cannot be stated: no function prediction is available for this "
                     "sample.")
@@ -206,9 +229,6 @@ def plain_language_summary(facts: Mapping[str, Any]) -> dict[str, Any]:
     sample = facts["sample"]
     paragraphs: list[str] = []
     uncertain: list[str] = []
-    if facts["reference"]["is_demo"]:
-        paragraphs.append("These results were made with the demo reference bundle and only "
-                          "show how the pipeline works; they should not be interpreted.")
     if not facts["has_reads"]:
         flag = f" (pipeline flag: {qc['flag']})" if qc["flag"] else ""
         paragraphs.append(

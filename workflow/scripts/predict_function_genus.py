@@ -1,0 +1,21 @@
+"""Genus-profile functional prediction for every ASV (gutbrain.function_steps)."""
+
+from gutbrain.function_steps import (
+    configure_logging,
+    genus_profile_provenance,
+    predict_function_genus,
+)
+
+configure_logging(snakemake.log[0])
+i = snakemake.input
+out = dict(snakemake.output.items())
+provenance = out.pop("provenance")
+predict_function_genus(
+    asv_table=i.table,
+    taxonomy=i.taxonomy,
+    reference=snakemake.params.reference,
+    catalog=i.catalog,
+    markers=i.markers,
+    out=out,
+)
+genus_profile_provenance(snakemake.params.reference, i.catalog, i.markers, provenance)
