@@ -220,3 +220,12 @@ def test_markers_load_and_cover_required_genes() -> None:
     for marker_id, ko in required.items():
         assert ko in markers[marker_id].kos
     assert markers["but_proxy"].proxy and markers["but_proxy"].caveat
+
+
+def test_marker_subunits_are_complexes() -> None:
+    """Subunits of one enzyme form one alternative (averaged); true alternatives stay apart."""
+    markers = {m.id: m for m in load_markers(MARKERS)}
+    assert markers["lcdA"].alternatives == (("K20626", "K20627"),)
+    assert markers["pduCDE"].alternatives == (("K01699", "K13919", "K13920"),)
+    assert markers["but_proxy"].alternatives == (("K01034", "K01035"), ("K19709",))
+    assert markers["gdh"].alternatives == (("K00261",), ("K00262",))
