@@ -504,3 +504,21 @@ def test_compound_synthesis_scores_takes_the_best_synthesis_module() -> None:
     assert result.loc["neuro:histamine", "status"] == "absent"
     with pytest.raises(InputError, match="direction"):
         compound_synthesis_scores(scores.drop(columns="direction"))
+
+
+# --------------------------------------------------------------------------- documentation
+
+def test_omixer_citation_and_divergences_are_documented() -> None:
+    """Omixer-RPM is Darzi et al. 2016 ISME J, doi 10.1038/ismej.2015.188; divergences named."""
+    import gutbrain.scoring as scoring
+
+    texts = {path: path.read_text(encoding="utf-8")
+             for path in (REPO / "README.md", REPO / "docs" / "modules.md",
+                          REPO / "workflow" / "scripts" / "gutbrain" / "scoring.py")}
+    for path, text in texts.items():
+        assert "10.1038/ismej.2015.188" in text, path
+        assert "ismej.2016.15" not in text, path
+    for text in (scoring.__doc__ or "", texts[REPO / "docs" / "modules.md"]):
+        for phrase in ("MIN", "distribute", "NaN", "learned from the data", "required_step_absent",
+                       "not_measurable"):
+            assert phrase in text, phrase
