@@ -44,7 +44,7 @@ Project rules that upstream does not have:
   conversion); :func:`compound_synthesis_scores` gives each compound's key score from its
   synthesis modules only.
 
-Divergences from upstream Omixer-RPM (kept on purpose and covered by the conformance tests):
+Divergences from upstream Omixer-RPM (kept on purpose; docs/modules.md lists them too):
 
 * ``MIN``: upstream's minimum starts at 0, so it returns 0 for any module; here it is the
   smallest observed step abundance (a project extension that meets the upstream spec value
@@ -335,7 +335,7 @@ def compound_synthesis_scores(scores: pd.DataFrame) -> pd.DataFrame:
             row: dict[str, object] = {"sample": sample, "category": category,
                                       "score": np.nan, "module": ""}
             if not scored.empty:
-                best = scored.loc[scored["score"].astype(float).idxmax()]
+                best = scored.iloc[int(np.argmax(scored["score"].astype(float).to_numpy()))]
                 row.update(score=float(best["score"]), status="scored", module=best["module"])
             elif statuses & set(_MEASURED):
                 row["status"] = "absent"
