@@ -40,7 +40,7 @@ def test_catalog_loads_and_every_module_is_cited(modules: list[Module]) -> None:
     for module in modules:
         assert module.source, module.id
         assert all(s.startswith(("KEGG:", "doi:")) for s in module.source), module.id
-        assert module.direction in ("synthesis", "degradation")
+        assert module.direction in ("synthesis", "degradation", "conversion")
         assert len(module.step_names) == len(module.steps)
 
 
@@ -75,6 +75,12 @@ def test_required_categories_present(modules: list[Module], category: str) -> No
         ("GB_NEURO_HIS_SYN", {"K01590"}),
         ("GB_NEURO_QUIN_SYN", {"K03517", "K00278"}),
         ("GB_NEURO_ACH_DEG", {"K01049"}),
+        # catalog 1.1 corrections (docs/modules.md, "Catalog changes")
+        ("GB_NEURO_DOPA_SYN", {"K01593", "K22330", "K01592"}),
+        ("GB_NEURO_GLU_DEG_HGDH", {"K20903", "K20904", "K01039", "K01040", "K01615"}),
+        ("GB_NEURO_QUIN_SYN", {"K00278", "K06989", "K03517"}),
+        ("GB_NEURO_QUIN_DEG", {"K00767", "K00969", "K06210", "K01916", "K01950"}),
+        ("GB_NEURO_TRP_TRYPTAMINE", {"K22433"}),
     ],
 )
 def test_key_modules_name_the_expected_kos(modules: list[Module], module_id: str,
@@ -93,6 +99,56 @@ def test_noradrenaline_and_adrenaline_are_not_predictable(modules: list[Module],
     row = score_modules(table, [module], 0.5).iloc[0]
     assert row["status"] == "not_predictable"
     assert pd.isna(row["score"])
+
+
+def _step_of(module: Module, ko: str) -> int:
+    return next(i for i, step in enumerate(module.steps) if any(ko in alt for alt in step))
+
+
+def test_catalog_corrections(modules: list[Module]) -> None:
+    by_id = {m.id: m for m in modules}
+    # DOPA step 2: tyrDC and K01592 are alternatives of the L-DOPA decarboxylation step.
+    dopa = by_id["GB_NEURO_DOPA_SYN"]
+    assert _step_of(dopa, "K22330") == _step_of(dopa, "K01592") == _step_of(dopa, "K01593") == 1
+    # hgdAB is one complex, the committed (required) step; K00109 carries a caveat.
+    hgdh = by_id["GB_NEURO_GLU_DEG_HGDH"]
+    assert ("K20903", "K20904") in hgdh.steps[_step_of(hgdh, "K20903")]
+    assert _step_of(hgdh, "K20903") in hgdh.required
+    text = (CATALOG.read_text(encoding="utf-8").split("id: GB_NEURO_GLU_DEG_HGDH")[1]
+            .split("  - id:")[0])
+    assert "L-2-hydroxyglutarate dehydrogenase" in text
+    # K00209 (fabV/ter) is no longer an alternative for crotonyl-CoA => butyryl-CoA.
+    for module in modules:
+        if module.category == "scfa:butyrate":
+            assert "K00209" not in module.kos, module.id
+    # acetylcholinesterase is animal: not predictable.
+    assert not by_id["GB_NEURO_ACH_DEG"].predictable
+    # M00115: K06989 with nadB, K06210 with nadD.
+    quin_syn, quin_deg = by_id["GB_NEURO_QUIN_SYN"], by_id["GB_NEURO_QUIN_DEG"]
+    assert _step_of(quin_syn, "K06989") == _step_of(quin_syn, "K00278")
+    assert _step_of(quin_deg, "K06210") == _step_of(quin_deg, "K00969")
+    # directions and categories
+    assert by_id["GB_NEURO_DOPAC_SYN"].direction == "conversion"
+    assert by_id["GB_NEURO_HISTIDINE_DEG"].category == "neuro:histidine"
+    assert by_id["GB_NEURO_TRP_INDOLE"].direction == "synthesis"
+
+
+# The defining step of key modules (GMM MF0088/89, GBM MGB052/53, lactoscfa release steps).
+@pytest.mark.parametrize(
+    ("module_id", "kos"),
+    [
+        ("GB_SCFA_BUT_BUK", {"K00634", "K00929"}),
+        ("GB_SCFA_BUT_BUT", {"K01034", "K01035", "K19709"}),
+        ("GB_SCFA_PRO_SUCC", {"K01604", "K11264", "K03416", "K17489", "K17490"}),
+        ("GB_NEURO_GABA_GAD", {"K01580"}),
+        ("GB_NEURO_HIS_SYN", {"K01590"}),
+        ("GB_SCFA_ACE_PTA_ACK", {"K00625", "K13788", "K15024", "K00925"}),
+    ],
+)
+def test_required_steps(modules: list[Module], module_id: str, kos: set[str]) -> None:
+    module = {m.id: m for m in modules}[module_id]
+    required = {k for i in module.required for alt in module.steps[i] for k in alt}
+    assert required == kos
 
 
 def test_proxy_butyrate_module_carries_a_caveat(modules: list[Module]) -> None:
@@ -129,6 +185,10 @@ def test_catalog_and_marker_kos_exist_in_kegg(ko_names: dict[str, str],
         ("K00503", "dopamine beta-monooxygenase"), ("K00553", "phenylethanolamine"),
         ("K18427", "4-hydroxyphenylacetate decarboxylase"), ("K00491", "nitric-oxide synthase"),
         ("K01049", "acetylcholinesterase"), ("K22330", "tyrosine decarboxylase"),
+        ("K01592", "tyrosine decarboxylase"), ("K20903", "2-hydroxyglutaryl-CoA dehydratase"),
+        ("K20904", "2-hydroxyglutaryl-CoA dehydratase"), ("K06989", "aspartate dehydrogenase"),
+        ("K06210", "nicotinamide mononucleotide adenylyltransferase"),
+        ("K22433", "L-tryptophan decarboxylase"), ("K00109", "2-hydroxyglutarate dehydrogenase"),
     ],
 )
 def test_ko_names_fit(ko_names: dict[str, str], ko: str, words: str) -> None:
@@ -160,3 +220,12 @@ def test_markers_load_and_cover_required_genes() -> None:
     for marker_id, ko in required.items():
         assert ko in markers[marker_id].kos
     assert markers["but_proxy"].proxy and markers["but_proxy"].caveat
+
+
+def test_marker_subunits_are_complexes() -> None:
+    """Subunits of one enzyme form one alternative (averaged); true alternatives stay apart."""
+    markers = {m.id: m for m in load_markers(MARKERS)}
+    assert markers["lcdA"].alternatives == (("K20626", "K20627"),)
+    assert markers["pduCDE"].alternatives == (("K01699", "K13919", "K13920"),)
+    assert markers["but_proxy"].alternatives == (("K01034", "K01035"), ("K19709",))
+    assert markers["gdh"].alternatives == (("K00261",), ("K00262",))

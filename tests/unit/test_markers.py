@@ -100,7 +100,8 @@ def test_marker_abundance_sums_kos_and_names_genera() -> None:
         "share": [0.62, 0.2, 0.18, 0.6, 1.0],
     })
     result = marker_abundance(ko, contributions, MARKERS, top_n=2)
-    assert list(result.columns) == ["marker", "kos", "sample", "abundance", "top_genera"]
+    assert list(result.columns) == ["marker", "kos", "sample", "abundance", "top_genera",
+                                    "status"]
     rows = result.set_index(["marker", "sample"])
     assert rows.loc[("buk", "S1"), "abundance"] == pytest.approx(10.0)
     assert rows.loc[("buk", "S1"), "top_genera"] == "Faecalibacterium (62%); Roseburia (20%)"
@@ -108,7 +109,15 @@ def test_marker_abundance_sums_kos_and_names_genera() -> None:
     assert rows.loc[("but_proxy", "S1"), "abundance"] == pytest.approx(5.0)
     assert rows.loc[("but_proxy", "S1"), "kos"] == "K01034,K19709"
     assert rows.loc[("but_proxy", "S2"), "top_genera"] == "Faecalibacterium (100%)"
-    assert rows.loc[("absent", "S1"), "abundance"] == 0.0
+    # K99999 is not a row of the KO table: the reference cannot see it (not 0).
+    assert pd.isna(rows.loc[("absent", "S1"), "abundance"])
+    assert rows.loc[("absent", "S1"), "status"] == "not_measurable"
+    assert rows.loc[("buk", "S1"), "status"] == "present"
+    assert rows.loc[("buk", "S2"), "status"] == "absent"
+    zero = marker_abundance(ko, contributions, MARKERS, missing="zero").set_index(
+        ["marker", "sample"])
+    assert zero.loc[("absent", "S1"), "abundance"] == 0.0
+    assert zero.loc[("absent", "S1"), "status"] == "absent"
     three = marker_abundance(ko, contributions, MARKERS, top_n=3).set_index(["marker", "sample"])
     assert three.loc[("buk", "S1"), "top_genera"].endswith("unassigned (18%)")
 
@@ -117,7 +126,59 @@ def test_marker_abundance_without_contributions() -> None:
     ko = pd.DataFrame({"S1": [4.0]}, index=["K00929"])
     result = marker_abundance(ko, None, MARKERS[:1])
     assert result.to_dict("records") == [
-        {"marker": "buk", "kos": "K00929", "sample": "S1", "abundance": 4.0, "top_genera": ""}]
+        {"marker": "buk", "kos": "K00929", "sample": "S1", "abundance": 4.0, "top_genera": "",
+         "status": "present"}]
+
+
+COMPLEX_YAML = """\
+markers:
+  - id: lcdAB
+    name: lactoyl-CoA dehydratase
+    kos: [K20626+K20627]
+    category: scfa:propionate
+    source:
+      - kegg: K20626
+  - id: but_proxy
+    name: but proxy
+    kos: [K01034+K01035, K19709]
+    category: scfa:butyrate
+    proxy: true
+    caveat: broader families
+    source:
+      - kegg: K19709
+"""
+
+
+def test_marker_subunits_are_averaged_and_alternatives_summed(tmp_path: Path) -> None:
+    markers = load_markers(_write(tmp_path, COMPLEX_YAML))
+    assert markers[0].kos == ("K20626", "K20627")
+    assert markers[0].alternatives == (("K20626", "K20627"),)
+    assert markers[1].alternatives == (("K01034", "K01035"), ("K19709",))
+    # One genome with lcdA + lcdB is one enzyme; atoDA (one complex) + ydiF are two enzymes.
+    ko = pd.DataFrame({"S1": [1.0, 1.0, 1.0, 1.0, 1.0]},
+                      index=["K20626", "K20627", "K01034", "K01035", "K19709"])
+    contributions = pd.DataFrame({
+        "sample": ["S1"] * 5, "ko": ["K20626", "K20627", "K01034", "K01035", "K19709"],
+        "asv_id": ["a", "a", "b", "b", "c"],
+        "genus": ["Megasphaera", "Megasphaera", "Escherichia", "Escherichia", "Roseburia"],
+        "abundance": [1.0] * 5, "share": [1.0] * 5,
+    })
+    rows = marker_abundance(ko, contributions, markers).set_index("marker")
+    assert rows.loc["lcdAB", "abundance"] == pytest.approx(1.0)
+    assert rows.loc["but_proxy", "abundance"] == pytest.approx(2.0)
+    assert rows.loc["but_proxy", "kos"] == "K01034+K01035,K19709"
+    assert rows.loc["but_proxy", "top_genera"] == "Escherichia (50%); Roseburia (50%)"
+
+
+def test_marker_with_an_unseen_subunit_is_not_measurable(tmp_path: Path) -> None:
+    markers = load_markers(_write(tmp_path, COMPLEX_YAML))
+    ko = pd.DataFrame({"S1": [3.0, 0.0]}, index=["K20626", "K19709"])
+    rows = marker_abundance(ko, None, markers).set_index("marker")
+    assert rows.loc["lcdAB", "status"] == "not_measurable"  # K20627 unknown
+    assert pd.isna(rows.loc["lcdAB", "abundance"])
+    # the but proxy is measurable through ydiF alone, and absent.
+    assert rows.loc["but_proxy", "status"] == "absent"
+    assert rows.loc["but_proxy", "abundance"] == 0.0
 
 
 def test_marker_abundance_rejects_incomplete_contributions() -> None:

@@ -126,7 +126,7 @@ def test_unknown_orthologs_and_messages(tmp_path: Path) -> None:
     assert missing == {"MF0001": ["K00003", "K00009"], "MF0003": ["K00448"]}
     messages = unknown_ortholog_messages(modules, {"K00001", "K00002", "K00004"}, "ko.txt.gz")
     assert messages[0] == (f"{path} line 3: module MF0001 step 2 names K00003, which is absent "
-                           "from ko.txt.gz; it will count as not observed")
+                           "from ko.txt.gz; it is unknown for this reference (not counted as 0)")
     assert len(messages) == 3
 
 
@@ -142,6 +142,7 @@ modules:
         alternatives: [K00626]
       - name: second
         alternatives: [K00634, K01034+K01035]
+        required: true
     source:
       - kegg: M00027
       - doi: 10.1038/s41564-018-0337-x
@@ -160,9 +161,11 @@ def test_load_catalog_valid(tmp_path: Path) -> None:
     assert module.step_lines == (8, 10)
     assert module.source == ("KEGG:M00027", "doi:10.1038/s41564-018-0337-x; GBM MGB052")
     assert module.kos == ["K00626", "K00634", "K01034", "K01035"]
+    assert module.required == (1,)
     messages = unknown_ortholog_messages(modules, {"K00626", "K00634", "K01034"})
     assert messages == [f"{tmp_path / 'cat.yaml'} line 10: module GB_TEST step 2 names K01035, "
-                        "which is absent from the KO table; it will count as not observed"]
+                        "which is absent from the KO table; it is unknown for this reference "
+                        "(not counted as 0)"]
 
 
 @pytest.mark.parametrize(
@@ -181,6 +184,11 @@ def test_load_catalog_valid(tmp_path: Path) -> None:
         ("        alternatives: [K00626]\n", "        kos: [K00626]\n", "unknown key"),
         ("    name: Test module\n", "", "key 'name': missing required key"),
         ("modules:", "module:", "'modules' list"),
+        ("        required: true\n", "        required: yes please\n",
+         "key 'steps[1].required': must be true or false"),
+        ("        required: true\n", "",
+         "key 'steps': a predictable module needs at least one step marked 'required: true'"),
+        ("direction: synthesis", "direction: interconversion", "key 'direction'"),
         ("    source:\n      - kegg: M00027\n", "    source:\n      - citation: x\n",
          "'kegg' (module ID) or 'doi'"),
     ],
@@ -205,6 +213,17 @@ def test_load_catalog_duplicate_and_bad_yaml(tmp_path: Path) -> None:
     path = _write(tmp_path, "modules: [\n", "broken.yaml")
     with pytest.raises(InputError, match="not valid YAML"):
         load_catalog(path)
+
+
+def test_missing_required_step_names_file_and_line(tmp_path: Path) -> None:
+    path = _write(tmp_path, CATALOG.replace("        required: true\n", ""), "cat.yaml")
+    with pytest.raises(InputError, match=rf"^{path} line 3: module GB_TEST, key 'steps'"):
+        load_catalog(path)
+
+
+def test_conversion_direction_is_accepted(tmp_path: Path) -> None:
+    text = CATALOG.replace("direction: synthesis", "direction: conversion")
+    assert load_catalog(_write(tmp_path, text, "cat.yaml"))[0].direction == "conversion"
 
 
 def test_unpredictable_catalog_module_may_name_eukaryotic_kos(tmp_path: Path) -> None:

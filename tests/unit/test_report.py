@@ -566,6 +566,24 @@ def test_unknown_sample_and_module_status_errors(inputs: ReportInputs) -> None:
         build_sample_facts("S1", inputs, Thresholds(metadata_columns=("nope",)))
 
 
+@pytest.mark.parametrize(("status", "text"), [("not_measurable", "not measurable"),
+                                              ("required_step_absent", "defining enzyme")])
+def test_scoring_statuses_are_accepted(status: str, text: str, schema: dict) -> None:
+    """The scorer's not_measurable and required_step_absent rows reach the page as words."""
+    changed = make_cohort_inputs()
+    changed.module_scores.loc[0, ["status", "score"]] = [status, None]
+    if status == "not_measurable":
+        changed.module_scores.loc[0, "coverage"] = None
+    sample = str(changed.module_scores.loc[0, "sample"])
+    module = str(changed.module_scores.loc[0, "module"])
+    f = build_sample_facts(sample, changed)
+    rows = [m for group in ("scfa", "neuro") for m in f[group]["modules"]
+            if m["module"] == module]
+    assert rows[0]["status"] == status and text in rows[0]["status_text"]
+    jsonschema.validate(json.loads(json.dumps(f, default=str)), schema,
+                        cls=jsonschema.Draft202012Validator)
+
+
 def test_metadata_columns_selection(inputs: ReportInputs) -> None:
     f = build_sample_facts("S2", inputs, Thresholds(metadata_columns=("age",)))
     assert f["metadata"] == [{"column": "age", "value": "51"}]

@@ -1,8 +1,17 @@
 """Marker genes: single enzymes reported per sample with the genera that carry them.
 
-Markers come from ``resources/marker_genes.yaml`` (format in docs/modules.md). A marker's
-abundance in a sample is the sum of its KOs' predicted abundances; its top genera come from the
-per-ASV KO contributions table (``ko_contributions.tsv``).
+Markers come from ``resources/marker_genes.yaml`` (format in docs/modules.md). A marker lists
+alternative enzymes; an enzyme is one KO or a complex ``K1+K2`` of subunits. As in the module
+scorer, an enzyme's abundance is the *mean* of its subunits (lcdA+lcdB is one enzyme per genome,
+not two) and the marker's abundance is the *sum* over its alternatives (true alternatives, such
+as the NAD(P)+ and NADP+ glutamate dehydrogenases, add up). Its top genera come from the
+per-ASV KO contributions table (``ko_contributions.tsv``) by the same rule.
+
+KOs the reference cannot see: ``ko_abundance.tsv`` lists only the KOs the functional reference
+can observe, so (``missing="unknown"``, the default) a KO that is not a row is unknown, not 0.
+An enzyme is observable only if all its subunits are rows; a marker with no observable enzyme
+is ``not_measurable`` (abundance empty), never 0. Status per marker and sample:
+``not_measurable``, ``absent`` (abundance 0) or ``present``.
 """
 
 from __future__ import annotations
@@ -18,6 +27,7 @@ import yaml
 from gutbrain.errors import InputError
 from gutbrain.modules import (
     CATEGORY_PATTERN,
+    Alternative,
     Module,
     _check_keys,
     _fail,
@@ -26,7 +36,8 @@ from gutbrain.modules import (
     is_ko,
 )
 
-MARKER_COLUMNS = ["marker", "kos", "sample", "abundance", "top_genera"]
+MARKER_COLUMNS = ["marker", "kos", "sample", "abundance", "top_genera", "status"]
+MISSING_POLICIES = ("unknown", "zero")
 _TOP_KEYS = {"catalog_version", "description", "markers"}
 _MARKER_KEYS = {"id", "name", "kos", "category", "source", "caveat", "proxy"}
 _REQUIRED = ("id", "name", "kos", "category", "source")
@@ -34,7 +45,11 @@ _REQUIRED = ("id", "name", "kos", "category", "source")
 
 @dataclass(frozen=True)
 class Marker:
-    """A named marker gene: one or more KOs whose abundances are summed."""
+    """A named marker gene: alternative enzymes (summed), each one KO or a complex (averaged).
+
+    ``kos`` lists every KO the marker names; ``enzymes`` groups them into alternatives of
+    subunits. When ``enzymes`` is empty each KO is its own alternative.
+    """
 
     id: str
     name: str
@@ -45,6 +60,17 @@ class Marker:
     proxy: bool = False
     origin: str = ""
     line: int = 0
+    enzymes: tuple[Alternative, ...] = ()
+
+    @property
+    def alternatives(self) -> tuple[Alternative, ...]:
+        """The marker's alternative enzymes, each a tuple of subunit KOs."""
+        return self.enzymes or tuple((ko,) for ko in self.kos)
+
+    @property
+    def kos_text(self) -> str:
+        """Alternatives joined by ``,``, subunits of a complex by ``+`` (``K1+K2,K3``)."""
+        return ",".join("+".join(alternative) for alternative in self.alternatives)
 
 
 def _parse_marker(path: Path, raw: object, index: int) -> Marker:
@@ -63,9 +89,15 @@ def _parse_marker(path: Path, raw: object, index: int) -> Marker:
     kos = raw["kos"]
     if not isinstance(kos, list) or not kos:
         raise _fail(path, line, who, "kos", "give a non-empty list of KO IDs")
-    for ko in kos:
-        if not isinstance(ko, str) or not is_ko(ko):
-            raise _fail(path, line, who, "kos", f"{ko!r} is not a KO ID (K followed by 5 digits)")
+    enzymes: list[Alternative] = []
+    for item in kos:
+        subunits = tuple(s.strip() for s in item.split("+")) if isinstance(item, str) else (item,)
+        for ko in subunits:
+            if not isinstance(ko, str) or not is_ko(ko):
+                raise _fail(path, line, who, "kos",
+                            f"{ko!r} is not a KO ID (K followed by 5 digits)")
+        enzymes.append(subunits)
+    flat = tuple(dict.fromkeys(ko for enzyme in enzymes for ko in enzyme))
     if not isinstance(raw["category"], str) or not CATEGORY_PATTERN.match(raw["category"]):
         raise _fail(path, line, who, "category",
                     f"{raw['category']!r} is not like 'scfa:butyrate' or 'neuro:gaba'")
@@ -78,9 +110,10 @@ def _parse_marker(path: Path, raw: object, index: int) -> Marker:
     source = tuple(_parse_source(path, item, who, f"source[{i}]", line)
                    for i, item in enumerate(raw["source"]))
     return Marker(
-        id=raw["id"].strip(), name=raw["name"].strip(), kos=tuple(kos),
+        id=raw["id"].strip(), name=raw["name"].strip(), kos=flat,
         category=raw["category"], source=source, caveat=raw.get("caveat", "").strip(),
         proxy=bool(raw.get("proxy", False)), origin=str(path), line=line,
+        enzymes=tuple(enzymes),
     )
 
 
@@ -131,24 +164,33 @@ def marker_abundance(
     ko_contributions_long: pd.DataFrame | None,
     markers: Sequence[Marker],
     top_n: int = 3,
+    missing: str = "unknown",
 ) -> pd.DataFrame:
-    """Per marker and sample: summed KO abundance and the top genera behind it.
+    """Per marker and sample: KO abundance, the top genera behind it, and a status.
 
     ``ko_abundance``: KO x sample table (or the ``ko_abundance.tsv`` layout with a ``ko``
     column). ``ko_contributions_long``: ``sample, ko, asv_id, genus, abundance, share`` rows
-    (may be None). KOs missing from the table count 0. ``kos`` lists the marker's KOs joined by
-    ``,``; ``top_genera`` gives each genus's percentage of the marker's contributed abundance,
-    largest first (ASVs without a genus pooled as ``unassigned``).
+    (may be None). ``abundance`` is the sum over the marker's observable alternatives of the
+    mean of their subunits. ``missing="unknown"`` (default): a KO that is not a row is unknown,
+    and a marker without an observable alternative is ``not_measurable`` (abundance empty);
+    ``missing="zero"``: such KOs count 0. ``kos`` lists the alternatives joined by ``,``
+    (subunits by ``+``); ``top_genera`` gives each genus's percentage of the marker's
+    contributed abundance (same mean/sum rule), largest first (ASVs without a genus pooled as
+    ``unassigned``); ``status`` is ``not_measurable``, ``absent`` (0) or ``present``.
     """
     if top_n < 1:
         raise InputError(f"marker top_n must be at least 1, got {top_n}")
+    if missing not in MISSING_POLICIES:
+        raise InputError(f"unknown policy for missing marker KOs {missing!r}; use "
+                         "'unknown' or 'zero'")
     table = _ko_matrix(ko_abundance)
+    known = set(table.index)
     contributions = None
     if ko_contributions_long is not None and not ko_contributions_long.empty:
-        missing = {"sample", "ko", "genus", "abundance"} - set(ko_contributions_long.columns)
-        if missing:
+        lacking = {"sample", "ko", "genus", "abundance"} - set(ko_contributions_long.columns)
+        if lacking:
             raise InputError(
-                f"KO contributions table lacks column(s) {', '.join(sorted(missing))}"
+                f"KO contributions table lacks column(s) {', '.join(sorted(lacking))}"
             )
         contributions = ko_contributions_long.copy()
         contributions["sample"] = contributions["sample"].astype(str)
@@ -157,18 +199,41 @@ def marker_abundance(
         contributions["abundance"] = contributions["abundance"].astype(float)
     rows: list[dict[str, object]] = []
     for marker in markers:
-        present = [ko for ko in marker.kos if ko in table.index]
+        enzymes = [alt for alt in marker.alternatives
+                   if missing == "zero" or all(ko in known for ko in alt)]
         subset = contributions[contributions["ko"].isin(marker.kos)] if contributions is not None \
             else None
         for sample in table.columns:
-            abundance = float(table.loc[present, sample].sum()) if present else 0.0
             top = ""
-            if subset is not None:
-                here = subset[subset["sample"] == str(sample)]
-                top = format_top_genera(here.groupby("genus")["abundance"].sum(), top_n)
-            rows.append({"marker": marker.id, "kos": ",".join(marker.kos),
-                         "sample": str(sample), "abundance": abundance, "top_genera": top})
+            if not enzymes:
+                abundance, status = float("nan"), "not_measurable"
+            else:
+                abundance = sum(_enzyme_value(table, alt, sample) for alt in enzymes)
+                status = "present" if abundance > 0 else "absent"
+                if subset is not None:
+                    here = subset[subset["sample"] == str(sample)]
+                    per_genus = here.groupby(["genus", "ko"])["abundance"].sum().unstack(
+                        fill_value=0.0)
+                    top = format_top_genera(_per_genus(per_genus, enzymes), top_n)
+            rows.append({"marker": marker.id, "kos": marker.kos_text, "sample": str(sample),
+                         "abundance": abundance, "top_genera": top, "status": status})
     return pd.DataFrame(rows, columns=MARKER_COLUMNS)
+
+
+def _enzyme_value(table: pd.DataFrame, enzyme: Alternative, sample: object) -> float:
+    """Mean abundance of an enzyme's subunits in one sample (a subunit not a row counts 0)."""
+    return sum(float(table.at[ko, sample]) if ko in table.index else 0.0
+               for ko in enzyme) / len(enzyme)
+
+
+def _per_genus(per_genus_ko: pd.DataFrame, enzymes: Sequence[Alternative]) -> pd.Series:
+    """Genus x KO contributed abundance -> per genus, sum over enzymes of the subunit mean."""
+    total = pd.Series(0.0, index=per_genus_ko.index, dtype=float)
+    for enzyme in enzymes:
+        parts = [per_genus_ko[ko] if ko in per_genus_ko.columns
+                 else pd.Series(0.0, index=per_genus_ko.index) for ko in enzyme]
+        total = total + sum(parts) / len(enzyme)
+    return total
 
 
 def catalog_kos(modules: Iterable[Module], markers: Iterable[Marker]) -> list[str]:

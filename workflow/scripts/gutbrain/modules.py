@@ -11,6 +11,16 @@ only if every step has at least one alternative whose subunits are all KO IDs (`
 digits). A step whose alternatives all involve COG/eggNOG/TIGRFAM groups can never be observed
 in a KO table, so such a module is ``predictable = False`` and is reported as not predictable,
 never as zero. Catalog modules may also be declared ``predictable: false`` explicitly.
+
+Required steps: a catalog step may be marked ``required: true``; it is the module's defining
+(committed or terminal) reaction, and the scorer never scores a module whose required step is
+unobserved (``gutbrain.scoring``). Every predictable catalog module must mark at least one.
+Omixer-format modules have no required steps (upstream has no such notion).
+
+Direction (``synthesis``, ``degradation`` or ``conversion``) is relative to the compound of
+the module's category: a ``neuro:indole`` module that makes indole from tryptophan is
+``synthesis``; a module that turns the category compound into another one (dopamine => DOPAC
+under ``neuro:dopamine``) is ``conversion``.
 """
 
 from __future__ import annotations
@@ -30,7 +40,7 @@ KO_PATTERN = re.compile(r"^K\d{5}$")
 #: An ortholog token in an omixer module file: KO, COG, eggNOG (bactNOG, firmNOG...), TIGRFAM.
 ORTHOLOG_TOKEN = re.compile(r"^[A-Za-z][A-Za-z0-9_.:-]*$")
 CATEGORY_PATTERN = re.compile(r"^(scfa|neuro):[a-z][a-z0-9_]*$")
-DIRECTIONS = ("synthesis", "degradation")
+DIRECTIONS = ("synthesis", "degradation", "conversion")
 MODULE_END = "///"
 
 Alternative = tuple[str, ...]
@@ -47,6 +57,7 @@ class Module:
     """One metabolic module: ordered steps of alternative (complex) enzymes, plus metadata.
 
     ``steps[i][j]`` is the j-th alternative of step i, a tuple of subunit ortholog IDs.
+    ``required`` holds the indexes of the defining steps (empty: no step is required).
     ``origin`` is the file the module was read from and ``step_lines`` the line of each step
     in that file (0 when unknown), so that messages can point at the definition.
     """
@@ -62,6 +73,7 @@ class Module:
     note: str = ""
     caveat: str = ""
     step_names: tuple[str, ...] = ()
+    required: tuple[int, ...] = ()
     origin: str = ""
     line: int = 0
     step_lines: tuple[int, ...] = field(default=(), compare=False)
@@ -257,7 +269,7 @@ _MODULE_KEYS = {
     "note", "caveat",
 }
 _MODULE_REQUIRED = ("id", "name", "category", "direction", "steps", "source", "predictable")
-_STEP_KEYS = {"name", "alternatives", "caveat"}
+_STEP_KEYS = {"name", "alternatives", "caveat", "required"}
 _SOURCE_KEYS = {"kegg", "doi", "citation", "module"}
 _KEGG_ID = re.compile(r"^[MK]\d{5}$")
 _LINE_KEY = "__line__"
@@ -368,6 +380,7 @@ def _parse_catalog_module(path: Path, raw: Any, index: int) -> Module:
     steps: list[Step] = []
     step_names: list[str] = []
     step_lines: list[int] = []
+    required: list[int] = []
     for i, step in enumerate(raw["steps"]):
         key = f"steps[{i}]"
         if not isinstance(step, dict):
@@ -386,11 +399,21 @@ def _parse_catalog_module(path: Path, raw: Any, index: int) -> Module:
         ))
         step_names.append(step["name"].strip())
         step_lines.append(step_line)
+        if "required" in step:
+            if not isinstance(step["required"], bool):
+                raise _fail(path, step_line, module_id, key + ".required", "must be true or false")
+            if step["required"]:
+                required.append(i)
+    if raw["predictable"] and not required:
+        raise _fail(path, line, module_id, "steps",
+                    "a predictable module needs at least one step marked 'required: true' "
+                    "(its defining committed or terminal reaction)")
     return Module(
         id=raw["id"], name=raw["name"].strip(), steps=tuple(steps), category=raw["category"],
         direction=raw["direction"], source=source, predictable=raw["predictable"],
         reason=raw.get("reason", "").strip(), note=raw.get("note", "").strip(),
-        caveat=raw.get("caveat", "").strip(), step_names=tuple(step_names), origin=str(path),
+        caveat=raw.get("caveat", "").strip(), step_names=tuple(step_names),
+        required=tuple(required), origin=str(path),
         line=line, step_lines=tuple(step_lines),
     )
 
@@ -449,6 +472,7 @@ def unknown_ortholog_messages(
             step = next(i for i, s in enumerate(module.steps) if any(ko in a for a in s))
             messages.append(
                 f"{module.where(step)}: module {module.id} step {step + 1} names {ko}, "
-                f"which is absent from {table_name}; it will count as not observed"
+                f"which is absent from {table_name}; it is unknown for this reference "
+                "(not counted as 0)"
             )
     return messages

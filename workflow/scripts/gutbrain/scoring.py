@@ -1,9 +1,11 @@
 """Module abundance and coverage from KO abundances (Omixer-RPM algorithm); the taxa behind them.
 
-For each module and sample (Darzi et al. 2016 ISME J 10:2762, doi 10.1038/ismej.2016.15):
+For each module and sample (Omixer-RPM: Darzi et al. 2016 ISME J 10:1025,
+doi 10.1038/ismej.2015.188):
 
-1. An alternative (enzyme) has the mean abundance of its subunits; a missing subunit counts 0,
-   so a complex ``K1,K2`` with K1 = 2 and K2 = 0 has abundance 1.
+1. An alternative (enzyme) has the mean abundance of its subunits; a subunit that is a row of
+   the table with value 0 counts 0, so a complex ``K1,K2`` with K1 = 2 and K2 = 0 has
+   abundance 1.
 2. A step takes its best alternative (highest abundance) and is *observed* when that is > 0.
 3. ``coverage`` = observed steps / steps.
 4. ``score`` from the step abundances of the best path, by the chosen estimator:
@@ -23,9 +25,48 @@ For each module and sample (Darzi et al. 2016 ISME J 10:2762, doi 10.1038/ismej.
 5. ``distribute``: a KO named by N modules contributes abundance / N to each of them
    (omixer's ``--Xdistribute``).
 
-Status per module and sample: ``not_predictable`` (module cannot be observed from KOs; score and
-coverage empty), ``absent`` (coverage 0; score 0), ``below_coverage`` (0 < coverage <
-min_coverage; score empty unless ``report_below_coverage``), ``scored``.
+KOs the reference cannot see (``missing``). ``results/function/ko_abundance.tsv`` lists only
+the KOs the functional reference can observe, so with ``missing="unknown"`` (the pipeline
+default) a KO that is not a row of the table is *unknown*, not 0: an alternative is observable
+only if all its subunits are rows; a step is observable if at least one alternative is (its
+value is the best observable alternative); a module is ``not_measurable`` when a required
+step is unobservable, when no step is observable, or when the observable steps are too few to
+reach ``min_coverage``. With ``missing="zero"`` every KO that is not a row counts 0, as
+upstream Omixer-RPM does (used by the conformance tests and for omixer-style inputs).
+
+Project rules that upstream does not have:
+
+* **Required steps.** A catalog module marks its defining (committed or terminal) step(s)
+  ``required``. A module whose required step is not observed in a sample is never scored,
+  whatever its coverage: status ``required_step_absent`` (score empty). Omixer-format modules
+  have no required steps.
+* **Direction.** Each row carries the module's ``direction`` (synthesis, degradation or
+  conversion); :func:`compound_synthesis_scores` gives each compound's key score from its
+  synthesis modules only.
+
+Divergences from upstream Omixer-RPM (kept on purpose; docs/modules.md lists them too):
+
+* ``MIN``: upstream's minimum starts at 0, so it returns 0 for any module; here it is the
+  smallest observed step abundance (a project extension that meets the upstream spec value
+  min{2, 8, 10} = 2).
+* ``distribute``: upstream counts N once per occurrence of a KO inside a module; here each
+  module counts once. They differ only when a module names the same KO in two steps.
+* A module with coverage 0 has no median upstream (NaN); here its status is ``absent`` with
+  score 0 (in the pipeline the scores of non-``scored`` rows are not reported).
+* Upstream's default coverage cut-off is learned from the data; here ``min_coverage`` is a
+  fixed parameter (pipeline default 0.66, as in the GMM/GBM publications).
+
+Status per module and sample, checked in this order:
+
+* ``not_predictable``: no KO can define the module; score and coverage empty;
+* ``not_measurable``: the reference cannot observe the module (see above); score and coverage
+  empty; never 0;
+* ``absent``: coverage 0; score 0;
+* ``required_step_absent``: coverage > 0 but a required step is not observed; score empty,
+  coverage given;
+* ``below_coverage``: 0 < coverage < min_coverage; score empty unless
+  ``report_below_coverage``;
+* ``scored``.
 """
 
 from __future__ import annotations
@@ -43,7 +84,12 @@ ALGORITHMS = {
     "ACR": "ACR", "AVERAGE": "ACR", "MED": "MED", "MEDIAN": "MED",
     "SUM": "SUM", "MIN": "MIN",
 }
-SCORE_COLUMNS = ["module", "name", "category", "sample", "score", "coverage", "status"]
+SCORE_COLUMNS = [
+    "module", "name", "category", "direction", "sample", "score", "coverage", "status",
+]
+MISSING_POLICIES = ("unknown", "zero")
+#: Statuses of a compound's synthesis potential (:func:`compound_synthesis_scores`).
+COMPOUND_COLUMNS = ["sample", "category", "score", "status", "module"]
 CONTRIBUTION_COLUMNS = ["module", "sample", "genus", "share", "rank"]
 UNASSIGNED_GENUS = "unassigned"
 
@@ -87,32 +133,70 @@ def ortholog_module_counts(modules: Iterable[Module]) -> Counter[str]:
 
 
 def step_abundances(
-    module: Module, ko_abundance: pd.DataFrame, divisor: Mapping[str, float] | None = None
+    module: Module,
+    ko_abundance: pd.DataFrame,
+    divisor: Mapping[str, float] | None = None,
+    missing: str = "unknown",
 ) -> tuple[np.ndarray, np.ndarray]:
     """Per step and sample: best-alternative abundance and the index of that alternative.
 
     Returns two arrays of shape (steps, samples). ``divisor`` optionally divides each
-    ortholog's abundance (the ``distribute`` option).
+    ortholog's abundance (the ``distribute`` option). With ``missing="zero"`` an ortholog that
+    is not a row counts 0 (upstream); with ``missing="unknown"`` an alternative with such a
+    subunit is skipped (a step without any observable alternative gets 0 and index -1; see
+    :func:`observable_steps`).
     """
+    _check_missing(missing)
     n_samples = ko_abundance.shape[1]
     index = ko_abundance.index
     matrix = ko_abundance.to_numpy(dtype=float)
-    zeros = np.zeros(n_samples)
     values = np.zeros((len(module.steps), n_samples))
-    chosen = np.zeros((len(module.steps), n_samples), dtype=int)
+    chosen = np.full((len(module.steps), n_samples), -1, dtype=int)
     for i, step in enumerate(module.steps):
-        alternatives = np.zeros((len(step), n_samples))
+        alternatives = np.full((len(step), n_samples), -np.inf)
         for j, alternative in enumerate(step):
-            total = zeros.copy()
-            for ortholog in alternative:
-                position = index.get_indexer([ortholog])[0]
+            positions = index.get_indexer(list(alternative))
+            if missing == "unknown" and (positions < 0).any():
+                continue
+            total = np.zeros(n_samples)
+            for ortholog, position in zip(alternative, positions, strict=True):
                 if position >= 0:
                     row = matrix[position]
                     total = total + (row / divisor[ortholog] if divisor else row)
             alternatives[j] = total / len(alternative)
-        values[i] = alternatives.max(axis=0)
-        chosen[i] = alternatives.argmax(axis=0)
+        if np.isfinite(alternatives).any():
+            values[i] = np.maximum(alternatives.max(axis=0), 0.0)
+            chosen[i] = alternatives.argmax(axis=0)
     return values, chosen
+
+
+def observable_steps(module: Module, known: Iterable[str]) -> np.ndarray:
+    """Boolean per step: at least one alternative has all its subunits in ``known``."""
+    known = set(known)
+    return np.array([any(all(o in known for o in alternative) for alternative in step)
+                     for step in module.steps], dtype=bool)
+
+
+def measurable(module: Module, known: Iterable[str], min_coverage: float) -> bool:
+    """Whether the reference (its KOs ``known``) can observe ``module`` at ``min_coverage``.
+
+    False when a required step is unobservable, when no step is observable, or when the
+    observable steps are fewer than needed to reach ``min_coverage``.
+    """
+    observable = observable_steps(module, known)
+    if not observable.any():
+        return False
+    if any(not observable[i] for i in module.required):
+        return False
+    return observable.sum() / len(module.steps) >= min_coverage
+
+
+def _check_missing(missing: str) -> None:
+    if missing not in MISSING_POLICIES:
+        raise InputError(
+            f"unknown policy for KOs missing from the abundance table {missing!r}; use "
+            "'unknown' (not a row = the reference cannot see it) or 'zero' (as Omixer-RPM)"
+        )
 
 
 def _median_score(column: np.ndarray, normalize_by_length: bool) -> float:
@@ -153,36 +237,49 @@ def score_modules(
     normalize_by_length: bool = False,
     distribute: bool = False,
     report_below_coverage: bool = False,
+    missing: str = "unknown",
 ) -> pd.DataFrame:
     """Score every module in every sample of a KO x sample abundance table.
 
-    Returns a long table with columns ``module, name, category, sample, score, coverage,
-    status`` (one row per module and sample, modules in the given order). See the module
-    docstring for the algorithm and the status rules.
+    Returns a long table with columns :data:`SCORE_COLUMNS` (``module, name, category,
+    direction, sample, score, coverage, status``; one row per module and sample, modules in
+    the given order). ``missing`` says what a KO that is not a row of the table means:
+    ``"unknown"`` (default; the reference cannot see it) or ``"zero"`` (as Omixer-RPM). See
+    the module docstring for the algorithm and the status rules.
     """
     if not 0 <= float(min_coverage) <= 1:
         raise InputError(f"module min_coverage must be between 0 and 1, got {min_coverage}")
     algorithm = normalise_algorithm(algorithm)
+    _check_missing(missing)
     table = _check_abundance(ko_abundance)
     samples = [str(s) for s in table.columns]
+    known = set(table.index)
     divisor: dict[str, float] | None = None
     if distribute:
-        present = set(table.index)
         counts = ortholog_module_counts(modules)
-        divisor = {o: float(n) for o, n in counts.items() if o in present}
+        divisor = {o: float(n) for o, n in counts.items() if o in known}
     rows: list[dict[str, object]] = []
     for module in modules:
         if not module.predictable:
             for sample in samples:
                 rows.append(_row(module, sample, np.nan, np.nan, "not_predictable"))
             continue
-        values, _ = step_abundances(module, table, divisor)
+        if missing == "unknown" and not measurable(module, known, min_coverage):
+            for sample in samples:
+                rows.append(_row(module, sample, np.nan, np.nan, "not_measurable"))
+            continue
+        values, _ = step_abundances(module, table, divisor, missing)
         scores = path_scores(values, algorithm, normalize_by_length)
-        coverage = (values > 0).sum(axis=0) / len(module.steps)
+        observed = values > 0
+        coverage = observed.sum(axis=0) / len(module.steps)
+        required_seen = (observed[list(module.required)].all(axis=0) if module.required
+                         else np.ones(len(samples), dtype=bool))
         for s, sample in enumerate(samples):
             cov = float(coverage[s])
             if cov == 0:
                 status, score = "absent", 0.0
+            elif not required_seen[s]:
+                status, score = "required_step_absent", np.nan
             elif cov >= min_coverage:
                 status, score = "scored", float(scores[s])
             else:
@@ -195,7 +292,69 @@ def score_modules(
 def _row(module: Module, sample: str, score: float, coverage: float, status: str
          ) -> dict[str, object]:
     return {"module": module.id, "name": module.name, "category": module.category,
-            "sample": sample, "score": score, "coverage": coverage, "status": status}
+            "direction": module.direction, "sample": sample, "score": score,
+            "coverage": coverage, "status": status}
+
+
+#: Module statuses that show the reference could look for the pathway in the sample.
+_MEASURED = ("scored", "absent", "below_coverage", "required_step_absent")
+
+
+def compound_synthesis_scores(scores: pd.DataFrame) -> pd.DataFrame:
+    """Each compound's key score per sample, from its *synthesis* modules only.
+
+    ``scores``: a :func:`score_modules` table (needs ``module, category, direction, sample,
+    score, status``). A compound is a module ``category`` (e.g. ``neuro:gaba``); degradation
+    and conversion modules never count. Per category and sample:
+
+    * ``scored``: at least one synthesis module is ``scored``; ``score`` is the highest of
+      their scores and ``module`` the module that gives it (ties: first in table order);
+    * ``absent``: no synthesis module is scored but at least one could be looked for (status
+      ``absent``, ``below_coverage`` or ``required_step_absent``); score empty;
+    * ``not_measurable``: every synthesis module is ``not_measurable`` or ``not_predictable``
+      and at least one is ``not_measurable``; score empty;
+    * ``not_predictable``: every synthesis module is ``not_predictable``; score empty.
+
+    Categories without any synthesis module are left out. Returns :data:`COMPOUND_COLUMNS`
+    (``sample, category, score, status, module``), categories in order of first appearance.
+    """
+    missing = {"module", "category", "direction", "sample", "score", "status"} - set(
+        scores.columns)
+    if missing:
+        raise InputError(f"module scores lack column(s) {', '.join(sorted(missing))}")
+    synthesis = scores[scores["direction"] == "synthesis"]
+    rows: list[dict[str, object]] = []
+    categories = list(dict.fromkeys(synthesis["category"]))
+    samples = list(dict.fromkeys(scores["sample"]))
+    for category in categories:
+        here = synthesis[synthesis["category"] == category]
+        for sample in samples:
+            group = here[here["sample"] == sample]
+            statuses = set(group["status"])
+            scored = group[group["status"] == "scored"]
+            row: dict[str, object] = {"sample": sample, "category": category,
+                                      "score": np.nan, "module": ""}
+            if not scored.empty:
+                best = scored.iloc[int(np.argmax(scored["score"].astype(float).to_numpy()))]
+                row.update(score=float(best["score"]), status="scored", module=best["module"])
+            elif statuses & set(_MEASURED):
+                row["status"] = "absent"
+            elif "not_measurable" in statuses:
+                row["status"] = "not_measurable"
+            else:
+                row["status"] = "not_predictable"
+            rows.append(row)
+    return pd.DataFrame(rows, columns=COMPOUND_COLUMNS)
+
+
+def attribution_steps(module: Module) -> tuple[int, ...]:
+    """Indexes of the steps through which a module is attributed to taxa.
+
+    The required (defining) steps when the module has any, so that housekeeping steps shared
+    with other pathways (PFOR, thiolase) do not name taxa without the defining enzyme;
+    otherwise (omixer-format modules) every step.
+    """
+    return module.required or tuple(range(len(module.steps)))
 
 
 def module_contributions(
@@ -208,10 +367,12 @@ def module_contributions(
 ) -> pd.DataFrame:
     """Top genera behind each scored module in each sample.
 
-    Rule: for a module and sample with status ``scored``, take the KOs named in the module's
-    observed steps (steps where at least one KO has abundance > 0 in that sample). ASV ``a``
-    contributes ``abundance[a, sample] x copies[a, ko]`` of each such KO; a genus's ``share`` is
-    the sum over its ASVs and those KOs divided by the same sum over all ASVs. The ``top_n``
+    Rule: for a module and sample with status ``scored``, take the module's required steps
+    (:func:`attribution_steps`; every step for a module without required steps). ASV ``a``
+    carries an alternative (enzyme) with ``abundance[a, sample] x mean of copies[a, subunit]``
+    over its subunits (a subunit the ASV table lacks counts 0), as the scorer averages
+    subunits; its contribution is the sum over the alternatives of those steps. A genus's
+    ``share`` is the sum over its ASVs divided by the same sum over all ASVs. The ``top_n``
     genera are kept, ranked 1..n by share (ties by genus name). ASVs without a genus are
     pooled as ``unassigned``.
 
@@ -236,18 +397,16 @@ def module_contributions(
         module = by_id.get(str(module_id))
         if module is None:
             continue
+        carried = pd.Series(0.0, index=asvs)  # per ASV: copies of the defining enzymes
+        for i in attribution_steps(module):
+            for alternative in module.steps[i]:
+                subunits = [copies[o] if o in copies.columns else pd.Series(0.0, index=asvs)
+                            for o in alternative]
+                carried = carried + sum(subunits) / len(alternative)
         for sample in group["sample"]:
             if sample not in abundance.columns:
                 continue
-            per_ko = copies.mul(abundance[sample], axis=0)  # ASV x KO abundance in this sample
-            kos: list[str] = []
-            for step in module.steps:
-                step_kos = [k for alt in step for k in alt if k in per_ko.columns]
-                if step_kos and per_ko[step_kos].to_numpy().sum() > 0:
-                    kos.extend(k for k in step_kos if k not in kos)
-            if not kos:
-                continue
-            per_asv = per_ko[kos].sum(axis=1)
+            per_asv = carried * abundance[sample]
             total = float(per_asv.sum())
             if total <= 0:
                 continue

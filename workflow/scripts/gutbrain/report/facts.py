@@ -74,6 +74,8 @@ MODULE_STATUS_TEXT = {
     "scored": "scored",
     "below_coverage": "pathway incomplete in the predicted genes (below the coverage threshold)",
     "absent": "no predicted genes for this pathway",
+    "required_step_absent": "defining enzyme not predicted (pathway not counted)",
+    "not_measurable": "not measurable: the functional reference cannot see these genes",
     "not_predictable": "not predictable from 16S",
 }
 SCFA_TRAIT = re.compile(r"^(acetate|propionate|butyrate)", re.IGNORECASE)
@@ -832,6 +834,13 @@ def _key_score(facts: Mapping[str, Any], group: str, compound: str) -> dict[str,
     if not modules:
         return {"score": None, "status": "missing", "text": "no module"}
     if not scored:
+        statuses = {m["status"] for m in modules}
+        if "below_coverage" in statuses:
+            return {"score": None, "status": "below_coverage", "text": "pathway incomplete"}
+        if "required_step_absent" in statuses:
+            return {"score": None, "status": "absent", "text": "absent"}
+        if "not_measurable" in statuses:
+            return {"score": None, "status": "not_measurable", "text": "not measurable"}
         return {"score": None, "status": "not_predictable", "text": "not predictable from 16S"}
     best = max(scored, key=lambda m: (m["status"] == "scored", m["score"]))
     if best["status"] == "absent":

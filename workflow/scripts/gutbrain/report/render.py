@@ -101,7 +101,8 @@ def _short(label: str, limit: int = 60) -> str:
     return label if len(label) <= limit else label[: limit - 1] + "\u2026"
 
 
-HEAT_TEXT = {"not_predictable": "n/p", "below_coverage": "<cov", "no_reads": "-", "missing": ""}
+HEAT_TEXT = {"not_predictable": "n/p", "below_coverage": "<cov", "no_reads": "-", "missing": "",
+             "required_step_absent": "no req.", "not_measurable": "n/m"}
 
 
 def _heat_cell(cell: Mapping[str, Any]) -> tuple[float | None, str]:
