@@ -403,7 +403,7 @@ def read_sequences(path: str | os.PathLike[str]) -> dict[str, str]:
                         f"record {number}); IDs must be unique"
                     )
                 seqs[ident] = record.sequence.upper()
-    except (OSError, EOFError, dnaio.exceptions.FormatError) as err:
+    except (OSError, EOFError, dnaio.FileFormatError) as err:
         raise InputError(f"ASV sequences {path} cannot be read as FASTA ({err})") from err
     return seqs
 
