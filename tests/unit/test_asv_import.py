@@ -269,3 +269,19 @@ def test_imported_tracking_keeps_columns_and_leaves_read_steps_empty():
     assert list(table["flag"]) == ["", ""]
     none_left = build_imported_tracking(SAMPLES, imported, imported.loc[["f1"]])
     assert list(none_left["flag"]) == ["", "no_reads_in_final_table"]
+
+
+# ---------------------------------------------------------------- metadata-only sample sheet
+
+
+def test_metadata_sheet_needs_only_sample_column(tmp_path):
+    from gutbrain.samples import load_metadata_sheet
+
+    sheet = load_metadata_sheet(_tsv(tmp_path / "m.tsv", "# note\nsample\tgroup\ns1\tcase\n"))
+    assert list(sheet.index) == ["s1"] and sheet.loc["s1", "group"] == "case"
+    no_col = _tsv(tmp_path / "n.tsv", "name\tgroup\ns1\tcase\n")
+    with pytest.raises(InputError, match=r"n.tsv, line 1: column 'sample' missing"):
+        load_metadata_sheet(no_col)
+    bad = _tsv(tmp_path / "b.tsv", "sample\tgroup\ns1\tx\ns 2\ty\n")
+    with pytest.raises(InputError, match=r"b.tsv, line 3: sample ID 's 2'"):
+        load_metadata_sheet(bad)

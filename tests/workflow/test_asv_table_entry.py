@@ -90,7 +90,8 @@ def _fails(workdir: Path, config: Path, *targets: str) -> str:
     proc = run_snakemake(workdir, config, *targets, check=False, timeout=600)
     assert proc.returncode != 0, f"expected a failure, got success:\n{proc.stdout[-3000:]}"
     text = _all_text(workdir, proc)
-    print(f"\nMESSAGE: {_message(text)}")
+    own = [line.strip() for line in text.splitlines() if "ASV table problem" in line]
+    print(f"\nMESSAGE: {' | '.join([*own, _message(text)])}")
     return text
 
 
