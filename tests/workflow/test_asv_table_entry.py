@@ -190,6 +190,17 @@ def test_missing_file_names_the_key(asv_input, tmp_path, key):
     assert f"config key {key}" in text and "absent_file.txt" in text
 
 
+def test_table_inside_this_runs_results_is_refused(asv_input, tmp_path):
+    """An earlier run's results/asv/asv_table.tsv in the same working directory would be
+    overwritten by the import: refused, naming the key."""
+    require_tools()
+    own = tmp_path / "results" / "asv" / "asv_table.tsv"
+    own.parent.mkdir(parents=True)
+    own.write_bytes(asv_input["own"].read_bytes())
+    text = _fails(tmp_path, _config(tmp_path, "results/asv/asv_table.tsv", asv_input["seqs"]), "-n")
+    assert "config key input.asv_table is 'results/asv/asv_table.tsv', which this run" in text
+
+
 def _tsv(path: Path, text: str) -> Path:
     path.write_text(text)
     return path

@@ -68,8 +68,18 @@ def _load_asv_entry():
             f"config key input.asv_table is set ('{ASV_TABLE}') but input.asv_seqs is empty: "
             "give the FASTA of the table's feature sequences (e.g. QIIME 2 dna-sequences.fasta)."
         )
-    _check_entry_file(ASV_TABLE, "input.asv_table")
-    _check_entry_file(ASV_SEQS, "input.asv_seqs")
+    outputs = {
+        os.path.abspath(f"{RESULTS}/asv/{name}")
+        for name in ("asv_table.tsv", "asv_seqs.fasta", "asv_table.biom")
+    }
+    for path, key in ((ASV_TABLE, "input.asv_table"), (ASV_SEQS, "input.asv_seqs")):
+        _check_entry_file(path, key)
+        if os.path.abspath(path) in outputs:
+            raise WorkflowError(
+                f"config key {key} is '{path}', which this run writes itself: copy the earlier "
+                "run's results/asv files to another folder (or run in another working "
+                "directory) and point the key there."
+            )
     try:
         samples = table_samples(ASV_TABLE)
     except InputError as err:
