@@ -11,8 +11,18 @@ configfile: "config/config.yaml"
 
 include: "workflow/rules/common.smk"
 include: "workflow/rules/references.smk"
-include: "workflow/rules/qc.smk"
-include: "workflow/rules/denoise.smk"
+
+
+if ASV_TABLE_ENTRY:
+
+    include: "workflow/rules/import.smk"
+
+else:
+
+    include: "workflow/rules/qc.smk"
+    include: "workflow/rules/denoise.smk"
+
+
 include: "workflow/rules/taxonomy.smk"
 include: "workflow/rules/function.smk"
 include: "workflow/rules/phylogeny.smk"

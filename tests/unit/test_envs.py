@@ -352,8 +352,11 @@ def test_missing_packages(need, have, missing):
 # ---------------------------------------------------------------- the real rules and envs
 
 
-def _listed_rules(tmp_path: Path, function_method: str, taxonomy_method: str = "dada2") -> set[str]:
-    """Rule names ``snakemake --list-rules`` gives with a tiny sheet and these methods."""
+def _listed_rules(
+    tmp_path: Path, function_method: str, taxonomy_method: str = "dada2", asv_table: bool = False
+) -> set[str]:
+    """Rule names ``snakemake --list-rules`` gives with a tiny sheet and these methods (or,
+    with ``asv_table``, when starting from a tiny ASV table: input.asv_table)."""
     fq = tmp_path / "s_R1.fastq.gz"
     fq.write_bytes(b"")
     (tmp_path / "s_R2.fastq.gz").write_bytes(b"")
@@ -364,6 +367,12 @@ def _listed_rules(tmp_path: Path, function_method: str, taxonomy_method: str = "
     config["references"]["cache_dir"] = str(tmp_path / "cache")
     config["function"]["method"] = function_method
     config["taxonomy"]["method"] = taxonomy_method
+    if asv_table:
+        (tmp_path / "table.tsv").write_text("asv_id\ts\nf1\t5\n")
+        (tmp_path / "seqs.fasta").write_text(">f1\nACGT\n")
+        config["samples"] = ""
+        config["input"]["asv_table"] = str(tmp_path / "table.tsv")
+        config["input"]["asv_seqs"] = str(tmp_path / "seqs.fasta")
     (tmp_path / "config.yaml").write_text(yaml.safe_dump(config))
     proc = subprocess.run(
         [
@@ -392,12 +401,13 @@ def _listed_rules(tmp_path: Path, function_method: str, taxonomy_method: str = "
 
 def test_rule_files_parsed_match_snakemake(tmp_path):
     """The regex parser sees exactly the rules Snakemake lists under either functional backend
-    (so no rule escapes the checks)."""
+    and when starting from an ASV table (so no rule escapes the checks)."""
     listed = (
         _listed_rules(tmp_path, "genus_profile")
         | _listed_rules(tmp_path, "nearest")
         | _listed_rules(tmp_path, "picrust2")
         | _listed_rules(tmp_path, "nearest", taxonomy_method="sintax")
+        | _listed_rules(tmp_path, "nearest", asv_table=True)
     )
     assert listed == {rule.name for rule in RULES}
 

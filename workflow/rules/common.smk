@@ -13,9 +13,14 @@ from snakemake.utils import validate
 
 sys.path.insert(0, str(Path(workflow.basedir) / "workflow" / "scripts"))
 
+from gutbrain.asv_import import check_sheet_samples, table_samples  # noqa: E402
 from gutbrain.errors import InputError  # noqa: E402
 from gutbrain.primers import PRIMER_PRESETS  # noqa: E402
-from gutbrain.samples import load_sample_sheet, pairing  # noqa: E402
+from gutbrain.samples import (  # noqa: E402
+    load_metadata_sheet,
+    load_sample_sheet,
+    pairing,
+)
 
 validate(config, schema="../schemas/config.schema.yaml")
 
@@ -40,8 +45,69 @@ def _load_sheet():
     return sheet
 
 
-SHEET = _load_sheet()
-SAMPLES = list(SHEET.index)
+# Entry from an existing ASV table (input.asv_table): read QC and denoising do not run; the
+# samples are the table's columns and the sample sheet, if any, only adds metadata.
+ASV_TABLE = str(config.get("input", {}).get("asv_table", "") or "")
+ASV_SEQS = str(config.get("input", {}).get("asv_seqs", "") or "")
+ASV_TABLE_ENTRY = bool(ASV_TABLE)
+
+
+def _check_entry_file(path, key):
+    """A file named by an input.* key must exist; WorkflowError naming the key otherwise."""
+    if not os.path.isfile(path):
+        raise WorkflowError(
+            f"config key {key} is '{path}': no such file (relative paths are relative to the "
+            f"working directory, {os.getcwd()})."
+        )
+
+
+def _load_asv_entry():
+    """Samples of the imported table (header only) and the optional metadata sheet."""
+    if not ASV_SEQS:
+        raise WorkflowError(
+            f"config key input.asv_table is set ('{ASV_TABLE}') but input.asv_seqs is empty: "
+            "give the FASTA of the table's feature sequences (e.g. QIIME 2 dna-sequences.fasta)."
+        )
+    outputs = {
+        os.path.abspath(f"{RESULTS}/asv/{name}")
+        for name in ("asv_table.tsv", "asv_seqs.fasta", "asv_table.biom")
+    }
+    for path, key in ((ASV_TABLE, "input.asv_table"), (ASV_SEQS, "input.asv_seqs")):
+        _check_entry_file(path, key)
+        if os.path.abspath(path) in outputs:
+            raise WorkflowError(
+                f"config key {key} is '{path}', which this run writes itself: copy the earlier "
+                "run's results/asv files to another folder (or run in another working "
+                "directory) and point the key there."
+            )
+    try:
+        samples = table_samples(ASV_TABLE)
+    except InputError as err:
+        raise WorkflowError(
+            f"ASV table problem (config key input.asv_table): {err}"
+        ) from None
+    sheet_path = str(config.get("samples", "") or "")
+    if not sheet_path:
+        return samples, None
+    _check_entry_file(sheet_path, "samples")
+    try:
+        sheet = load_metadata_sheet(sheet_path)
+        check_sheet_samples(ASV_TABLE, sheet_path, samples, list(sheet.index))
+    except InputError as err:
+        raise WorkflowError(f"Sample sheet problem: {err}") from None
+    return samples, sheet
+
+
+if ASV_TABLE_ENTRY:
+    SAMPLES, SHEET = _load_asv_entry()
+else:
+    if ASV_SEQS:
+        raise WorkflowError(
+            "config key input.asv_seqs is set but input.asv_table is empty: set both to start "
+            'from an ASV table, or set input.asv_seqs to "" to start from reads.'
+        )
+    SHEET = _load_sheet()
+    SAMPLES = list(SHEET.index)
 
 
 wildcard_constraints:
@@ -222,7 +288,9 @@ def denoise_tracking():
 
 
 CLASSIFY_IN_DENOISE = (
-    config["denoise"]["method"] == "dada2" and config["taxonomy"]["method"] == "dada2"
+    not ASV_TABLE_ENTRY
+    and config["denoise"]["method"] == "dada2"
+    and config["taxonomy"]["method"] == "dada2"
 )
 
 
@@ -296,11 +364,33 @@ def unoise_count_files():
 
 
 def provenance_inputs(wildcards=None):
-    """Provenance records of every reference this run uses."""
+    """Provenance records of every reference this run uses (and of an imported ASV table)."""
     return [
         f"{CACHE}/taxonomy/{taxonomy_reference_name()}/provenance.tsv",
         function_provenance(),
+        *([f"{RESULTS}/asv/import_provenance.tsv"] if ASV_TABLE_ENTRY else []),
     ]
+
+
+def cutadapt_reports():
+    """Per-sample cutadapt reports for MultiQC (none when starting from an ASV table)."""
+    if ASV_TABLE_ENTRY:
+        return []
+    return expand(f"{RESULTS}/qc/cutadapt/{{sample}}.cutadapt.txt", sample=SAMPLES)
+
+
+def imported_sheet(wildcards=None):
+    """{'sheet': path} of the metadata sheet when starting from an ASV table with one."""
+    sheet = str(config.get("samples", "") or "")
+    return {"sheet": sheet} if sheet else {}
+
+
+def report_sample_sheet():
+    """Sample table the reports read: the sample sheet, or, when starting from an ASV table,
+    the table's samples with the sheet's metadata (written by import_asv_table)."""
+    if ASV_TABLE_ENTRY:
+        return f"{RESULTS}/asv/sample_metadata.tsv"
+    return config["samples"]
 
 
 def multiqc_extra_inputs():
@@ -457,6 +547,7 @@ def report_inputs(wildcards=None):
         "genus_traits": repo_file("resources/genus_traits.tsv"),
         **{f"pcoa_{m}": f"{RESULTS}/diversity/pcoa_{m}.tsv" for m in BETA_METRICS},
         **reference_cohort_input(),
+        **({"sample_metadata": report_sample_sheet()} if ASV_TABLE_ENTRY else {}),
     }
 
 

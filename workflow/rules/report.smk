@@ -2,11 +2,10 @@
 
 
 rule multiqc:
-    # MultiQC over cutadapt reports and the read-tracking table (no version check: no network).
+    # MultiQC over cutadapt reports (none when starting from an ASV table) and the read-tracking
+    # table (no version check: no network).
     input:
-        cutadapt=expand(
-            f"{RESULTS}/qc/cutadapt/{{sample}}.cutadapt.txt", sample=SAMPLES
-        ),
+        cutadapt=cutadapt_reports(),
         tracking=f"{RESULTS}/qc/read_tracking_mqc.tsv",
         extra=multiqc_extra_inputs(),
     output:
@@ -54,7 +53,7 @@ rule sample_reports:
         runtime=lambda wc, attempt: 30 * attempt,
     params:
         thresholds=config.get("report", {}),
-        samples=config["samples"],
+        samples=report_sample_sheet(),
     script:
         "../scripts/sample_reports.py"
 
@@ -80,6 +79,6 @@ rule cohort_report:
         runtime=lambda wc, attempt: 30 * attempt,
     params:
         thresholds=config.get("report", {}),
-        samples=config["samples"],
+        samples=report_sample_sheet(),
     script:
         "../scripts/cohort_report.py"

@@ -98,28 +98,30 @@ rule filter_taxonomy:
         "../scripts/filter_taxonomy.py"
 
 
-rule read_tracking:
-    # Reads per sample at every step that can lose them; flags samples left without reads.
-    input:
-        checks=expand(f"{RESULTS}/qc/checks/{{sample}}.tsv", sample=SAMPLES),
-        cutadapt=expand(f"{RESULTS}/qc/cutadapt/{{sample}}.json", sample=SAMPLES),
-        denoise=denoise_tracking(),
-        prepare=unoise_count_files(),
-        table=f"{RESULTS}/taxonomy/asv_table_filtered.tsv",
-    output:
-        tsv=f"{RESULTS}/qc/read_tracking.tsv",
-        mqc=f"{RESULTS}/qc/read_tracking_mqc.tsv",
-    log:
-        "logs/qc/read_tracking.log",
-    conda:
-        "../../envs/python.yaml"
-    threads: 1
-    resources:
-        mem_mb=lambda wc, attempt: 500 * attempt,
-        runtime=lambda wc, attempt: 10 * attempt,
-    params:
-        samples=SAMPLES,
-        min_primer_fraction=config["qc"]["min_primer_fraction"],
-        primers=config["qc"]["primers"],
-    script:
-        "../scripts/read_tracking.py"
+if not ASV_TABLE_ENTRY:
+
+    rule read_tracking:
+        # Reads per sample at every step that can lose them; flags samples left without reads.
+        input:
+            checks=expand(f"{RESULTS}/qc/checks/{{sample}}.tsv", sample=SAMPLES),
+            cutadapt=expand(f"{RESULTS}/qc/cutadapt/{{sample}}.json", sample=SAMPLES),
+            denoise=denoise_tracking(),
+            prepare=unoise_count_files(),
+            table=f"{RESULTS}/taxonomy/asv_table_filtered.tsv",
+        output:
+            tsv=f"{RESULTS}/qc/read_tracking.tsv",
+            mqc=f"{RESULTS}/qc/read_tracking_mqc.tsv",
+        log:
+            "logs/qc/read_tracking.log",
+        conda:
+            "../../envs/python.yaml"
+        threads: 1
+        resources:
+            mem_mb=lambda wc, attempt: 500 * attempt,
+            runtime=lambda wc, attempt: 10 * attempt,
+        params:
+            samples=SAMPLES,
+            min_primer_fraction=config["qc"]["min_primer_fraction"],
+            primers=config["qc"]["primers"],
+        script:
+            "../scripts/read_tracking.py"

@@ -323,3 +323,28 @@ def load_sample_sheet(path: str | os.PathLike[str], allow_mixed: bool = False) -
     out = out[ordered + [c for c in out.columns if c not in ordered and c != "sample"]]
     out.index = index
     return out
+
+
+def load_metadata_sheet(path: str | os.PathLike[str]) -> pd.DataFrame:
+    """Load a sample sheet used for metadata only (runs started from an ASV table).
+
+    Only the ``sample`` column is required and checked (IDs valid and unique); ``fq1``/``fq2``
+    may be absent and are not checked. Returns the sheet indexed by ``sample``, all text.
+    """
+    sheet_path = Path(path)
+    data, sheet = _parse(sheet_path)
+    if "sample" not in data.columns:
+        raise InputError(
+            f"sample sheet {sheet.where()}: column 'sample' missing (found: "
+            f"{', '.join(map(str, data.columns)) or 'none'}); the first line must name the "
+            "columns, one of them 'sample'"
+        )
+    if data.empty:
+        raise InputError(
+            f"sample sheet {sheet.path} lists no samples: add one line per sample below the header"
+        )
+    _check_ids(data, sheet)
+    index = pd.Index(data["sample"].tolist(), name="sample", dtype=str)
+    out = data.drop(columns=["sample"])
+    out.index = index
+    return out

@@ -164,16 +164,69 @@ def track_reads(
         primers,
         min_primer_fraction,
     )
+    write_tracking(tracking, out_tsv, out_mqc)
+    return tracking
+
+
+def write_tracking(
+    tracking: pd.DataFrame,
+    out_tsv: str,
+    out_mqc: str,
+    description: str = "Reads kept at each step of gutbrain16s "
+    "(input to final on-target ASV table).",
+) -> None:
+    """Write ``read_tracking.tsv`` and its MultiQC custom-content twin."""
     write_tsv(tracking, out_tsv)
     header = (
         "# id: 'read_tracking'\n"
         "# section_name: 'Read tracking'\n"
-        "# description: 'Reads kept at each step of gutbrain16s "
-        "(input to final on-target ASV table).'\n"
+        f"# description: '{description.replace(chr(39), chr(39) * 2)}'\n"
         "# plot_type: 'table'\n"
     )
     with atomic_path(out_mqc) as tmp:
         tmp.write_text(
             header + tracking.to_csv(sep="\t", index=False, lineterminator="\n"), encoding="utf-8"
         )
+
+
+def build_imported_tracking(
+    samples: Sequence[str], imported: pd.DataFrame, final_table: pd.DataFrame
+) -> pd.DataFrame:
+    """Read tracking of a run started from an ASV table (config key input.asv_table).
+
+    ``input`` is the sample's total in the imported table; the read-level steps
+    (``primer_trimmed`` to ``nonchimeric``) did not run in this pipeline and stay empty, as does
+    ``primer_fraction``; ``taxonomy_kept`` counts the on-target reads as usual.
+    """
+    rows = []
+    for sample in samples:
+        row: dict = {"sample": sample, "input": int(imported[sample].sum())}
+        for step in STEPS[1:-1]:
+            row[step] = pd.NA
+        row["taxonomy_kept"] = int(final_table[sample].sum()) if sample in final_table else 0
+        row["primer_fraction"] = float("nan")
+        row["flag"] = "no_reads_in_final_table" if row["taxonomy_kept"] == 0 else ""
+        rows.append(row)
+    table = pd.DataFrame(rows)
+    for step in STEPS:
+        table[step] = table[step].astype("Int64")
+    return table[["sample", *STEPS, "primer_fraction", "flag"]]
+
+
+def track_imported_reads(
+    samples: Sequence[str], imported: str, table: str, out_tsv: str, out_mqc: str
+) -> pd.DataFrame:
+    """Write ``read_tracking.tsv`` (and the MultiQC twin) for a run started from an ASV table."""
+    tables = [
+        pd.read_csv(path, sep="\t", dtype={"asv_id": str}).set_index("asv_id")
+        for path in (imported, table)
+    ]
+    tracking = build_imported_tracking(samples, *tables)
+    write_tracking(
+        tracking,
+        out_tsv,
+        out_mqc,
+        "Run started from an existing ASV table (input.asv_table): input is the total in the "
+        "table per sample; read-level steps did not run here and are empty.",
+    )
     return tracking

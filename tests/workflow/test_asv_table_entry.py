@@ -1,0 +1,325 @@
+"""Entry from an existing ASV table (config keys input.asv_table and input.asv_seqs).
+
+The table is made from V4 amplicons of the DADA2 package's reference (a few samples, tens of
+features with QIIME 2-style MD5 IDs) and written as BIOM (HDF5 and JSON), as the TSV of
+``biom convert`` and as the pipeline's own ``asv_table.tsv``. End-to-end runs check that the
+pipeline goes from the table to the reports without reads; bad-input cases check that the
+message names the file and the ID, line or sample (dry runs for header problems, the
+``import_asv_table`` job for contents). ``pytest -s`` prints each message after ``MESSAGE:``.
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import json
+from pathlib import Path
+
+import biom
+import h5py
+import numpy as np
+import pandas as pd
+import pytest
+
+from .conftest import require_tools, run_snakemake, write_config
+from .test_bad_input import _all_text, _message
+
+pytestmark = pytest.mark.workflow
+
+SAMPLES = ["subjA_t0", "subjA_t1", "subjB.t0"]
+N_FEATURES = 24
+IMPORT_TARGET = "results/asv/asv_table.tsv"
+
+
+@pytest.fixture(scope="module")
+def asv_input(tmp_path_factory, dada2_extdata) -> dict[str, Path]:
+    """An ASV table (several formats) and its sequences; feature IDs = md5 of the sequence."""
+    from gutbrain.primers import PRIMER_PRESETS
+    from gutbrain.simulate import DADA2_MOCK_GENERA, TEN_16S, amplicons_of, read_references
+
+    out = tmp_path_factory.mktemp("asv_input")
+    fwd, rev = PRIMER_PRESETS["V4"]
+    pairs = amplicons_of(read_references(dada2_extdata / TEN_16S), fwd, rev)
+    # genera of the demo bundle first, so that the function step predicts something
+    pairs.sort(key=lambda pair: pair[0].genus not in DADA2_MOCK_GENERA)
+    seqs: dict[str, str] = {}
+    for _ref, amp in pairs:
+        ident = hashlib.md5(amp.encode()).hexdigest()
+        if ident not in seqs:
+            seqs[ident] = amp.lower()  # lower case on purpose: the import upper-cases
+        if len(seqs) == N_FEATURES:
+            break
+    ids = list(seqs)
+    rng = np.random.default_rng(7)
+    counts = rng.integers(0, 400, size=(len(ids), len(SAMPLES))) * (
+        rng.random((len(ids), len(SAMPLES))) < 0.7
+    )
+    counts[0] += 500  # every sample has reads
+    table = biom.Table(counts.astype(float), ids, SAMPLES, table_id="test")
+    files = {"seqs": out / "dna-sequences.fasta.gz", "frame": out / "frame.pkl"}
+    with gzip.open(files["seqs"], "wt") as handle:
+        handle.write(">not_in_table extra record\nACGT\n")
+        for ident, seq in seqs.items():
+            handle.write(f">{ident} description\n{seq[:60]}\n{seq[60:]}\n")
+    files["biom"] = out / "feature-table.biom"
+    with h5py.File(files["biom"], "w") as handle:
+        table.to_hdf5(handle, "test")
+    files["json"] = out / "feature-table.json.biom"
+    files["json"].write_text(table.to_json("test"))
+    files["tsv"] = out / "feature-table.tsv"
+    files["tsv"].write_text(table.to_tsv())
+    frame = pd.DataFrame(counts, index=pd.Index(ids, name="asv_id"), columns=SAMPLES)
+    files["own"] = out / "asv_table.tsv"
+    frame.reset_index().to_csv(files["own"], sep="\t", index=False)
+    frame.to_pickle(files["frame"])
+    return files
+
+
+def _config(workdir: Path, table: Path | str, seqs: Path | str, sheet: Path | str = "", **more):
+    """The shipped config with the ASV table, sequences and sheet ("" = no sheet) set."""
+    overrides = {
+        "samples": str(sheet),
+        "input.asv_table": str(table),
+        "input.asv_seqs": str(seqs),
+        **more,
+    }
+    return write_config(workdir, Path(sheet or "."), **overrides)
+
+
+def _fails(workdir: Path, config: Path, *targets: str) -> str:
+    proc = run_snakemake(workdir, config, *targets, check=False, timeout=600)
+    assert proc.returncode != 0, f"expected a failure, got success:\n{proc.stdout[-3000:]}"
+    text = _all_text(workdir, proc)
+    own = [line.strip() for line in text.splitlines() if "ASV table problem" in line]
+    print(f"\nMESSAGE: {' | '.join([*own, _message(text)])}")
+    return text
+
+
+# ---------------------------------------------------------------- end to end
+
+
+def _check_run(workdir: Path, frame: pd.DataFrame) -> None:
+    res = workdir / "results"
+    ko = pd.read_csv(res / "function/ko_abundance.tsv", sep="\t")
+    assert set(SAMPLES) <= set(ko.columns) and (ko[SAMPLES].sum() > 0).all()
+    table = pd.read_csv(res / "asv/asv_table.tsv", sep="\t").set_index("asv_id")
+    assert list(table.columns) == SAMPLES
+    assert set(table.index) == set(frame.index[frame.sum(axis=1) > 0])  # user's IDs kept
+    assert (table.sum() == frame.sum()).all()
+    fasta = (res / "asv/asv_seqs.fasta").read_text()
+    assert ">not_in_table" not in fasta
+    assert all(line.isupper() for line in fasta.splitlines() if not line.startswith(">"))
+    tracking = pd.read_csv(res / "qc/read_tracking.tsv", sep="\t").set_index("sample")
+    assert list(tracking.index) == SAMPLES
+    assert (tracking["input"] == frame.sum()).all()
+    assert tracking["primer_trimmed"].isna().all() and (tracking["taxonomy_kept"] > 0).all()
+    for sample in SAMPLES:
+        assert (res / "reports/samples" / f"{sample}.html").is_file()
+    assert sorted(p.stem for p in (res / "reports/samples").glob("*.html")) == sorted(SAMPLES)
+    assert (res / "reports/index.html").is_file()
+    assert (res / "multiqc/multiqc_report.html").is_file()
+    assert not (res / "qc/cutadapt").exists() and not (res / "qc/checks").exists()
+    provenance = pd.read_csv(res / "provenance.tsv", sep="\t")
+    assert {"input.asv_table", "input.asv_seqs"} <= set(provenance["name"])
+
+
+def test_run_from_biom_table(asv_input, tmp_path):
+    """Default config (DADA2 classifier, demo reference and bundle), HDF5 BIOM, metadata sheet
+    covering two of the three samples."""
+    require_tools()
+    sheet = tmp_path / "metadata.tsv"
+    sheet.write_text("sample\tgroup\nsubjA_t0\tbaseline\nsubjB.t0\tbaseline\n")
+    config = _config(tmp_path, asv_input["biom"], asv_input["seqs"], sheet)
+    proc = run_snakemake(tmp_path, config, timeout=900)
+    assert "cutadapt" not in proc.stdout and "dada2_denoise" not in proc.stdout
+    _check_run(tmp_path, pd.read_pickle(asv_input["frame"]))
+    page = json.loads((tmp_path / "results/reports/samples/subjA_t0.json").read_text())
+    assert "baseline" in json.dumps(page)
+
+
+def test_run_from_biom_convert_tsv(asv_input, tmp_path):
+    """SINTAX classifier, the TSV of biom convert, no sample sheet."""
+    require_tools()
+    config = _config(
+        tmp_path, asv_input["tsv"], asv_input["seqs"], **{"taxonomy.method": "sintax"}
+    )
+    run_snakemake(tmp_path, config, timeout=900)
+    _check_run(tmp_path, pd.read_pickle(asv_input["frame"]))
+
+
+@pytest.mark.parametrize("kind", ["json", "own"])
+def test_other_table_formats_import_the_same(asv_input, tmp_path, kind):
+    require_tools()
+    config = _config(tmp_path, asv_input[kind], asv_input["seqs"])
+    run_snakemake(tmp_path, config, IMPORT_TARGET, "results/asv/asv_table.biom")
+    table = pd.read_csv(tmp_path / IMPORT_TARGET, sep="\t").set_index("asv_id")
+    frame = pd.read_pickle(asv_input["frame"])
+    assert list(table.columns) == SAMPLES
+    pd.testing.assert_frame_equal(
+        table.sort_index(), frame[frame.sum(axis=1) > 0].sort_index(), check_names=False
+    )
+    loaded = biom.load_table(str(tmp_path / "results/asv/asv_table.biom"))
+    assert list(loaded.ids("sample")) == SAMPLES
+    assert loaded.metadata(table.index[0], axis="observation")["sequence"].isupper()
+
+
+def test_asv_seqs_without_asv_table_is_refused(asv_input, tmp_path):
+    """input.asv_seqs without input.asv_table is refused, naming both keys."""
+    require_tools()
+    config = _config(tmp_path, "", asv_input["seqs"])
+    text = _fails(tmp_path, (config), "-n")
+    assert "input.asv_seqs" in text and "input.asv_table" in text
+
+
+# ---------------------------------------------------------------- config and header (dry run)
+
+
+def test_asv_seqs_unset_names_the_key(asv_input, tmp_path):
+    require_tools()
+    text = _fails(tmp_path, (_config(tmp_path, asv_input["biom"], "")), "-n")
+    assert "input.asv_seqs is empty" in text and "input.asv_table" in text
+
+
+@pytest.mark.parametrize("key", ["input.asv_table", "input.asv_seqs"])
+def test_missing_file_names_the_key(asv_input, tmp_path, key):
+    require_tools()
+    paths = {"input.asv_table": asv_input["biom"], "input.asv_seqs": asv_input["seqs"]}
+    paths[key] = tmp_path / "absent_file.txt"
+    config = _config(tmp_path, paths["input.asv_table"], paths["input.asv_seqs"])
+    text = _fails(tmp_path, (config), "-n")
+    assert f"config key {key}" in text and "absent_file.txt" in text
+
+
+def test_table_inside_this_runs_results_is_refused(asv_input, tmp_path):
+    """An earlier run's results/asv/asv_table.tsv in the same working directory would be
+    overwritten by the import: refused, naming the key."""
+    require_tools()
+    own = tmp_path / "results" / "asv" / "asv_table.tsv"
+    own.parent.mkdir(parents=True)
+    own.write_bytes(asv_input["own"].read_bytes())
+    text = _fails(tmp_path, _config(tmp_path, "results/asv/asv_table.tsv", asv_input["seqs"]), "-n")
+    assert "config key input.asv_table is 'results/asv/asv_table.tsv', which this run" in text
+
+
+def _tsv(path: Path, text: str) -> Path:
+    path.write_text(text)
+    return path
+
+
+def test_bad_sample_id_in_header_names_file_line_and_id(asv_input, tmp_path):
+    require_tools()
+    table = _tsv(tmp_path / "t.tsv", "# comment\n#OTU ID\tgood\tbad id\nf1\t1\t2\n")
+    text = _fails(tmp_path, (_config(tmp_path, table, asv_input["seqs"])), "-n")
+    assert f"ASV table {table}, line 2: sample ID 'bad id'" in text and "a space" in text
+
+
+def test_sheet_sample_missing_from_table_is_named(asv_input, tmp_path):
+    require_tools()
+    sheet = tmp_path / "metadata.tsv"
+    sheet.write_text("sample\tgroup\nsubjA_t0\tx\nghost_sample\ty\n")
+    text = _fails(tmp_path, _config(tmp_path, asv_input["biom"], asv_input["seqs"], sheet), "-n")
+    assert "ghost_sample" in text and str(sheet) in text and str(asv_input["biom"]) in text
+
+
+# ---------------------------------------------------------------- contents (import job)
+
+
+def _own_table(asv_input, path: Path, edit) -> Path:
+    lines = asv_input["own"].read_text().splitlines()
+    path.write_text("\n".join(edit(lines)) + "\n")
+    return path
+
+
+def _import_fails(asv_input, tmp_path, table: Path, seqs: Path | None = None) -> str:
+    config = _config(tmp_path, table, seqs or asv_input["seqs"])
+    text = _fails(tmp_path, config, IMPORT_TARGET)
+    assert "InputError" in text
+    return text
+
+
+def _set_cell(line_no: int, col: int, value: str):
+    def edit(lines):
+        fields = lines[line_no - 1].split("\t")
+        fields[col] = value
+        lines[line_no - 1] = "\t".join(fields)
+        return lines
+
+    return edit
+
+
+@pytest.mark.parametrize(
+    "value, expected",
+    [("12x", "'12x' is not a number"), ("-3", "negative count -3"), ("", "is not a number")],
+)
+def test_bad_count_names_file_line_and_column(asv_input, tmp_path, value, expected):
+    require_tools()
+    table = _own_table(asv_input, tmp_path / "t.tsv", _set_cell(4, 2, value))
+    text = _import_fails(asv_input, tmp_path, table)
+    assert f"ASV table {table}, line 4, column '{SAMPLES[1]}'" in text and expected in text
+
+
+def test_duplicate_table_id_names_id_and_lines(asv_input, tmp_path):
+    require_tools()
+
+    def edit(lines):
+        lines[5] = lines[2].split("\t")[0] + "\t" + "\t".join(lines[5].split("\t")[1:])
+        return lines
+
+    table = _own_table(asv_input, tmp_path / "t.tsv", edit)
+    feature = table.read_text().splitlines()[2].split("\t")[0]
+    text = _import_fails(asv_input, tmp_path, table)
+    assert f"feature ID '{feature}' appears twice (line 3 and line 6)" in text
+    assert str(table) in text
+
+
+def test_duplicate_fasta_id_is_named(asv_input, tmp_path):
+    require_tools()
+    seqs = tmp_path / "dup.fasta"
+    with gzip.open(asv_input["seqs"], "rt") as handle:
+        text = handle.read()
+    first = text.split(">")[2]
+    seqs.write_text(text + ">" + first)
+    ident = first.split()[0]
+    out = _import_fails(asv_input, tmp_path, asv_input["own"], seqs)
+    assert f"ASV sequences {seqs}: ID '{ident}' appears twice" in out
+
+
+def test_ids_missing_from_fasta_are_named(asv_input, tmp_path):
+    require_tools()
+    frame = pd.read_pickle(asv_input["frame"])
+    keep = list(frame.index[3:])
+    seqs = tmp_path / "partial.fasta"
+    with gzip.open(asv_input["seqs"], "rt") as handle:
+        records = handle.read().split(">")[1:]
+    seqs.write_text("".join(">" + r for r in records if r.split()[0] in keep))
+    text = _import_fails(asv_input, tmp_path, asv_input["own"], seqs)
+    assert f"ASV sequences {seqs}: 3 feature ID(s) of the ASV table have no sequence" in text
+    assert all(f"'{i}'" in text for i in frame.index[:3])
+
+
+def test_non_dna_sequence_is_named(asv_input, tmp_path):
+    require_tools()
+    frame = pd.read_pickle(asv_input["frame"])
+    seqs = tmp_path / "rna.fasta"
+    records = (f">{i}\n{'ACGU' if n == 1 else 'ACGT'}\n" for n, i in enumerate(frame.index))
+    seqs.write_text("".join(records))
+    text = _import_fails(asv_input, tmp_path, asv_input["own"], seqs)
+    assert f"the sequence of '{frame.index[1]}' has 'U' at position 4" in text
+
+
+def test_empty_table_is_refused(asv_input, tmp_path):
+    require_tools()
+    table = _tsv(tmp_path / "empty.tsv", "asv_id\t" + "\t".join(SAMPLES) + "\n")
+    text = _import_fails(asv_input, tmp_path, table)
+    assert f"ASV table {table} is empty" in text
+
+
+def test_samples_without_reads_are_named(asv_input, tmp_path):
+    require_tools()
+    frame = pd.read_pickle(asv_input["frame"]).copy()
+    frame[SAMPLES[2]] = 0
+    table = tmp_path / "zero.biom"
+    with h5py.File(table, "w") as handle:
+        biom.Table(frame.to_numpy(float), list(frame.index), SAMPLES).to_hdf5(handle, "t")
+    text = _import_fails(asv_input, tmp_path, table)
+    assert f"ASV table {table}: 1 sample(s) have no reads" in text and f"'{SAMPLES[2]}'" in text

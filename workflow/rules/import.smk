@@ -1,0 +1,52 @@
+# Entry from an existing ASV table (config key input.asv_table, with input.asv_seqs): replaces
+# read QC and denoising (qc.smk, denoise.smk are not included). Writes the same ASV outputs as
+# build_asv_table, keeping the table's feature IDs, so every later rule runs unchanged.
+
+
+rule import_asv_table:
+    # Check the table (BIOM or TSV) and FASTA; errors name the file and the line, ID or sample.
+    input:
+        unpack(imported_sheet),
+        table=ASV_TABLE,
+        seqs=ASV_SEQS,
+    output:
+        table=f"{RESULTS}/asv/asv_table.tsv",
+        fasta=f"{RESULTS}/asv/asv_seqs.fasta",
+        biom=f"{RESULTS}/asv/asv_table.biom",
+        metadata=f"{RESULTS}/asv/sample_metadata.tsv",
+        provenance=f"{RESULTS}/asv/import_provenance.tsv",
+    log:
+        "logs/asv/import_asv_table.log",
+    conda:
+        "../../envs/python.yaml"
+    threads: 1
+    resources:
+        mem_mb=lambda wc, attempt: 2000 * attempt,
+        runtime=lambda wc, attempt: 30 * attempt,
+    params:
+        samples=SAMPLES,
+    script:
+        "../scripts/import_asv_table.py"
+
+
+rule read_tracking_imported:
+    # Read tracking without read-level steps: input = the imported table's totals per sample,
+    # primer_trimmed..nonchimeric empty, taxonomy_kept from the on-target table as usual.
+    input:
+        imported=f"{RESULTS}/asv/asv_table.tsv",
+        table=f"{RESULTS}/taxonomy/asv_table_filtered.tsv",
+    output:
+        tsv=f"{RESULTS}/qc/read_tracking.tsv",
+        mqc=f"{RESULTS}/qc/read_tracking_mqc.tsv",
+    log:
+        "logs/qc/read_tracking.log",
+    conda:
+        "../../envs/python.yaml"
+    threads: 1
+    resources:
+        mem_mb=lambda wc, attempt: 500 * attempt,
+        runtime=lambda wc, attempt: 10 * attempt,
+    params:
+        samples=SAMPLES,
+    script:
+        "../scripts/read_tracking_imported.py"

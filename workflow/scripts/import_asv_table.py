@@ -1,0 +1,21 @@
+"""Write the ASV table, FASTA and BIOM from an existing ASV table (gutbrain.asv_import)."""
+
+import sys
+
+sys.stderr = open(snakemake.log[0], "w")
+
+from gutbrain.asv_import import import_asv_table
+
+i = snakemake.input
+o = snakemake.output
+import_asv_table(
+    i.table,
+    i.seqs,
+    snakemake.params.samples,
+    o.table,
+    o.fasta,
+    o.biom,
+    o.metadata,
+    o.provenance,
+    sheet_path=i.get("sheet") or None,
+)
