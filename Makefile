@@ -10,7 +10,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 CORES ?= 2
-APT_TOOLS := vsearch r-bioc-dada2 mafft fasttree
+APT_TOOLS := vsearch r-bioc-dada2 mafft fasttree microbiomeutil-data
 TEST_TOOLS := chromium
 
 .PHONY: demo test setup tools test-tools python lint bench test-slurm genus-profile clean

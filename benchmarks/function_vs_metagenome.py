@@ -21,9 +21,9 @@ Figures per dataset:
   measure; a null already scores high on it);
 - ``focus``: median over the focus enzymes of Spearman's rho across samples, i.e. whether the
   prediction ranks people as their metagenomes do for the genes the reports speak of. Focus
-  enzymes are the ECs of the KOs of the defining steps of the catalog's predictable modules
-  (``required`` steps, or the last step where a module marks none), kept when the metagenome
-  varies across samples; a method whose prediction is constant over samples scores 0 for it.
+  enzymes are the ECs of the KOs of the defining (``required``) steps of the catalog's
+  predictable modules, synthesis and degradation alike, kept when the metagenome varies across
+  samples; a method whose prediction is constant over samples scores 0 for it.
 
 Last line per dataset:
 ``function-mgs: dataset=D samples=N ecs=E per_sample=A picrust2_per_sample=B null_per_sample=C
@@ -114,8 +114,7 @@ def focus_ecs(catalog: Path, ko_ec: pd.DataFrame) -> dict[str, str]:
     for module in load_catalog(str(catalog)):
         if not module.predictable:
             continue
-        required = getattr(module, "required_steps", None)
-        indexes = list(required) if required else [len(module.steps) - 1]
+        indexes = list(module.required) or [len(module.steps) - 1]
         for i in indexes:
             for alternative in module.steps[i]:
                 for ko in alternative:

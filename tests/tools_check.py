@@ -1,5 +1,6 @@
 """Exit 0 when the external tools the pipeline calls are installed, else name the missing ones."""
 
+import os
 import shutil
 import subprocess
 import sys
@@ -12,9 +13,17 @@ COMMANDS = {
 }
 
 
+#: Data packages: a file they install.
+FILES = {"microbiomeutil-data": "/usr/share/microbiomeutil-data/RESOURCES/rRNA16S.gold.fasta"}
+
+
 def missing(tools: list[str]) -> list[str]:
-    """Tools (apt package names) whose command is absent."""
-    absent = [t for t in tools if not any(shutil.which(c) for c in COMMANDS.get(t, [t]))]
+    """Tools (apt package names) whose command (or, for data packages, file) is absent."""
+    absent = [
+        t for t in tools
+        if not (os.path.isfile(FILES[t]) if t in FILES
+                else any(shutil.which(c) for c in COMMANDS.get(t, [t])))
+    ]
     if "r-bioc-dada2" in tools and "r-bioc-dada2" not in absent:
         probe = subprocess.run(
             ["Rscript", "-e", 'cat(nzchar(system.file(package = "dada2")))'],

@@ -129,6 +129,54 @@ def test_convert_reference_roundtrip(tmp_path):
     assert gzip.open(d2, "rt").read() == gzip.open(d, "rt").read()
 
 
+GOLD_HEADERS = [
+    # Genome-derived record whose lineage is right.
+    "7000001\tBacteroides fragilis 638R \t7000001|16s_rRNA|x\t"
+    "Bacteria; Bacteroidetes; Bacteroidia; Bacteroidales; Bacteroidaceae; Bacteroides",
+    # Genome-derived record filed under another organism's lineage: borrows Roseburia's.
+    "7000002\tRoseburia intestinalis L1-82 \t7000002|16s_rRNA|y\t"
+    "Bacteria; Cyanobacteria; Cyanobacteria; Nostocales; Nostocaceae; Anabaena",
+    # RDP type strain.
+    "S000390990 Prevotella copri (T); DSM 18205; AB064923 Prevotella copri\t"
+    "Bacteria; Bacteroidetes; Bacteroidia; Bacteroidales; Prevotellaceae; Prevotella",
+    # Wrong lineage and no other record of its genus: skipped.
+    "7000003\tAnabaena variabilis ATCC 29413 \t7000003|16s_rRNA|z\t"
+    "Bacteria; Bacteroidetes; Bacteroidetes; Bacteroidales; Bacteroidaceae; Megamonas",
+]
+
+
+def test_gold_headers_keep_only_trustworthy_lineages(tmp_path):
+    gold = tmp_path / "gold.fasta"
+    gold.write_text("".join(f">{h}\n{SEQ_A}\n" for h in GOLD_HEADERS))
+    main = tmp_path / "main.fa.gz"
+    _write_fasta(main, [("m1;tax=d:Bacteria,p:Firmicutes,c:Clostridia,o:Clostridiales,"
+                         "f:Lachnospiraceae,g:Roseburia;", SEQ_B)])
+    d, s = tmp_path / "d.fa.gz", tmp_path / "s.fa.gz"
+    counts = taxonomy.convert_reference(
+        str(main), "sintax", str(d), str(s), extra=[(str(gold), "gold")]
+    )
+    assert counts == {"sequences": 4, "genera": 3, "gold_skipped": 1}
+    headers = [line for line in gzip.open(d, "rt").read().splitlines() if line.startswith(">")]
+    assert headers == [
+        ">Bacteria;Firmicutes;Clostridia;Clostridiales;Lachnospiraceae;Roseburia;",
+        ">Bacteria;Bacteroidetes;Bacteroidia;Bacteroidales;Bacteroidaceae;Bacteroides;",
+        ">Bacteria;Firmicutes;Clostridia;Clostridiales;Lachnospiraceae;Roseburia;",
+        ">Bacteria;Bacteroidetes;Bacteroidia;Bacteroidales;Prevotellaceae;Prevotella;",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("header", "ident", "organism"),
+    [
+        (GOLD_HEADERS[0], "7000001", "Bacteroides fragilis 638R"),
+        (GOLD_HEADERS[2], "S000390990", "Prevotella copri"),
+    ],
+)
+def test_gold_organism(header, ident, organism):
+    got = taxonomy.gold_organism(header)
+    assert got[0] == ident and got[1] == organism and len(got[2]) == 6
+
+
 def test_convert_reference_fasta_tsv_names_missing_lineage(tmp_path):
     src = tmp_path / "ref.fa.gz"
     _write_fasta(src, [("a1", SEQ_A), ("a2", SEQ_B)])

@@ -310,6 +310,24 @@ def test_reference_checksum_mismatch_is_refused(base_reads, tmp_path, dada2_extd
     assert not (tmp_path / "cache/taxonomy/pinned/download/reference.fa.gz").exists()
 
 
+def test_missing_extra_reference_file_names_it_and_the_install(base_reads, tmp_path):
+    require_tools()
+    fq1, fq2 = _copy_pair(base_reads, "mock1", tmp_path)
+    sheet = _sheet(tmp_path, [("mock1", fq1, fq2)])
+    missing = tmp_path / "absent" / "gold.fasta"
+    entry = {
+        "source": "dada2_package",
+        "file": "ten_16s.100.fa.gz",
+        "format": "sintax",
+        "extra": [{"fasta": str(missing), "format": "gold", "install": "apt-get install x"}],
+    }
+    text = _fails(
+        tmp_path, sheet, "-n",
+        **{"references.taxonomy.with_gold": entry, "taxonomy.reference": "with_gold"},
+    )
+    assert str(missing) in text and "apt-get install x" in text and "with_gold" in text
+
+
 def test_unparseable_reference_headers_name_file_and_record(base_reads, tmp_path):
     require_tools()
     fq1, fq2 = _copy_pair(base_reads, "mock1", tmp_path)

@@ -51,7 +51,7 @@ def test_real_reads_through_reports(denoiser, classifier, real_sheet, tmp_path):
     # These V4 reads are dominated by Bacteroidetes in the DADA2 tutorial data.
     assert (taxonomy["phylum"] == "Bacteroidetes").sum() >= 3
     provenance = pd.read_csv(results / "provenance.tsv", sep="\t")
-    assert {"dada2_demo", "human_genomes_genus_profile"} <= set(provenance["name"])
+    assert {"dada2_gold", "human_genomes_genus_profile"} <= set(provenance["name"])
     assert provenance["sha256"].str.fullmatch(r"[0-9a-f]{64}").all()
     scores = pd.read_csv(results / "function/module_scores.tsv", sep="\t")
     assert set(scores["status"]) >= {"scored", "not_predictable"}

@@ -245,6 +245,22 @@ def taxonomy_source_file(wildcards):
     return f"{CACHE}/taxonomy/{wildcards.ref}/download/reference.fa.gz"
 
 
+def taxonomy_extra_files(wildcards):
+    """Further local FASTA parts of a taxonomy reference (its 'extra' list)."""
+    parts = taxonomy_reference(wildcards.ref).get("extra", [])
+    for part in parts:
+        if not os.path.isfile(part["fasta"]):
+            hint = part.get("install", "")
+            raise WorkflowError(
+                f"taxonomy reference '{wildcards.ref}' (references.taxonomy.{wildcards.ref}"
+                f".extra) needs {part['fasta']}, which is missing"
+                + (f": {hint}" if hint else "")
+                + ". Or choose another taxonomy.reference (dada2_demo needs only the DADA2 "
+                "package; silva_138.2, gtdb_r220 and rdp_19 are downloaded)."
+            )
+    return [part["fasta"] for part in parts]
+
+
 def taxonomy_local_table(wildcards):
     """The local taxonomy TSV of a fasta_tsv reference (empty list otherwise)."""
     entry = taxonomy_reference(wildcards.ref)

@@ -28,6 +28,7 @@ rule prepare_taxonomy_reference:
     input:
         fasta=taxonomy_source_file,
         lineages=taxonomy_local_table,
+        extra=taxonomy_extra_files,
     output:
         dada2=f"{CACHE}/taxonomy/{{ref}}/dada2.fa.gz",
         sintax=f"{CACHE}/taxonomy/{{ref}}/sintax.fa.gz",

@@ -9,7 +9,9 @@ and vsearch ``--sintax`` into one table, and flags off-target ASVs.
 from __future__ import annotations
 
 import re
+import sys
 from collections.abc import Iterable, Iterator
+from pathlib import Path
 
 import dnaio
 import pandas as pd
@@ -72,10 +74,75 @@ def read_lineage_table(path: str) -> dict[str, list[str]]:
     return out
 
 
-def iter_reference(
-    path: str, fmt: str, lineage_table: str | None = None
+_GOLD_TYPE_STRAIN = re.compile(r" \(T\)|;")
+
+
+def gold_organism(header: str) -> tuple[str, str, list[str]]:
+    """(id, organism name, lineage ranks) of a header of the RDP/Broad "gold" 16S set.
+
+    Two header styles occur: genome-derived ``ID<TAB>Organism<TAB>details<TAB>lineage`` and RDP
+    type strains ``ID Organism (T); strain; accession …<TAB>lineage``; the lineage is
+    ``Bacteria; Phylum; Class; Order; Family; Genus``.
+    """
+    fields = header.rstrip("\n").split("\t")
+    lineage = [part.strip() for part in fields[-1].split(";") if part.strip()]
+    if len(fields) >= 4:
+        ident, organism = fields[0].strip(), fields[1].strip()
+    else:
+        ident, _, rest = fields[0].partition(" ")
+        organism = _GOLD_TYPE_STRAIN.split(rest, maxsplit=1)[0].strip()
+    return ident, organism, lineage
+
+
+def gold_genus(organism: str) -> str:
+    """Genus of an organism name (first word; ``Candidatus`` and brackets skipped)."""
+    words = organism.replace("[", "").replace("]", "").split()
+    if words and words[0] in ("Candidatus", "uncultured") and len(words) > 1:
+        words = words[1:]
+    return words[0] if words else ""
+
+
+def iter_gold(
+    path: str, known_lineages: dict[str, list[str]] | None = None, stats: dict | None = None
 ) -> Iterator[tuple[str, list[str], str]]:
-    """Yield (id, ranks, sequence) from a reference FASTA in sintax, dada2 or fasta_tsv format."""
+    """Yield (id, ranks, sequence) from the RDP/Broad gold 16S set, with trustworthy lineages.
+
+    Some lineages of this set belong to another organism (``Anabaena variabilis`` filed under
+    Megamonas). A record keeps its lineage when the lineage's genus is the genus of its organism
+    name; otherwise it takes the lineage of that genus from a consistent record of the set or
+    from ``known_lineages`` (genus -> ranks, e.g. from the main reference); records left without
+    a trustworthy lineage are skipped and counted in ``stats['gold_skipped']``.
+    """
+    records = []
+    consistent: dict[str, list[str]] = {}
+    with dnaio.open(path) as reader:
+        for rec in reader:
+            ident, organism, lineage = gold_organism(rec.name)
+            genus = gold_genus(organism)
+            records.append((ident, genus, lineage, rec.sequence))
+            if len(lineage) == 6 and lineage[5] == genus:
+                consistent.setdefault(genus, lineage)
+    lookup = {**(known_lineages or {}), **consistent}
+    skipped = 0
+    for ident, genus, lineage, seq in records:
+        ranks = lineage if len(lineage) == 6 and lineage[5] == genus else lookup.get(genus)
+        if not ranks:
+            skipped += 1
+            continue
+        yield ident, [*ranks[:6], ""], seq.upper().replace("U", "T")
+    if stats is not None:
+        stats["gold_skipped"] = stats.get("gold_skipped", 0) + skipped
+
+
+def iter_reference(
+    path: str, fmt: str, lineage_table: str | None = None,
+    known_lineages: dict[str, list[str]] | None = None, stats: dict | None = None,
+) -> Iterator[tuple[str, list[str], str]]:
+    """Yield (id, ranks, sequence) from a reference FASTA in sintax, dada2, fasta_tsv or gold
+    format (``known_lineages`` and ``stats``: see :func:`iter_gold`)."""
+    if fmt == "gold":
+        yield from iter_gold(path, known_lineages, stats)
+        return
     lineages = read_lineage_table(lineage_table) if fmt == "fasta_tsv" and lineage_table else None
     with dnaio.open(path) as reader:
         for n, rec in enumerate(reader, start=1):
@@ -95,20 +162,35 @@ def iter_reference(
                 ranks = lineages[ident]
             else:
                 raise InputError(
-                    f"unknown reference format '{fmt}' (use sintax, dada2 or fasta_tsv)"
+                    f"unknown reference format '{fmt}' (use sintax, dada2, fasta_tsv or gold)"
                 )
             yield ident, ranks, rec.sequence.upper().replace("U", "T")
 
 
 def convert_reference(
-    path: str, fmt: str, dada2_out: str, sintax_out: str, lineage_table: str | None = None
+    path: str, fmt: str, dada2_out: str, sintax_out: str, lineage_table: str | None = None,
+    extra: Iterable[tuple[str, str]] = (),
 ) -> dict[str, int]:
-    """Write a reference in both classifier formats; return counts (sequences, genera)."""
+    """Write a reference in both classifier formats; return counts (sequences, genera).
+
+    ``extra`` adds further (path, format) parts after the main one; a ``gold`` part borrows
+    genus lineages from the parts before it (see :func:`iter_gold`).
+    """
     genera = set()
+    lineages: dict[str, list[str]] = {}
+    stats: dict[str, int] = {}
     n = 0
+    parts = [(path, fmt, lineage_table), *((p, f, None) for p, f in extra)]
+
+    def records() -> Iterator[tuple[str, list[str], str]]:
+        for part_path, part_fmt, table in parts:
+            yield from iter_reference(part_path, part_fmt, table, lineages, stats)
+
     with atomic_path(dada2_out) as tmp_d, atomic_path(sintax_out) as tmp_s:
         with dnaio.FastaWriter(tmp_d) as wd, dnaio.FastaWriter(tmp_s) as ws:
-            for ident, ranks, seq in iter_reference(path, fmt, lineage_table):
+            for ident, ranks, seq in records():
+                if ranks[5] and all(ranks[:5]):
+                    lineages.setdefault(ranks[5], list(ranks[:6]))
                 n += 1
                 genus_level = ranks[:6]
                 last = max((i for i, r in enumerate(genus_level) if r), default=-1)
@@ -121,7 +203,7 @@ def convert_reference(
                     genera.add(ranks[5])
     if n == 0:
         raise InputError(f"{path}: the reference holds no sequences")
-    return {"sequences": n, "genera": len(genera)}
+    return {"sequences": n, "genera": len(genera), **stats}
 
 
 def from_dada2(assign: pd.DataFrame) -> pd.DataFrame:
@@ -223,7 +305,8 @@ def prepare_reference(
     """Convert a registry reference to both classifier formats and write its provenance row."""
     from .references import provenance_row, sha256sum, write_provenance
 
-    counts = convert_reference(fasta, entry["format"], dada2_out, sintax_out, lineages)
+    extra = [(part["fasta"], part["format"]) for part in entry.get("extra", [])]
+    counts = convert_reference(fasta, entry["format"], dada2_out, sintax_out, lineages, extra)
     source = entry.get("url") or fasta
     rows = [
         provenance_row(
@@ -235,7 +318,19 @@ def prepare_reference(
             date=None,
         )
     ]
+    rows += [
+        provenance_row(
+            f"{name}:{Path(part['fasta']).name}",
+            "taxonomy_reference_part",
+            part.get("version", entry.get("version", "unknown")),
+            part["fasta"],
+            sha256sum(part["fasta"]),
+            date=None,
+        )
+        for part in entry.get("extra", [])
+    ]
     write_provenance(rows, provenance_out)
+    print(f"reference {name}: {counts}", file=sys.stderr)
     return counts
 
 
