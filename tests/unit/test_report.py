@@ -267,13 +267,16 @@ S3|800|700|0|0|0|0|0|no_reads_after_filtering
                 "",
                 "Duncan et al. 2002",
                 "10.1128/AEM.68.10.5186-5190.2002",
+                "biochemical",
+                "human",
             ),
-            ("Coprococcus", "butyrate_buk", "K00929", "Study C", ""),
-            ("Bacteroides", "propionate_succinate", "", "Study P", "10.1000/prop"),
-            ("Bacteroides", "GABA_production", "K01580", "Study G", ""),
-            ("Roseburia", "butyrate_but", "", "Study R", ""),
+            ("Coprococcus", "butyrate_buk", "K00929", "Study C", "", "biochemical", "human"),
+            ("Bacteroides", "propionate_succinate", "", "Study P", "10.1000/prop", "genomic",
+             "human"),
+            ("Bacteroides", "GABA_production", "K01580", "Study G", "", "biochemical", "human"),
+            ("Roseburia", "butyrate_but", "", "Study R", "", "biochemical", "human"),
         ],
-        columns=["genus", "trait", "kos", "citation", "doi"],
+        columns=["genus", "trait", "kos", "citation", "doi", "evidence", "origin"],
     )
     coords = pd.DataFrame(
         {
@@ -517,7 +520,10 @@ def test_sample_facts_s1(facts: dict[str, dict]) -> None:
     producers = {p["genus"]: p for p in f["scfa"]["producers"]}
     assert producers["Faecalibacterium"]["relative_abundance"] == 0.5
     assert producers["Roseburia"]["relative_abundance"] == 0.0
-    assert producers["Bacteroides"]["traits"] == ["propionate_succinate"]
+    assert "Bacteroides" not in producers  # genomic evidence only
+    others = {p["genus"]: p for p in f["scfa"]["other_genera"]}
+    assert others["Bacteroides"]["traits"] == ["propionate_succinate"]
+    assert others["Bacteroides"]["evidence"] == "genes only (production not shown)"
     assert f["confidence"]["overall"] == "high"
     assert f["reference"]["kind"] == "genus_profile"
     assert f["metadata"] == [{"column": "group", "value": XSS}, {"column": "age", "value": "34"}]
@@ -1117,3 +1123,55 @@ def test_panel_leads_the_sample_page_and_compounds_lead_the_cohort(pages: dict[s
     index = pages["index"]
     assert index.index("<h2>Synthesis potential per compound</h2>") < index.index(
         "<h2>Module scores</h2>")
+
+
+# --------------------------------------------------------------------------- evidence (issue 10.8)
+
+
+def _shipped_table(repo: Path, name: str, kind: str) -> pd.DataFrame:
+    from gutbrain.report.facts import read_table
+
+    return read_table(repo / "resources" / name, kind)
+
+
+def test_known_producers_have_direct_evidence_only(repo: Path) -> None:
+    inputs = make_cohort_inputs()
+    inputs.genus_traits = _shipped_table(repo, "genus_traits.tsv", "genus_traits")
+    f = build_sample_facts("S1", inputs)
+    producers = {p["genus"]: p for p in f["scfa"]["producers"]}
+    others = {p["genus"]: p for p in f["scfa"]["other_genera"]}
+    assert {"Faecalibacterium", "Coprococcus", "Roseburia"} <= set(producers)
+    assert {"Bacteroides", "Subdoligranulum", "Butyricicoccus", "Odoribacter"} <= set(others)
+    assert not set(producers) & set(others)
+    assert all(p["evidence"] == "direct" for p in producers.values())
+    assert others["Bacteroides"]["evidence"] == "genes only (production not shown)"
+    assert others["Subdoligranulum"]["evidence"] == "review only (no primary source)"
+    assert others["Odoribacter"]["evidence"] == "association only"
+    assert others["Butyricicoccus"]["evidence"].startswith("non-human evidence only (animal")
+    # the association-only Faecalibacterium row is not cited as evidence of production
+    cited = {c["citation"] for c in producers["Faecalibacterium"]["citations"]}
+    assert not any("Van-Wehle" in c for c in cited)
+    html = render_sample_html(f)
+    section = html[html.index("Known SCFA producers"):html.index('id="neuro"')]
+    assert "direct evidence of production" in section
+    assert "<td>genes only (production not shown)</td>" in section
+
+
+def test_taxa_findings_merge_by_genus_and_hide_community_types(repo: Path) -> None:
+    inputs = make_cohort_inputs()
+    inputs.taxa_of_interest = _shipped_table(repo, "taxa_of_interest.tsv", "taxa_of_interest")
+    # The fixture's Coprococcus ASV becomes a Bifidobacterium (family Bifidobacteriaceae).
+    inputs.taxonomy = inputs.taxonomy.copy()
+    inputs.taxonomy.loc["ASV_000000000002", ["family", "genus"]] = [
+        "Bifidobacteriaceae", "Bifidobacterium"]
+    f = build_sample_facts("S1", inputs)
+    overview = {t["taxon"]: t for t in f["taxa_summary"]}
+    bif = overview["Bifidobacterium"]
+    assert bif["direction"] == "mixed"  # genus depleted, family Bifidobacteriaceae enriched
+    assert bif["rank"] == "genus and related taxa"
+    ranks = {t["rank"] for t in f["taxa_of_interest"] if t["genus"] == "Bifidobacterium"}
+    assert ranks == {"genus", "family"}
+    # Bact2 is a community type the pipeline does not assign: never shown with Bacteroides.
+    assert "community_type" not in {t["rank"] for t in f["taxa_of_interest"]}
+    assert not any("Bact2" in t["taxon"] for t in f["taxa_of_interest"])
+    assert overview["Faecalibacterium"]["n_findings"] == 6  # genus and species rows merged

@@ -26,6 +26,7 @@ import yaml
 from gutbrain import __version__
 from gutbrain.asv import read_asv_table
 from gutbrain.errors import InputError
+from gutbrain.literature import evidence_label
 from gutbrain.report import summary
 from gutbrain.report.reference import (
     ReferenceCohort,
@@ -805,33 +806,48 @@ def compound_panel(modules: Sequence[Mapping[str, Any]],
             for family, c in panel_order(with_synthesis)]
 
 
-def _scfa_producers(inputs: ReportInputs, sample: str) -> list[dict[str, Any]]:
+def _citations(rows: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """Distinct (citation, doi) pairs of trait rows as report citations."""
+    citations = []
+    seen = set()
+    for r in rows:
+        label = text(r.get("citation", "")) or text(r.get("study", ""))
+        doi = text(r.get("doi", ""))
+        if (label, doi) in seen or not (label or doi):
+            continue
+        seen.add((label, doi))
+        citations.append({"citation": label or doi, "doi": doi, "url": doi_url(doi)})
+    return citations
+
+
+def _producer(genus: str, rows: list[dict[str, Any]], abundance: float) -> dict[str, Any]:
+    """One genus with SCFA traits: direct rows decide; otherwise the rows' evidence labels."""
+    labels = [evidence_label(text(r.get("evidence", "")), text(r.get("origin", "")))
+              for r in rows]
+    direct = [r for r, label in zip(rows, labels, strict=True) if label == "direct"]
+    shown = direct or rows
+    return {
+        "genus": genus,
+        "traits": sorted({text(r["trait"]) for r in shown}),
+        "relative_abundance": num(abundance),
+        "evidence": "direct" if direct else "; ".join(sorted(set(labels))),
+        "citations": _citations(shown),
+    }
+
+
+def _scfa_producers(inputs: ReportInputs, sample: str) -> tuple[list[dict], list[dict]]:
+    """(known producers, other genera): genera of genus_traits.tsv with SCFA traits, split by
+    evidence class (see :func:`gutbrain.literature.evidence_label`); most abundant first."""
     traits = inputs.genus_traits
     if traits.empty:
-        return []
+        return [], []
     traits = traits[[bool(SCFA_TRAIT.match(text(t))) for t in traits["trait"]]]
     abundance = relative_abundance_by(inputs, sample, genus_labels(inputs))
-    citation_column = "citation" if "citation" in traits.columns else (
-        "study" if "study" in traits.columns else None)
-    out = []
-    for genus, rows in traits.groupby(traits["genus"].map(_clean_taxon), sort=True):
-        citations = []
-        seen = set()
-        for r in rows.to_dict("records"):
-            label = text(r.get(citation_column, "")) if citation_column else ""
-            doi = text(r.get("doi", ""))
-            if (label, doi) in seen or not (label or doi):
-                continue
-            seen.add((label, doi))
-            citations.append({"citation": label or doi, "doi": doi, "url": doi_url(doi)})
-        out.append({
-            "genus": str(genus),
-            "traits": sorted({text(t) for t in rows["trait"]}),
-            "relative_abundance": num(abundance.get(genus, 0.0)),
-            "citations": citations,
-        })
+    out = [_producer(str(genus), rows.to_dict("records"), abundance.get(genus, 0.0))
+           for genus, rows in traits.groupby(traits["genus"].map(_clean_taxon), sort=True)]
     out.sort(key=lambda p: (-(p["relative_abundance"] or 0.0), p["genus"]))
-    return out
+    return ([p for p in out if p["evidence"] == "direct"],
+            [p for p in out if p["evidence"] != "direct"])
 
 
 def _marker_status(abundance: float | None) -> str:
@@ -878,30 +894,58 @@ def _taxon_present(inputs: ReportInputs, sample: str, taxon: str, rank: str) -> 
     return float(counts[hit.to_numpy()].sum() / total)
 
 
+#: Ranks of taxa_of_interest.tsv not shown in sample reports: a community type (enterotype) is a
+#: classification of the whole community, which the pipeline does not make, so a finding about
+#: "Bacteroides enterotype 2" would wrongly be read as being about Bacteroides abundance.
+HIDDEN_RANKS = ("community_type",)
+
+
+def _linked_genus(record: Mapping[str, Any]) -> str:
+    """The genus a finding is shown with: the table's ``genus`` column, else the first word of
+    a genus or species name, else '' (the finding is matched at its own rank)."""
+    genus = _clean_taxon(record.get("genus", ""))
+    if genus:
+        return genus
+    if text(record["rank"]).lower() in ("genus", "species"):
+        return _clean_taxon(record["taxon"]).split(" ")[0]
+    return ""
+
+
+def _finding(record: Mapping[str, Any], genus: str, abundance: float) -> dict[str, Any]:
+    taxon = _clean_taxon(record["taxon"])
+    direction = text(record["direction"])
+    return {
+        "taxon": taxon,
+        "rank": text(record["rank"]).lower(),
+        "genus": genus or taxon,
+        "relative_abundance": num(abundance),
+        "direction": direction,
+        "statement": summary.association_statement(taxon, direction, text(record["study"])),
+        "finding": text(record["finding"]),
+        "study": text(record["study"]),
+        "doi": text(record["doi"]),
+        "url": doi_url(text(record["doi"])),
+        "evidence_strength": text(record["evidence_strength"]),
+    }
+
+
 def _taxa_of_interest(inputs: ReportInputs, sample: str) -> list[dict[str, Any]]:
+    """Findings whose linked genus (or, without one, the taxon at its rank) is in the sample."""
     table = inputs.taxa_of_interest
     if table.empty:
         return []
     out = []
     for r in table.to_dict("records"):
-        abundance = _taxon_present(inputs, sample, text(r["taxon"]), text(r["rank"]))
-        if not abundance:
+        rank = text(r["rank"]).lower().replace(" ", "_")
+        if rank in HIDDEN_RANKS:
             continue
-        direction = text(r["direction"])
-        out.append({
-            "taxon": _clean_taxon(r["taxon"]),
-            "rank": text(r["rank"]).lower(),
-            "relative_abundance": num(abundance),
-            "direction": direction,
-            "statement": summary.association_statement(_clean_taxon(r["taxon"]), direction,
-                                                       text(r["study"])),
-            "finding": text(r["finding"]),
-            "study": text(r["study"]),
-            "doi": text(r["doi"]),
-            "url": doi_url(text(r["doi"])),
-            "evidence_strength": text(r["evidence_strength"]),
-        })
-    out.sort(key=lambda t: (-(t["relative_abundance"] or 0.0), t["taxon"], t["study"]))
+        genus = _linked_genus(r)
+        abundance = (_taxon_present(inputs, sample, genus, "genus") if genus
+                     else _taxon_present(inputs, sample, text(r["taxon"]), rank))
+        if abundance:
+            out.append(_finding(r, genus, abundance))
+    out.sort(key=lambda t: (-(t["relative_abundance"] or 0.0), t["genus"], t["taxon"],
+                            t["study"]))
     return out
 
 
@@ -909,7 +953,11 @@ DEPRESSION_DIRECTIONS = ("depleted", "enriched", "mixed")
 
 
 def summarise_taxa(findings: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
-    """One line per taxon of interest: overall direction across its findings and their count.
+    """One line per genus of interest: overall direction across its findings and their count.
+
+    Findings are merged by their linked ``genus`` (the taxon itself when there is none), so a
+    family or species finding shown with a genus counts towards it: *Bifidobacterium* depleted
+    beside Bifidobacteriaceae enriched is ``mixed``.
 
     The direction is ``mixed`` when findings about depression disagree (or any says mixed);
     findings about other measures (e.g. quality of life) count only when there is no
@@ -917,9 +965,12 @@ def summarise_taxa(findings: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]
     """
     out: dict[str, dict[str, Any]] = {}
     for f in findings:
-        entry = out.setdefault(f["taxon"], {"taxon": f["taxon"], "rank": f["rank"],
-                                            "relative_abundance": f["relative_abundance"],
-                                            "directions": [], "n_findings": 0})
+        key = f.get("genus") or f["taxon"]
+        entry = out.setdefault(key, {"taxon": key, "rank": f["rank"],
+                                     "relative_abundance": f["relative_abundance"],
+                                     "directions": [], "n_findings": 0})
+        if entry["rank"] != f["rank"]:
+            entry["rank"] = "genus and related taxa"
         entry["directions"].append(f["direction"].lower())
         entry["n_findings"] += 1
     rows = []
@@ -1021,8 +1072,7 @@ def build_sample_facts(
         "qc": qc,
         "has_reads": not zero,
         "composition": _composition(inputs, sample, thresholds),
-        "scfa": {**_modules(inputs, sample, "scfa", SCFA_COMPOUNDS, thresholds),
-                 "producers": _scfa_producers(inputs, sample)},
+        "scfa": {**_modules(inputs, sample, "scfa", SCFA_COMPOUNDS, thresholds)},
         "neuro": _modules(inputs, sample, "neuro", NEURO_COMPOUNDS, thresholds),
         "markers": _markers(inputs, sample),
         "taxa_of_interest": _taxa_of_interest(inputs, sample),
@@ -1030,10 +1080,12 @@ def build_sample_facts(
         "confidence": confidence,
         "thresholds": thresholds.as_dict(),
     }
+    facts["scfa"]["producers"], facts["scfa"]["other_genera"] = _scfa_producers(inputs, sample)
     if zero:
         for section in ("scfa", "neuro"):
             facts[section]["modules"] = []
         facts["scfa"]["producers"] = []
+        facts["scfa"]["other_genera"] = []
         facts["markers"] = []
         facts["taxa_of_interest"] = []
     facts["taxa_summary"] = summarise_taxa(facts["taxa_of_interest"])
