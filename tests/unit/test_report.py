@@ -825,7 +825,7 @@ def test_render_writes_files(tmp_path: Path, facts: dict[str, dict], inputs: Rep
 # --------------------------------------------------------------------------- loading
 
 
-def test_load_report_inputs_from_files(tmp_path: Path, inputs: ReportInputs) -> None:
+def test_load_report_inputs_from_files(tmp_path: Path, inputs: ReportInputs, repo: Path) -> None:
     paths = {}
     for name in (
         "read_tracking",
@@ -862,8 +862,13 @@ def test_load_report_inputs_from_files(tmp_path: Path, inputs: ReportInputs) -> 
         samples=sheet,
         bundle=bundle,
         pcoa={"braycurtis": pcoa},
+        module_catalog=repo / "resources" / "module_catalog.yaml",
+        marker_catalog=repo / "resources" / "marker_genes.yaml",
         **paths,
     )
+    assert loaded.module_notes["GB_NEURO_GABA_DEG"]["direction"] == "degradation"
+    assert loaded.marker_notes["gadB"]["caveat"]
+    loaded.module_notes, loaded.marker_notes = {}, {}  # the fixture's modules are not in them
     f = build_sample_facts("S1", loaded, run_date="2025-06-01")
     expected = build_sample_facts("S1", inputs, run_date="2025-06-01")
     assert f["qc"] == expected["qc"]

@@ -636,55 +636,59 @@ def _direction(inputs: ReportInputs, module: str, record: Mapping[str, Any]) -> 
     return direction
 
 
+def _module_entry(inputs: ReportInputs, module: str, record: Mapping[str, Any],
+                  by_sample: Mapping[str, float | None], sample: str,
+                  thresholds: Thresholds) -> dict[str, Any]:
+    """One module of one sample: status, direction, caveats, score, percentiles, contributors."""
+    status = text(record["status"])
+    if status not in MODULE_STATUS_TEXT:
+        raise InputError(
+            f"module_scores.tsv: module '{module}', sample '{sample}': unknown status "
+            f"'{status}' (expected one of {sorted(MODULE_STATUS_TEXT)})"
+        )
+    _, compound = split_category(record["category"])
+    direction = _direction(inputs, module, record)
+    notes = inputs.module_notes.get(module, {})
+    predictable = status != "not_predictable"
+    raw_score = None if pd.isna(record["score"]) else float(record["score"])
+    ref_percentile, ref_note = reference_percentile(
+        inputs.reference_cohort, module, raw_score, status)
+    return {
+        "module": module,
+        "name": text(record["name"]),
+        "compound": compound,
+        "compound_label": compound_label(compound),
+        "direction": direction,
+        "role": direction_role(direction, compound_label(compound)),
+        "note": text(notes.get("note", "")),
+        "caveats": [text(c) for c in notes.get("caveats", [])],
+        "status": status,
+        "status_text": MODULE_STATUS_TEXT[status],
+        "score": num(record["score"]) if predictable else None,
+        "coverage": num(record["coverage"]) if predictable else None,
+        "percentile": percentile_in_run(dict(by_sample), sample) if predictable else None,
+        "reference_percentile": ref_percentile,
+        "reference_percentile_note": ref_note,
+        "contributors": _contributors(inputs, module, sample, thresholds.top_contributors),
+    }
+
+
 def _modules(inputs: ReportInputs, sample: str, group: str, expected: Sequence[str],
              thresholds: Thresholds) -> dict[str, Any]:
     scores = inputs.module_scores
     entries = []
     if not scores.empty:
-        groups = [split_category(c) for c in scores["category"]]
-        mask = np.array([g == group for g, _ in groups], dtype=bool)
-        table = scores[mask]
-        for module, module_rows in table.groupby("module", sort=True):
-            by_sample = {}
-            for r in module_rows.to_dict("records"):
-                value = num(r["score"]) if text(r["status"]) != "not_predictable" else None
-                by_sample[str(r["sample"])] = value
+        mask = np.array([split_category(c)[0] == group for c in scores["category"]], dtype=bool)
+        for module, module_rows in scores[mask].groupby("module", sort=True):
+            by_sample = {
+                str(r["sample"]): num(r["score"]) if text(r["status"]) != "not_predictable"
+                else None
+                for r in module_rows.to_dict("records")
+            }
             mine = module_rows[module_rows["sample"].astype(str) == sample]
-            if mine.empty:
-                continue
-            record = mine.iloc[0]
-            status = text(record["status"])
-            if status not in MODULE_STATUS_TEXT:
-                raise InputError(
-                    f"module_scores.tsv: module '{module}', sample '{sample}': unknown status "
-                    f"'{status}' (expected one of {sorted(MODULE_STATUS_TEXT)})"
-                )
-            _, compound = split_category(record["category"])
-            direction = _direction(inputs, str(module), record)
-            notes = inputs.module_notes.get(str(module), {})
-            predictable = status != "not_predictable"
-            raw_score = None if pd.isna(record["score"]) else float(record["score"])
-            ref_percentile, ref_note = reference_percentile(
-                inputs.reference_cohort, str(module), raw_score, status)
-            entries.append({
-                "module": str(module),
-                "name": text(record["name"]),
-                "compound": compound,
-                "compound_label": compound_label(compound),
-                "direction": direction,
-                "role": direction_role(direction, compound_label(compound)),
-                "note": text(notes.get("note", "")),
-                "caveats": [text(c) for c in notes.get("caveats", [])],
-                "status": status,
-                "status_text": MODULE_STATUS_TEXT[status],
-                "score": num(record["score"]) if predictable else None,
-                "coverage": num(record["coverage"]) if predictable else None,
-                "percentile": percentile_in_run(by_sample, sample) if predictable else None,
-                "reference_percentile": ref_percentile,
-                "reference_percentile_note": ref_note,
-                "contributors": _contributors(inputs, str(module), sample,
-                                              thresholds.top_contributors),
-            })
+            if not mine.empty:
+                entries.append(_module_entry(inputs, str(module), mine.iloc[0], by_sample,
+                                             sample, thresholds))
     order = {c: i for i, c in enumerate(expected)}
     entries.sort(key=lambda e: (order.get(e["compound"], len(order)), e["compound"],
                                 DIRECTION_ORDER.get(e["direction"], 9), e["module"]))
