@@ -14,13 +14,19 @@ from pathlib import Path
 
 import pytest
 
-from tests.unit.test_report import SECTION_HEADINGS
+from tests.unit.test_report import PANEL_HEADING, SECTION_HEADINGS
 
 pytestmark = pytest.mark.browser
 
 # The sections every sample page must have: one list, shared with the unit tests.
 SAMPLE_HEADINGS = SECTION_HEADINGS
-COHORT_HEADINGS = ("Samples", "Module scores", "Ordination (PCoA)", "Genus composition")
+COHORT_HEADINGS = (
+    "Samples",
+    "Synthesis potential per compound",
+    "Module scores",
+    "Ordination (PCoA)",
+    "Genus composition",
+)
 FIXED_NOTE = "It is not a diagnosis and not a measurement"
 
 
@@ -57,6 +63,10 @@ def test_sample_pages(browser, reports_dir: Path, screenshot_dir: Path) -> None:
         page = browser.open_page(path.resolve().as_uri(), shot)
         _check_page(page, path, SAMPLE_HEADINGS)
         assert FIXED_NOTE in page["text"], path
+        # The first-screen panel leads the page, right under the title.
+        assert page["headings"][1] == PANEL_HEADING, (path, page["headings"])
+        if "No reads after QC" not in page["text"]:
+            assert "Synthesis potential" in page["text"] and "Percentile in run" in page["text"]
         assert shot.stat().st_size > 10_000, path
 
 
@@ -70,6 +80,10 @@ def test_fixture_specials(browser, reports_dir: Path, screenshot_dir: Path) -> N
     assert "<script>alert(1)</script>" in xss["text"]  # shown as text, not executed
     assert xss["console"] == []
     assert "Functional reference: human_genomes_genus_profile" in xss["text"]
+    panel = xss["text"][xss["text"].index(PANEL_HEADING):xss["text"].index("Plain-language")]
+    for label in ("Butyrate", "GABA", "Noradrenaline"):
+        assert label in panel
+    assert "not predictable from 16S" in panel
 
 
 def test_harness_sees_requests_and_console_errors(browser, tmp_path: Path) -> None:

@@ -185,7 +185,7 @@ def test_copy_values(copies: pd.DataFrame, genus: str, value: float) -> None:
 
 
 def test_findings_rows_are_single_direction(findings: pd.DataFrame) -> None:
-    assert len(findings) == 46
+    assert len(findings) == 44
     assert set(findings["direction"]) <= set(DIRECTIONS)
     assert MIXED not in set(findings["direction"])
 
@@ -216,7 +216,7 @@ def test_combined_direction_of_shipped_findings(
 
 def test_direction_counts(findings: pd.DataFrame) -> None:
     counts = direction_counts(findings)
-    assert counts["Lactobacillus"] == {"depleted": 2, "enriched": 1}
+    assert counts["Lactobacillus"] == {"depleted": 1, "enriched": 1}
     assert counts["Faecalibacterium"] == {"associated_with_better_QoL": 1, "depleted": 5}
 
 
@@ -437,3 +437,57 @@ def test_load_taxa_of_interest_rejects(
     message = str(info.value)
     assert "taxa.tsv, line 3" in message and f"column '{column}'" in message and text in message
 
+
+
+# --- issue 10: directions checked, evidence classes, copy-number support ---------------------
+
+
+def test_unsupported_depression_directions_are_not_shipped(findings: pd.DataFrame) -> None:
+    """Strandwitz 2019 reported a Bacteroides-fMRI correlation (known from a secondary summary),
+    not depletion in depression; Aizawa 2016's Lactobacillus result was a non-significant trend
+    (P = 0.067). Neither is a direction of abundance in depression: both rows are left out."""
+    bacteroides = findings[findings["genus"] == "Bacteroides"]
+    assert not bacteroides["study"].str.contains("Strandwitz").any()
+    lactobacillus = findings[findings["genus"] == "Lactobacillus"]
+    assert not lactobacillus["study"].str.contains("Aizawa").any()
+    # every remaining row is cited; a non-significant result is never given as a direction
+    assert ((findings["doi"] != "") | (findings["url"] != "")).all()
+    assert not findings["finding"].str.contains("P=0.067|P = 0.067").any()
+
+
+def test_trait_rows_record_where_the_evidence_comes_from(traits: pd.DataFrame) -> None:
+    from gutbrain.literature import ORIGINS, evidence_label
+
+    assert set(traits["origin"]) <= set(ORIGINS)
+    for genus in ("Butyricicoccus", "Megasphaera"):
+        rows = traits[(traits["genus"] == genus) & (traits["trait"] == "butyrate_unresolved")]
+        assert set(rows["origin"]) == {"animal"}, genus
+    assert evidence_label("biochemical", "human") == "direct"
+    assert evidence_label("biochemical", "animal").startswith("non-human evidence")
+    assert evidence_label("in_vivo_association", "human") == "association only"
+    assert evidence_label("review", "human").startswith("review only")
+    assert evidence_label("genomic", "human").startswith("genes only")
+
+
+def test_copy_numbers_from_few_genomes_are_flagged(copies: pd.DataFrame) -> None:
+    flagged = copies.set_index("genus")["few_genomes"]
+    assert flagged["Faecalibacterium"] == "true"  # 1 from a single rrnDB genome
+    assert flagged["Bacteroides"] == "false"
+    few = copies["rrndb_childcount"].astype(int) <= 2
+    assert (copies.loc[few, "few_genomes"] == "true").all()
+    assert (copies.loc[~few, "few_genomes"] == "false").all()
+
+
+def test_few_genomes_flag_must_match_childcount(tmp_path: Path, repo: Path) -> None:
+    text = (repo / "resources" / "genus_16s_copies.tsv").read_text(encoding="utf-8")
+    lines = text.splitlines()
+    header = lines[0].split("\t")
+    column = header.index("few_genomes")
+    row = next(i for i, line in enumerate(lines) if line.startswith("Faecalibacterium\t"))
+    cells = lines[row].split("\t")
+    cells[column] = "false"
+    lines[row] = "\t".join(cells)
+    bad = tmp_path / "copies.tsv"
+    bad.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    with pytest.raises(InputError, match=f"line {row + 1}, column 'few_genomes'"):
+        load_genus_copies(bad)

@@ -29,14 +29,24 @@ from gutbrain.report import (
     write_sample_json,
     write_sample_outputs,
 )
-from gutbrain.report.facts import doi_url, genus_label, percentile_in_run
+from gutbrain.report.facts import (
+    catalog_notes,
+    compound_panel,
+    doi_url,
+    genus_label,
+    marker_notes,
+    percentile_in_run,
+    synthesis_potential,
+)
 from gutbrain.report.render import render_sample_html
 
 SCHEMA_PATH = (
     Path(__file__).resolve().parents[2] / "workflow" / "schemas" / ("sample_report.schema.json")
 )
 XSS = "<script>alert(1)</script>"
+PANEL_HEADING = "At a glance: predicted synthesis potential"
 SECTION_HEADINGS = (
+    PANEL_HEADING,
     "Sample QC",
     "Composition",
     "SCFA potential",
@@ -135,12 +145,18 @@ S3|800|700|0|0|0|0|0|no_reads_after_filtering
     for sample, per_module in values.items():
         for module, name, category in modules:
             if module == "MGB_NA":
-                score_rows.append((module, name, category, sample, None, None, "not_predictable"))
+                score_rows.append(
+                    (module, name, category, "synthesis", sample, None, None, "not_predictable")
+                )
             else:
                 score, coverage, status = per_module[module]
-                score_rows.append((module, name, category, sample, score, coverage, status))
+                score_rows.append(
+                    (module, name, category, "synthesis", sample, score, coverage, status)
+                )
     module_scores = pd.DataFrame(
-        score_rows, columns=["module", "name", "category", "sample", "score", "coverage", "status"]
+        score_rows,
+        columns=["module", "name", "category", "direction", "sample", "score", "coverage",
+                 "status"],
     )
     contributions = pd.DataFrame(
         [
@@ -251,13 +267,16 @@ S3|800|700|0|0|0|0|0|no_reads_after_filtering
                 "",
                 "Duncan et al. 2002",
                 "10.1128/AEM.68.10.5186-5190.2002",
+                "biochemical",
+                "human",
             ),
-            ("Coprococcus", "butyrate_buk", "K00929", "Study C", ""),
-            ("Bacteroides", "propionate_succinate", "", "Study P", "10.1000/prop"),
-            ("Bacteroides", "GABA_production", "K01580", "Study G", ""),
-            ("Roseburia", "butyrate_but", "", "Study R", ""),
+            ("Coprococcus", "butyrate_buk", "K00929", "Study C", "", "biochemical", "human"),
+            ("Bacteroides", "propionate_succinate", "", "Study P", "10.1000/prop", "genomic",
+             "human"),
+            ("Bacteroides", "GABA_production", "K01580", "Study G", "", "biochemical", "human"),
+            ("Roseburia", "butyrate_but", "", "Study R", "", "biochemical", "human"),
         ],
-        columns=["genus", "trait", "kos", "citation", "doi"],
+        columns=["genus", "trait", "kos", "citation", "doi", "evidence", "origin"],
     )
     coords = pd.DataFrame(
         {
@@ -501,7 +520,10 @@ def test_sample_facts_s1(facts: dict[str, dict]) -> None:
     producers = {p["genus"]: p for p in f["scfa"]["producers"]}
     assert producers["Faecalibacterium"]["relative_abundance"] == 0.5
     assert producers["Roseburia"]["relative_abundance"] == 0.0
-    assert producers["Bacteroides"]["traits"] == ["propionate_succinate"]
+    assert "Bacteroides" not in producers  # genomic evidence only
+    others = {p["genus"]: p for p in f["scfa"]["other_genera"]}
+    assert others["Bacteroides"]["traits"] == ["propionate_succinate"]
+    assert others["Bacteroides"]["evidence"] == "genes only (production not shown)"
     assert f["confidence"]["overall"] == "high"
     assert f["reference"]["kind"] == "genus_profile"
     assert f["metadata"] == [{"column": "group", "value": XSS}, {"column": "age", "value": "34"}]
@@ -596,7 +618,7 @@ def test_cohort_facts(inputs: ReportInputs, facts: dict[str, dict]) -> None:
     assert cohort["status_counts"] == {"pass": 1, "warn": 1, "fail": 1}
     assert [k["status"] for k in cohort["rows"][2]["key_scores"]] == ["no_reads"] * 4
     butyrate_s2 = cohort["rows"][1]["key_scores"][2]
-    assert butyrate_s2["score"] == 0.0 and butyrate_s2["status"] == "absent"
+    assert butyrate_s2["score"] is None and butyrate_s2["status"] == "absent"
     heat = cohort["heatmap"]
     na_row = [m["module"] for m in heat["modules"]].index("MGB_NA")
     assert [c["status"] for c in heat["cells"][na_row]] == [
@@ -803,7 +825,7 @@ def test_render_writes_files(tmp_path: Path, facts: dict[str, dict], inputs: Rep
 # --------------------------------------------------------------------------- loading
 
 
-def test_load_report_inputs_from_files(tmp_path: Path, inputs: ReportInputs) -> None:
+def test_load_report_inputs_from_files(tmp_path: Path, inputs: ReportInputs, repo: Path) -> None:
     paths = {}
     for name in (
         "read_tracking",
@@ -840,8 +862,13 @@ def test_load_report_inputs_from_files(tmp_path: Path, inputs: ReportInputs) -> 
         samples=sheet,
         bundle=bundle,
         pcoa={"braycurtis": pcoa},
+        module_catalog=repo / "resources" / "module_catalog.yaml",
+        marker_catalog=repo / "resources" / "marker_genes.yaml",
         **paths,
     )
+    assert loaded.module_notes["GB_NEURO_GABA_DEG"]["direction"] == "degradation"
+    assert loaded.marker_notes["gadB"]["caveat"]
+    loaded.module_notes, loaded.marker_notes = {}, {}  # the fixture's modules are not in them
     f = build_sample_facts("S1", loaded, run_date="2025-06-01")
     expected = build_sample_facts("S1", inputs, run_date="2025-06-01")
     assert f["qc"] == expected["qc"]
@@ -858,8 +885,8 @@ def test_load_errors_name_the_file(tmp_path: Path) -> None:
         load_report_inputs(read_tracking=bad, asv_table=bad, taxonomy=bad, samples=bad)
     scores = tmp_path / "module_scores.tsv"
     scores.write_text(
-        "module\tname\tcategory\tsample\tscore\tcoverage\tstatus\n"
-        "M1\tx\tscfa:acetate\tS1\tlots\t1\tscored\n",
+        "module\tname\tcategory\tdirection\tsample\tscore\tcoverage\tstatus\n"
+        "M1\tx\tscfa:acetate\tsynthesis\tS1\tlots\t1\tscored\n",
         encoding="utf-8",
     )
     from gutbrain.report.facts import read_table
@@ -914,3 +941,242 @@ def test_summarise_taxa_direction(directions: list[str], overall: str) -> None:
         }
     ]
 
+
+
+# --------------------------------------------------------------------------- direction (issue 10.2)
+
+DEGRADATION_ONLY = [
+    # module, category, direction, score, coverage, status
+    ("GB_NEURO_GABA_GAD", "neuro:gaba", "synthesis", 0.0, 0.0, "absent"),
+    ("GB_NEURO_GABA_DEG", "neuro:gaba", "degradation", 9.0, 1.0, "scored"),
+    ("GB_NEURO_HIS_SYN", "neuro:histamine", "synthesis", None, 0.5, "required_step_absent"),
+    ("GB_NEURO_HIS_DEG", "neuro:histamine", "degradation", 4.0, 1.0, "scored"),
+    ("GB_NEURO_HISTIDINE_DEG", "neuro:histidine", "degradation", 6.0, 1.0, "scored"),
+    ("GB_NEURO_DOPA_SYN", "neuro:dopamine", "synthesis", 0.0, 0.0, "absent"),
+    ("GB_NEURO_DOPAC_SYN", "neuro:dopamine", "conversion", 3.0, 1.0, "scored"),
+]
+
+
+def degradation_only_inputs() -> ReportInputs:
+    """The fixture cohort where S1 and S2 carry only degradation/conversion genes for GABA,
+    histamine (and histidine) and dopamine (GABA shunt, histamine and histidine catabolism,
+    dopamine -> DOPAC)."""
+    inputs = make_cohort_inputs()
+    rows = [
+        (m, m.replace("_", " "), cat, direction, sample, score, cov, status)
+        for sample in ("S1", "S2", "S3")
+        for m, cat, direction, score, cov, status in DEGRADATION_ONLY
+    ]
+    extra = pd.DataFrame(rows, columns=inputs.module_scores.columns)
+    kept = inputs.module_scores[~inputs.module_scores["category"].isin(
+        ["neuro:gaba", "neuro:histamine"])]
+    inputs.module_scores = pd.concat([kept, extra], ignore_index=True)
+    return inputs
+
+
+def test_degradation_only_sample_has_no_synthesis_potential() -> None:
+    inputs = degradation_only_inputs()
+    f = build_sample_facts("S1", inputs)
+    panel = {r["compound"]: r for r in f["panel"]["compounds"]}
+    for compound in ("gaba", "histamine", "dopamine"):
+        assert panel[compound]["potential"] == "absent", compound
+        assert panel[compound]["score"] is None and panel[compound]["module"] is None
+    assert "histidine" not in panel  # no synthesis module: not a panel row
+    assert panel["gaba"]["other_directions"] == ["predicted potential to degrade GABA"]
+    text = " ".join(f["summary"]["paragraphs"])
+    present = re.search(r"predicted synthesis potential present for ([^;.]*)", text)
+    named = present.group(1) if present else ""
+    for label in ("GABA", "Histamine", "Dopamine", "DOPAC"):
+        assert label not in named
+    assert "potential present for Dopamine" not in text
+    assert "no predicted synthesis potential for GABA, Dopamine, Histamine" in text
+    assert "predicted potential to degrade GABA" in text
+    assert "predicted potential to convert dopamine" in text.lower()
+    cohort = build_cohort_facts([build_sample_facts(s, inputs) for s in ("S1", "S2", "S3")],
+                                inputs)
+    gaba = cohort["key_compounds"].index("GABA")
+    assert [r["key_scores"][gaba]["score"] for r in cohort["rows"]] == [None, None, None]
+    assert cohort["rows"][0]["key_scores"][gaba]["status"] == "absent"
+
+
+def test_module_direction_reaches_json_and_table() -> None:
+    inputs = degradation_only_inputs()
+    f = build_sample_facts("S1", inputs)
+    deg = next(m for m in f["neuro"]["modules"] if m["module"] == "GB_NEURO_GABA_DEG")
+    assert deg["direction"] == "degradation"
+    assert deg["role"] == "predicted potential to degrade GABA"
+    conv = next(m for m in f["neuro"]["modules"] if m["module"] == "GB_NEURO_DOPAC_SYN")
+    assert conv["direction"] == "conversion"
+    html = render_sample_html(f)
+    row = re.search(r"<tr>\s*<td>GABA</td>\s*<td[^>]*>degradation</td>.*?</tr>", html, re.S)
+    assert row is not None and "Predicted potential to degrade GABA" in row.group(0)
+    assert "GABA (degradation): GB_NEURO_GABA_DEG" in html  # coverage chart label
+
+
+def test_module_scores_without_direction_are_rejected() -> None:
+    inputs = make_cohort_inputs()
+    inputs.module_scores = inputs.module_scores.drop(columns="direction")
+    with pytest.raises(InputError, match="direction"):
+        build_sample_facts("S1", inputs)
+    inputs.module_notes = {m: {"direction": "synthesis"} for m in inputs.module_scores["module"]}
+    assert build_sample_facts("S1", inputs)["scfa"]["modules"][0]["direction"] == "synthesis"
+
+
+def test_panel_follows_compound_synthesis_scores() -> None:
+    """The panel's key status is the scorer's compound_synthesis_scores status, per sample."""
+    from gutbrain.scoring import compound_synthesis_scores
+
+    inputs = degradation_only_inputs()
+    expected = compound_synthesis_scores(inputs.module_scores)
+    for sample in ("S1", "S2"):
+        f = build_sample_facts(sample, inputs)
+        for row in f["panel"]["compounds"]:
+            want = expected[(expected["sample"] == sample)
+                             & (expected["category"].str.endswith(":" + row["compound"]))]
+            assert row["key_status"] == want["status"].iloc[0], (sample, row["compound"])
+            if row["score"] is not None:
+                assert row["score"] == pytest.approx(float(want["score"].iloc[0]))
+
+
+# --------------------------------------------------------------------------- caveats (issue 10.7)
+
+
+def test_shipped_catalog_and_marker_caveats_are_read(repo: Path) -> None:
+    notes = catalog_notes(repo / "resources" / "module_catalog.yaml")
+    but = notes["GB_SCFA_BUT_BUT"]
+    assert but["direction"] == "synthesis"
+    assert any("no KO of its own" in c for c in but["caveats"])
+    assert notes["GB_NEURO_GABA_DEG"]["direction"] == "degradation"
+    markers = marker_notes(repo / "resources" / "marker_genes.yaml")
+    assert any(m["proxy"] and m["caveat"] for m in markers.values())
+
+
+def test_caveats_appear_next_to_their_scores(repo: Path) -> None:
+    inputs = make_cohort_inputs()
+    inputs.module_notes = {
+        "M_BUT1": {"direction": "synthesis", "note": "Dominant route.",
+                   "caveats": ["the but CoA-transferase has no KO: proxy"]},
+    }
+    inputs.marker_notes = {"gadB": {"name": "glutamate decarboxylase", "proxy": True,
+                                    "caveat": "ALDH is broad-specificity"}}
+    f = build_sample_facts("S1", inputs)
+    but = next(m for m in f["scfa"]["modules"] if m["module"] == "M_BUT1")
+    assert but["caveats"] == ["the but CoA-transferase has no KO: proxy"]
+    assert but["note"] == "Dominant route."
+    panel = next(r for r in f["panel"]["compounds"] if r["compound"] == "butyrate")
+    assert panel["caveats"] == but["caveats"]
+    marker = f["markers"][0]
+    assert marker["proxy"] is True and marker["caveat"] == "ALDH is broad-specificity"
+    html = render_sample_html(f)
+    row = re.search(r"<tr>\s*<td>Butyrate</td>.*?</tr>", html[html.index('id="scfa"'):], re.S)
+    assert row is not None and "Caveat: the but CoA-transferase has no KO: proxy" in row.group(0)
+    marker_row = re.search(r"<tr><td>gadB.*?</tr>", html, re.S)
+    assert marker_row is not None
+    assert "Proxy:</strong> ALDH is broad-specificity" in marker_row.group(0)
+
+
+# --------------------------------------------------------------------------- panel (issue 10.11)
+
+
+@pytest.mark.parametrize(
+    ("statuses", "percentile", "n_scored", "word"),
+    [
+        (["scored", "absent"], 60.0, 10, "present"),
+        (["scored"], 10.0, 10, "low"),
+        (["scored"], 10.0, 3, "present"),  # too few scored samples for a percentile rule
+        (["scored"], None, 1, "present"),
+        (["below_coverage", "absent"], None, 0, "low"),
+        (["required_step_absent"], None, 0, "absent"),
+        (["absent", "not_measurable"], None, 0, "absent"),
+        (["not_measurable", "not_predictable"], None, 0, "not_measurable"),
+        (["not_predictable"], None, 0, "not_predictable"),
+    ],
+)
+def test_synthesis_potential_words(statuses, percentile, n_scored, word) -> None:
+    assert synthesis_potential(statuses, percentile, n_scored) == word
+
+
+def test_panel_orders_families_and_uses_run_percentiles() -> None:
+    def module(compound: str, direction: str, status: str, score: float | None) -> dict:
+        return {"compound": compound, "direction": direction, "status": status, "score": score,
+                "module": f"M_{compound}_{direction}", "caveats": [],
+                "role": f"predicted potential to {direction} {compound}"}
+
+    modules = [module("histamine", "synthesis", "scored", 1.0),
+               module("butyrate", "synthesis", "scored", 2.0),
+               module("gaba", "degradation", "scored", 5.0),
+               module("gaba", "synthesis", "below_coverage", None),
+               module("isovalerate", "synthesis", "absent", 0.0)]
+    run = {"butyrate": {"A": 2.0, "B": 5.0, "C": 6.0, "D": 7.0}, "histamine": {"A": 1.0}}
+    rows = compound_panel(modules, run, "A")
+    assert [r["compound"] for r in rows] == ["butyrate", "gaba", "histamine", "isovalerate"]
+    assert [r["potential"] for r in rows] == ["low", "low", "present", "absent"]
+    assert rows[0]["percentile"] == 0.0 and rows[0]["n_samples_scored"] == 4
+    assert rows[2]["percentile"] is None  # one scored sample: no percentile
+    assert rows[0]["family"] == "Short-chain fatty acids"
+
+
+def test_panel_leads_the_sample_page_and_compounds_lead_the_cohort(pages: dict[str, str]) -> None:
+    html = pages["S1"]
+    panel = html.index(f"<h2>{PANEL_HEADING}</h2>")
+    assert panel < html.index("<h2>Plain-language summary</h2>") < html.index('id="scfa"')
+    table = html[panel:html.index("</table>", panel)]
+    for label in ("Acetate", "Propionate", "Butyrate", "GABA", "Histamine", "Noradrenaline"):
+        assert f"<td>{label}</td>" in table
+    assert "potential-present" in table and "not predictable from 16S" in table
+    assert "low: scored but below the 25th percentile" in html
+    index = pages["index"]
+    assert index.index("<h2>Synthesis potential per compound</h2>") < index.index(
+        "<h2>Module scores</h2>")
+
+
+# --------------------------------------------------------------------------- evidence (issue 10.8)
+
+
+def _shipped_table(repo: Path, name: str, kind: str) -> pd.DataFrame:
+    from gutbrain.report.facts import read_table
+
+    return read_table(repo / "resources" / name, kind)
+
+
+def test_known_producers_have_direct_evidence_only(repo: Path) -> None:
+    inputs = make_cohort_inputs()
+    inputs.genus_traits = _shipped_table(repo, "genus_traits.tsv", "genus_traits")
+    f = build_sample_facts("S1", inputs)
+    producers = {p["genus"]: p for p in f["scfa"]["producers"]}
+    others = {p["genus"]: p for p in f["scfa"]["other_genera"]}
+    assert {"Faecalibacterium", "Coprococcus", "Roseburia"} <= set(producers)
+    assert {"Bacteroides", "Subdoligranulum", "Butyricicoccus", "Odoribacter"} <= set(others)
+    assert not set(producers) & set(others)
+    assert all(p["evidence"] == "direct" for p in producers.values())
+    assert others["Bacteroides"]["evidence"] == "genes only (production not shown)"
+    assert others["Subdoligranulum"]["evidence"] == "review only (no primary source)"
+    assert others["Odoribacter"]["evidence"] == "association only"
+    assert others["Butyricicoccus"]["evidence"].startswith("non-human evidence only (animal")
+    # the association-only Faecalibacterium row is not cited as evidence of production
+    cited = {c["citation"] for c in producers["Faecalibacterium"]["citations"]}
+    assert not any("Van-Wehle" in c for c in cited)
+    html = render_sample_html(f)
+    section = html[html.index("Known SCFA producers"):html.index('id="neuro"')]
+    assert "direct evidence of production" in section
+    assert "<td>genes only (production not shown)</td>" in section
+
+
+def test_taxa_findings_merge_by_genus_and_hide_community_types(repo: Path) -> None:
+    inputs = make_cohort_inputs()
+    inputs.taxa_of_interest = _shipped_table(repo, "taxa_of_interest.tsv", "taxa_of_interest")
+    # The fixture's Coprococcus ASV becomes a Bifidobacterium (family Bifidobacteriaceae).
+    inputs.taxonomy = inputs.taxonomy.copy()
+    inputs.taxonomy.loc["ASV_000000000002", ["family", "genus"]] = [
+        "Bifidobacteriaceae", "Bifidobacterium"]
+    f = build_sample_facts("S1", inputs)
+    overview = {t["taxon"]: t for t in f["taxa_summary"]}
+    bif = overview["Bifidobacterium"]
+    assert bif["direction"] == "mixed"  # genus depleted, family Bifidobacteriaceae enriched
+    assert bif["rank"] == "genus and related taxa"
+    ranks = {t["rank"] for t in f["taxa_of_interest"] if t["genus"] == "Bifidobacterium"}
+    assert ranks == {"genus", "family"}
+    # Bact2 is a community type the pipeline does not assign: never shown with Bacteroides.
+    assert "community_type" not in {t["rank"] for t in f["taxa_of_interest"]}
+    assert not any("Bact2" in t["taxon"] for t in f["taxa_of_interest"])
+    assert overview["Faecalibacterium"]["n_findings"] == 6  # genus and species rows merged

@@ -60,6 +60,11 @@ def test_real_reads_through_reports(denoiser, classifier, real_sheet, tmp_path):
     for sample in ("sam1", "sam2"):
         facts = json.loads((results / f"reports/samples/{sample}.json").read_text())
         jsonschema.validate(facts, schema)
+        # The first-screen panel and the shipped catalog's directions and caveats reach the JSON.
+        assert facts["panel"]["compounds"]
+        modules = facts["scfa"]["modules"] + facts["neuro"]["modules"]
+        assert {m["direction"] for m in modules} >= {"synthesis", "degradation"}
+        assert any(m["caveats"] for m in modules)
         html = (results / f"reports/samples/{sample}.html").read_text()
         assert "not a diagnosis" in html
     assert (results / "reports/index.html").exists()

@@ -561,6 +561,8 @@ def report_inputs(wildcards=None):
         "bundle": bundle_manifest(),
         "taxa_of_interest": repo_file("resources/taxa_of_interest.tsv"),
         "genus_traits": repo_file("resources/genus_traits.tsv"),
+        "module_catalog": repo_file(config["function"]["catalog"]),
+        "marker_catalog": repo_file(config["function"]["markers"]),
         **{f"pcoa_{m}": f"{RESULTS}/diversity/pcoa_{m}.tsv" for m in BETA_METRICS},
         **reference_cohort_input(),
         **({"sample_metadata": report_sample_sheet()} if ASV_TABLE_ENTRY else {}),

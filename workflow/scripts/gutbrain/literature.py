@@ -66,6 +66,18 @@ TRAITS: dict[str, tuple[str, str]] = {
 }
 PREVALENCE = ("most_strains", "some_strains", "single_strain_reported", "unknown")
 EVIDENCE = ("genomic", "biochemical", "in_vivo", "in_vivo_association", "review")
+#: Where a trait row's evidence comes from (optional column ``origin`` of genus_traits.tsv).
+ORIGINS = ("human", "animal", "food")
+#: Evidence classes that show production itself (in culture or in a living host); with
+#: ``origin`` human they make a genus a "known producer" in the reports.
+DIRECT_EVIDENCE = ("biochemical", "in_vivo")
+EVIDENCE_LABELS = {
+    "genomic": "genes only (production not shown)",
+    "in_vivo_association": "association only",
+    "review": "review only (no primary source)",
+}
+#: rrnDB genera whose mean rests on this many genomes or fewer are flagged ``few_genomes``.
+FEW_GENOMES = 2
 COPY_STATISTICS = ("mean", "median")
 RANKS = ("genus", "species", "family", "community_type")
 #: Direction of a per-study finding -> sign (-1: lower with depression or worse wellbeing).
@@ -212,6 +224,8 @@ def load_genus_traits(path: PathLike) -> pd.DataFrame:
     }
     if "synonyms" in table.columns:
         checks["synonyms"] = _genus_list
+    if "origin" in table.columns:
+        checks["origin"] = _in_vocabulary(ORIGINS)
     for column, check in checks.items():
         _check_column(path, table, column, check)
     _check_source(path, table)
@@ -240,6 +254,10 @@ def load_genus_copies(path: PathLike) -> pd.DataFrame:
         return None if number >= 1 else f"{value} < 1; a genome carries at least one 16S gene"
 
     _check_column(path, table, "copies_16s", copies)
+    if "few_genomes" in table.columns:
+        _check_column(path, table, "few_genomes", _in_vocabulary(("true", "false")))
+        if "rrndb_childcount" in table.columns:
+            _check_few_genomes(path, table)
     dup = table["genus"].duplicated()
     if bool(dup.any()):
         row = int(dup.to_numpy().nonzero()[0][0])
@@ -249,6 +267,32 @@ def load_genus_copies(path: PathLike) -> pd.DataFrame:
         )
     table["copies_16s"] = table["copies_16s"].astype(float)
     return table
+
+
+def _check_few_genomes(path: PathLike, table: pd.DataFrame) -> None:
+    """``few_genomes`` must be true exactly when rrnDB's childcount is <= FEW_GENOMES."""
+    for row, (flag, count) in enumerate(zip(table["few_genomes"], table["rrndb_childcount"],
+                                            strict=True)):
+        want = "true" if count.isdigit() and int(count) <= FEW_GENOMES else "false"
+        if flag != want:
+            raise InputError(
+                f"{path}, line {row + 2}, column 'few_genomes': is {flag!r} but "
+                f"rrndb_childcount is {count!r}; it must be {want!r} (true when the value rests "
+                f"on {FEW_GENOMES} genomes or fewer)"
+            )
+
+
+def evidence_label(evidence: str, origin: str = "") -> str:
+    """How a trait row's evidence is labelled in reports: 'direct' for production shown in
+    human strains or people; otherwise what it is (genes only, association, review, or
+    non-human evidence)."""
+    if evidence in DIRECT_EVIDENCE:
+        if origin == "human":
+            return "direct"
+        if origin in ("animal", "food"):
+            return f"non-human evidence only ({origin} strains or experiments)"
+        return "origin of the evidence not recorded"
+    return EVIDENCE_LABELS.get(evidence, "evidence class not recorded")
 
 
 def load_taxa_of_interest(path: PathLike) -> pd.DataFrame:

@@ -14,7 +14,7 @@ import math
 import os
 import re
 import urllib.parse
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
@@ -26,6 +26,7 @@ import yaml
 from gutbrain import __version__
 from gutbrain.asv import read_asv_table
 from gutbrain.errors import InputError
+from gutbrain.literature import evidence_label
 from gutbrain.report import summary
 from gutbrain.report.reference import (
     ReferenceCohort,
@@ -59,8 +60,11 @@ COMPOUND_LABELS = {
     "serotonin": "Serotonin",
     "tryptophan": "Tryptophan",
     "kynurenine": "Kynurenine",
-    "dopamine": "Dopamine / DOPAC",
+    "dopamine": "Dopamine",
     "dopac": "DOPAC",
+    "histidine": "Histidine",
+    "tryptamine": "Tryptamine",
+    "indole": "Indole",
     "histamine": "Histamine",
     "acetylcholine": "Acetylcholine",
     "noradrenaline": "Noradrenaline",
@@ -76,6 +80,31 @@ MODULE_STATUS_TEXT = {
     "absent": "no predicted genes for this pathway",
     "required_step_absent": "defining enzyme not predicted (pathway not counted)",
     "not_measurable": "not measurable: the functional reference cannot see these genes",
+    "not_predictable": "not predictable from 16S",
+}
+#: Module directions (catalog key ``direction``) and the verb used for each in the reports.
+DIRECTION_VERBS = {"synthesis": "make", "conversion": "convert", "degradation": "degrade"}
+DIRECTION_ORDER = {d: i for i, d in enumerate(DIRECTION_VERBS)}
+#: Compound families of the first-screen panel, in page order; compounds of the catalog not
+#: named here are added to the last family.
+PANEL_FAMILIES: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("Short-chain fatty acids", ("acetate", "propionate", "butyrate")),
+    ("GABA and glutamate", ("gaba", "glutamate")),
+    ("Tryptophan and its products", ("tryptophan", "serotonin", "kynurenine",
+                                     "quinolinic_acid", "indole", "tryptamine")),
+    ("Catecholamines", ("dopamine", "noradrenaline")),
+    ("Histamine", ("histamine",)),
+    ("Other compounds", ("acetylcholine", "nitric_oxide", "p_cresol", "isovalerate")),
+)
+#: A scored synthesis key score below this percentile of the run's scored samples is "low" ...
+LOW_PERCENTILE = 25.0
+#: ... when at least this many samples of the run have a scored key score for the compound.
+MIN_SAMPLES_FOR_LOW = 4
+POTENTIAL_TEXT = {
+    "present": "present",
+    "low": "low",
+    "absent": "absent",
+    "not_measurable": "not measurable",
     "not_predictable": "not predictable from 16S",
 }
 SCFA_TRAIT = re.compile(r"^(acetate|propionate|butyrate)", re.IGNORECASE)
@@ -172,6 +201,9 @@ class ReportInputs:
     (``sample`` as a column). ``pcoa`` maps a metric to ``(coords, proportions, note)`` as
     returned by :func:`gutbrain.diversity.read_pcoa_tsv`. ``reference_cohort`` is the optional
     reference cohort (:mod:`gutbrain.report.reference`); None = no comparison.
+    ``module_notes`` (module ID -> direction, note, caveats) and ``marker_notes`` (marker ID ->
+    name, proxy, caveat) come from the module catalog and the marker file
+    (:func:`catalog_notes`, :func:`marker_notes`); missing entries mean no note.
     """
 
     read_tracking: pd.DataFrame
@@ -181,7 +213,7 @@ class ReportInputs:
     alpha: pd.DataFrame = field(default_factory=lambda: _empty(
         ["sample", "observed_asvs", "shannon", "simpson", "faith_pd", "rarefaction_depth"]))
     module_scores: pd.DataFrame = field(default_factory=lambda: _empty(
-        ["module", "name", "category", "sample", "score", "coverage", "status"]))
+        ["module", "name", "category", "direction", "sample", "score", "coverage", "status"]))
     module_contributions: pd.DataFrame = field(default_factory=lambda: _empty(
         ["module", "sample", "genus", "share", "rank"]))
     marker_genes: pd.DataFrame = field(default_factory=lambda: _empty(
@@ -198,6 +230,8 @@ class ReportInputs:
         ["genus", "trait", "kos", "citation", "doi"]))
     pcoa: Mapping[str, tuple[pd.DataFrame, pd.Series, str]] = field(default_factory=dict)
     reference_cohort: ReferenceCohort | None = None
+    module_notes: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    marker_notes: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
 
 
 # --------------------------------------------------------------------------- loading
@@ -216,7 +250,8 @@ REQUIRED_COLUMNS = {
     "read_tracking": ("sample", "input"),
     "taxonomy": ("asv_id", "genus"),
     "alpha": ("sample", "observed_asvs", "shannon", "simpson"),
-    "module_scores": ("module", "name", "category", "sample", "score", "coverage", "status"),
+    "module_scores": ("module", "name", "category", "direction", "sample", "score", "coverage",
+                      "status"),
     "module_contributions": ("module", "sample", "genus", "share", "rank"),
     "marker_genes": ("marker", "kos", "sample", "abundance", "top_genera"),
     "sample_confidence": ("sample", "weighted_distance", "fraction_reads_predicted"),
@@ -268,6 +303,34 @@ def read_bundle(path: str | os.PathLike[str]) -> dict[str, Any]:
     return data
 
 
+def catalog_notes(path: str | os.PathLike[str]) -> dict[str, dict[str, Any]]:
+    """Module ID -> ``direction``, ``note`` and ``caveats`` (the module's caveat, then each
+    step caveat as "step name: caveat") from a module catalog YAML (validated on load)."""
+    from gutbrain.modules import load_catalog
+
+    modules = load_catalog(path)
+    raw = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
+    steps_by_id = {str(m.get("id")): m.get("steps") or [] for m in raw.get("modules", [])
+                   if isinstance(m, dict)}
+    out: dict[str, dict[str, Any]] = {}
+    for module in modules:
+        caveats = [module.caveat] if module.caveat else []
+        for step in steps_by_id.get(module.id, []):
+            if isinstance(step, dict) and text(step.get("caveat")):
+                caveats.append(f"{text(step.get('name'))}: {text(step['caveat'])}")
+        out[module.id] = {"direction": module.direction, "note": module.note,
+                          "caveats": caveats}
+    return out
+
+
+def marker_notes(path: str | os.PathLike[str]) -> dict[str, dict[str, Any]]:
+    """Marker ID -> ``name``, ``proxy`` and ``caveat`` from the marker-gene YAML file."""
+    from gutbrain.markers import load_markers
+
+    return {m.id: {"name": m.name, "proxy": m.proxy, "caveat": m.caveat}
+            for m in load_markers(path)}
+
+
 def load_report_inputs(
     *,
     read_tracking: str | os.PathLike[str],
@@ -285,6 +348,8 @@ def load_report_inputs(
     genus_traits: str | os.PathLike[str] | None = None,
     pcoa: Mapping[str, str | os.PathLike[str]] | None = None,
     reference_cohort: str | os.PathLike[str] | None = None,
+    module_catalog: str | os.PathLike[str] | None = None,
+    marker_catalog: str | os.PathLike[str] | None = None,
 ) -> ReportInputs:
     """Read the pipeline's result files into a :class:`ReportInputs` (optional ones may be None)."""
     from gutbrain.diversity import read_pcoa_tsv
@@ -312,6 +377,10 @@ def load_report_inputs(
         kwargs["pcoa"] = {metric: read_pcoa_tsv(path) for metric, path in pcoa.items()}
     if reference_cohort:
         kwargs["reference_cohort"] = read_reference_cohort(reference_cohort)
+    if module_catalog:
+        kwargs["module_notes"] = catalog_notes(module_catalog)
+    if marker_catalog:
+        kwargs["marker_notes"] = marker_notes(marker_catalog)
     return ReportInputs(**kwargs)
 
 
@@ -547,51 +616,82 @@ def _contributors(inputs: ReportInputs, module: str, sample: str, top: int) -> l
             for r in table.head(top).to_dict("records")]
 
 
+def direction_role(direction: str, label: str) -> str:
+    """What a module says about a compound: "predicted potential to degrade GABA"."""
+    verb = DIRECTION_VERBS.get(direction)
+    if verb is None:
+        return f"predicted potential linked to {label} (direction not recorded)"
+    return f"predicted potential to {verb} {label}"
+
+
+def _direction(inputs: ReportInputs, module: str, record: Mapping[str, Any]) -> str:
+    """A module's direction: the score table's column, else the catalog's; else an error."""
+    direction = text(record.get("direction", "")) or text(
+        inputs.module_notes.get(module, {}).get("direction", ""))
+    if direction not in DIRECTION_VERBS:
+        raise InputError(
+            f"module_scores.tsv: module '{module}' has direction '{direction}' (expected one of "
+            f"{sorted(DIRECTION_VERBS)}); rerun the module scoring step of this version"
+        )
+    return direction
+
+
+def _module_entry(inputs: ReportInputs, module: str, record: Mapping[str, Any],
+                  by_sample: Mapping[str, float | None], sample: str,
+                  thresholds: Thresholds) -> dict[str, Any]:
+    """One module of one sample: status, direction, caveats, score, percentiles, contributors."""
+    status = text(record["status"])
+    if status not in MODULE_STATUS_TEXT:
+        raise InputError(
+            f"module_scores.tsv: module '{module}', sample '{sample}': unknown status "
+            f"'{status}' (expected one of {sorted(MODULE_STATUS_TEXT)})"
+        )
+    _, compound = split_category(record["category"])
+    direction = _direction(inputs, module, record)
+    notes = inputs.module_notes.get(module, {})
+    predictable = status != "not_predictable"
+    raw_score = None if pd.isna(record["score"]) else float(record["score"])
+    ref_percentile, ref_note = reference_percentile(
+        inputs.reference_cohort, module, raw_score, status)
+    return {
+        "module": module,
+        "name": text(record["name"]),
+        "compound": compound,
+        "compound_label": compound_label(compound),
+        "direction": direction,
+        "role": direction_role(direction, compound_label(compound)),
+        "note": text(notes.get("note", "")),
+        "caveats": [text(c) for c in notes.get("caveats", [])],
+        "status": status,
+        "status_text": MODULE_STATUS_TEXT[status],
+        "score": num(record["score"]) if predictable else None,
+        "coverage": num(record["coverage"]) if predictable else None,
+        "percentile": percentile_in_run(dict(by_sample), sample) if predictable else None,
+        "reference_percentile": ref_percentile,
+        "reference_percentile_note": ref_note,
+        "contributors": _contributors(inputs, module, sample, thresholds.top_contributors),
+    }
+
+
 def _modules(inputs: ReportInputs, sample: str, group: str, expected: Sequence[str],
              thresholds: Thresholds) -> dict[str, Any]:
     scores = inputs.module_scores
     entries = []
     if not scores.empty:
-        groups = [split_category(c) for c in scores["category"]]
-        mask = np.array([g == group for g, _ in groups], dtype=bool)
-        table = scores[mask]
-        for module, module_rows in table.groupby("module", sort=True):
-            by_sample = {}
-            for r in module_rows.to_dict("records"):
-                value = num(r["score"]) if text(r["status"]) != "not_predictable" else None
-                by_sample[str(r["sample"])] = value
+        mask = np.array([split_category(c)[0] == group for c in scores["category"]], dtype=bool)
+        for module, module_rows in scores[mask].groupby("module", sort=True):
+            by_sample = {
+                str(r["sample"]): num(r["score"]) if text(r["status"]) != "not_predictable"
+                else None
+                for r in module_rows.to_dict("records")
+            }
             mine = module_rows[module_rows["sample"].astype(str) == sample]
-            if mine.empty:
-                continue
-            record = mine.iloc[0]
-            status = text(record["status"])
-            if status not in MODULE_STATUS_TEXT:
-                raise InputError(
-                    f"module_scores.tsv: module '{module}', sample '{sample}': unknown status "
-                    f"'{status}' (expected one of {sorted(MODULE_STATUS_TEXT)})"
-                )
-            _, compound = split_category(record["category"])
-            predictable = status != "not_predictable"
-            raw_score = None if pd.isna(record["score"]) else float(record["score"])
-            ref_percentile, ref_note = reference_percentile(
-                inputs.reference_cohort, str(module), raw_score, status)
-            entries.append({
-                "module": str(module),
-                "name": text(record["name"]),
-                "compound": compound,
-                "compound_label": compound_label(compound),
-                "status": status,
-                "status_text": MODULE_STATUS_TEXT[status],
-                "score": num(record["score"]) if predictable else None,
-                "coverage": num(record["coverage"]) if predictable else None,
-                "percentile": percentile_in_run(by_sample, sample) if predictable else None,
-                "reference_percentile": ref_percentile,
-                "reference_percentile_note": ref_note,
-                "contributors": _contributors(inputs, str(module), sample,
-                                              thresholds.top_contributors),
-            })
+            if not mine.empty:
+                entries.append(_module_entry(inputs, str(module), mine.iloc[0], by_sample,
+                                             sample, thresholds))
     order = {c: i for i, c in enumerate(expected)}
-    entries.sort(key=lambda e: (order.get(e["compound"], len(order)), e["compound"], e["module"]))
+    entries.sort(key=lambda e: (order.get(e["compound"], len(order)), e["compound"],
+                                DIRECTION_ORDER.get(e["direction"], 9), e["module"]))
     present = {e["compound"] for e in entries}
     return {
         "modules": entries,
@@ -600,42 +700,181 @@ def _modules(inputs: ReportInputs, sample: str, group: str, expected: Sequence[s
     }
 
 
-def _scfa_producers(inputs: ReportInputs, sample: str) -> list[dict[str, Any]]:
+# --------------------------------------------------------------------------- first screen
+
+
+def synthesis_potential(statuses: Iterable[str], percentile: float | None,
+                        n_scored: int) -> str:
+    """The panel word for one compound from the statuses of its *synthesis* modules.
+
+    ``present``: a synthesis module is scored and the key score is not low; ``low``: scored but
+    below :data:`LOW_PERCENTILE` of the run (only with at least :data:`MIN_SAMPLES_FOR_LOW`
+    scored samples, ``n_scored``), or no module scored but one ``below_coverage`` (pathway
+    partly predicted); ``absent``: none scored or below coverage, and at least one ``absent``
+    or ``required_step_absent``; else ``not_measurable`` if any module is, else
+    ``not_predictable``.
+    """
+    found = set(statuses)
+    if "scored" in found:
+        if (percentile is not None and n_scored >= MIN_SAMPLES_FOR_LOW
+                and percentile < LOW_PERCENTILE):
+            return "low"
+        return "present"
+    if "below_coverage" in found:
+        return "low"
+    if found & {"absent", "required_step_absent"}:
+        return "absent"
+    return "not_measurable" if "not_measurable" in found else "not_predictable"
+
+
+def synthesis_key_status(statuses: Iterable[str]) -> str:
+    """The compound status of :func:`gutbrain.scoring.compound_synthesis_scores` (scored,
+    absent, not_measurable, not_predictable) from its synthesis modules' statuses."""
+    found = set(statuses)
+    if "scored" in found:
+        return "scored"
+    if found & {"absent", "below_coverage", "required_step_absent"}:
+        return "absent"
+    return "not_measurable" if "not_measurable" in found else "not_predictable"
+
+
+def run_key_scores(scores: pd.DataFrame) -> dict[str, dict[str, float]]:
+    """Compound -> sample -> key score: the highest *scored synthesis* module score (the rule
+    of :func:`gutbrain.scoring.compound_synthesis_scores`); samples without one are left out."""
+    if scores.empty or "direction" not in scores.columns:
+        return {}
+    keep = (scores["direction"].astype(str) == "synthesis") & (
+        scores["status"].astype(str) == "scored") & scores["score"].notna()
+    table = scores[keep]
+    out: dict[str, dict[str, float]] = {}
+    for (category, sample), value in table.groupby(["category", "sample"])["score"].max().items():
+        out.setdefault(split_category(category)[1], {})[str(sample)] = float(value)
+    return out
+
+
+def panel_order(compounds: Iterable[str]) -> list[tuple[str, str]]:
+    """(family, compound) in panel order; compounds not in :data:`PANEL_FAMILIES` go last."""
+    given = list(dict.fromkeys(compounds))
+    ordered = [(family, c) for family, members in PANEL_FAMILIES for c in members if c in given]
+    listed = {c for _, c in ordered}
+    last = PANEL_FAMILIES[-1][0]
+    return ordered + [(last, c) for c in sorted(given) if c not in listed]
+
+
+def _potential_text(potential: str, scored: bool) -> str:
+    """The panel word, with the reason for 'low'."""
+    if potential != "low":
+        return POTENTIAL_TEXT[potential]
+    if scored:
+        return f"low (below the run's {LOW_PERCENTILE:g}th percentile)"
+    return "low (pathway partly predicted)"
+
+
+def _panel_entry(family: str, compound: str, modules: Sequence[Mapping[str, Any]],
+                 run_scores: Mapping[str, float], sample: str) -> dict[str, Any]:
+    synthesis = [m for m in modules if m["direction"] == "synthesis"]
+    scored = [m for m in synthesis if m["status"] == "scored" and m["score"] is not None]
+    best = max(scored, key=lambda m: m["score"]) if scored else None
+    percentile = percentile_in_run(dict(run_scores), sample) if best else None
+    potential = synthesis_potential((m["status"] for m in synthesis), percentile,
+                                    len(run_scores))
+    return {
+        "family": family,
+        "compound": compound,
+        "label": compound_label(compound),
+        "potential": potential,
+        "potential_text": _potential_text(potential, best is not None),
+        "key_status": synthesis_key_status(m["status"] for m in synthesis),
+        "score": best["score"] if best else None,
+        "module": best["module"] if best else None,
+        "percentile": percentile,
+        "n_samples_scored": len(run_scores),
+        "caveats": list(best["caveats"]) if best else [],
+        "other_directions": sorted({m["role"] for m in modules if m["direction"] != "synthesis"
+                                    and m["status"] == "scored"}),
+    }
+
+
+def compound_panel(modules: Sequence[Mapping[str, Any]],
+                   run_scores: Mapping[str, Mapping[str, float]],
+                   sample: str) -> list[dict[str, Any]]:
+    """One first-screen row per compound with at least one synthesis module (see
+    :func:`synthesis_potential`); degradation and conversion modules never set the word and are
+    only named in ``other_directions``."""
+    by_compound: dict[str, list[Mapping[str, Any]]] = {}
+    for m in modules:
+        by_compound.setdefault(m["compound"], []).append(m)
+    with_synthesis = [c for c, ms in by_compound.items()
+                      if any(m["direction"] == "synthesis" for m in ms)]
+    return [_panel_entry(family, c, by_compound[c], run_scores.get(c, {}), sample)
+            for family, c in panel_order(with_synthesis)]
+
+
+def _citations(rows: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """Distinct (citation, doi) pairs of trait rows as report citations."""
+    citations = []
+    seen = set()
+    for r in rows:
+        label = text(r.get("citation", "")) or text(r.get("study", ""))
+        doi = text(r.get("doi", ""))
+        if (label, doi) in seen or not (label or doi):
+            continue
+        seen.add((label, doi))
+        citations.append({"citation": label or doi, "doi": doi, "url": doi_url(doi)})
+    return citations
+
+
+def _producer(genus: str, rows: list[dict[str, Any]], abundance: float) -> dict[str, Any]:
+    """One genus with SCFA traits: direct rows decide; otherwise the rows' evidence labels."""
+    labels = [evidence_label(text(r.get("evidence", "")), text(r.get("origin", "")))
+              for r in rows]
+    direct = [r for r, label in zip(rows, labels, strict=True) if label == "direct"]
+    shown = direct or rows
+    return {
+        "genus": genus,
+        "traits": sorted({text(r["trait"]) for r in shown}),
+        "relative_abundance": num(abundance),
+        "evidence": "direct" if direct else "; ".join(sorted(set(labels))),
+        "citations": _citations(shown),
+    }
+
+
+def _scfa_producers(inputs: ReportInputs, sample: str) -> tuple[list[dict], list[dict]]:
+    """(known producers, other genera): genera of genus_traits.tsv with SCFA traits, split by
+    evidence class (see :func:`gutbrain.literature.evidence_label`); most abundant first."""
     traits = inputs.genus_traits
     if traits.empty:
-        return []
+        return [], []
     traits = traits[[bool(SCFA_TRAIT.match(text(t))) for t in traits["trait"]]]
     abundance = relative_abundance_by(inputs, sample, genus_labels(inputs))
-    citation_column = "citation" if "citation" in traits.columns else (
-        "study" if "study" in traits.columns else None)
-    out = []
-    for genus, rows in traits.groupby(traits["genus"].map(_clean_taxon), sort=True):
-        citations = []
-        seen = set()
-        for r in rows.to_dict("records"):
-            label = text(r.get(citation_column, "")) if citation_column else ""
-            doi = text(r.get("doi", ""))
-            if (label, doi) in seen or not (label or doi):
-                continue
-            seen.add((label, doi))
-            citations.append({"citation": label or doi, "doi": doi, "url": doi_url(doi)})
-        out.append({
-            "genus": str(genus),
-            "traits": sorted({text(t) for t in rows["trait"]}),
-            "relative_abundance": num(abundance.get(genus, 0.0)),
-            "citations": citations,
-        })
+    out = [_producer(str(genus), rows.to_dict("records"), abundance.get(genus, 0.0))
+           for genus, rows in traits.groupby(traits["genus"].map(_clean_taxon), sort=True)]
     out.sort(key=lambda p: (-(p["relative_abundance"] or 0.0), p["genus"]))
-    return out
+    return ([p for p in out if p["evidence"] == "direct"],
+            [p for p in out if p["evidence"] != "direct"])
+
+
+def _marker_status(abundance: float | None) -> str:
+    """Status of a marker row without a status column (as gutbrain.markers words it)."""
+    if abundance is None:
+        return "not_measurable"
+    return "present" if abundance > 0 else "absent"
 
 
 def _markers(inputs: ReportInputs, sample: str) -> list[dict[str, Any]]:
     table = _rows(inputs.marker_genes, sample)
-    return [
-        {"marker": text(r["marker"]), "kos": text(r["kos"]), "abundance": num(r["abundance"]),
-         "top_genera": text(r["top_genera"])}
-        for r in table.sort_values("marker", kind="mergesort").to_dict("records")
-    ]
+    out = []
+    for r in table.sort_values("marker", kind="mergesort").to_dict("records"):
+        notes = inputs.marker_notes.get(text(r["marker"]), {})
+        out.append({
+            "marker": text(r["marker"]), "kos": text(r["kos"]), "abundance": num(r["abundance"]),
+            "status": text(r.get("status", "")) or _marker_status(num(r["abundance"])),
+            "top_genera": text(r["top_genera"]),
+            "name": text(notes.get("name", "")),
+            "proxy": bool(notes.get("proxy", False)),
+            "caveat": text(notes.get("caveat", "")),
+        })
+    return out
 
 
 def _taxon_present(inputs: ReportInputs, sample: str, taxon: str, rank: str) -> float | None:
@@ -659,30 +898,58 @@ def _taxon_present(inputs: ReportInputs, sample: str, taxon: str, rank: str) -> 
     return float(counts[hit.to_numpy()].sum() / total)
 
 
+#: Ranks of taxa_of_interest.tsv not shown in sample reports: a community type (enterotype) is a
+#: classification of the whole community, which the pipeline does not make, so a finding about
+#: "Bacteroides enterotype 2" would wrongly be read as being about Bacteroides abundance.
+HIDDEN_RANKS = ("community_type",)
+
+
+def _linked_genus(record: Mapping[str, Any]) -> str:
+    """The genus a finding is shown with: the table's ``genus`` column, else the first word of
+    a genus or species name, else '' (the finding is matched at its own rank)."""
+    genus = _clean_taxon(record.get("genus", ""))
+    if genus:
+        return genus
+    if text(record["rank"]).lower() in ("genus", "species"):
+        return _clean_taxon(record["taxon"]).split(" ")[0]
+    return ""
+
+
+def _finding(record: Mapping[str, Any], genus: str, abundance: float) -> dict[str, Any]:
+    taxon = _clean_taxon(record["taxon"])
+    direction = text(record["direction"])
+    return {
+        "taxon": taxon,
+        "rank": text(record["rank"]).lower(),
+        "genus": genus or taxon,
+        "relative_abundance": num(abundance),
+        "direction": direction,
+        "statement": summary.association_statement(taxon, direction, text(record["study"])),
+        "finding": text(record["finding"]),
+        "study": text(record["study"]),
+        "doi": text(record["doi"]),
+        "url": doi_url(text(record["doi"])),
+        "evidence_strength": text(record["evidence_strength"]),
+    }
+
+
 def _taxa_of_interest(inputs: ReportInputs, sample: str) -> list[dict[str, Any]]:
+    """Findings whose linked genus (or, without one, the taxon at its rank) is in the sample."""
     table = inputs.taxa_of_interest
     if table.empty:
         return []
     out = []
     for r in table.to_dict("records"):
-        abundance = _taxon_present(inputs, sample, text(r["taxon"]), text(r["rank"]))
-        if not abundance:
+        rank = text(r["rank"]).lower().replace(" ", "_")
+        if rank in HIDDEN_RANKS:
             continue
-        direction = text(r["direction"])
-        out.append({
-            "taxon": _clean_taxon(r["taxon"]),
-            "rank": text(r["rank"]).lower(),
-            "relative_abundance": num(abundance),
-            "direction": direction,
-            "statement": summary.association_statement(_clean_taxon(r["taxon"]), direction,
-                                                       text(r["study"])),
-            "finding": text(r["finding"]),
-            "study": text(r["study"]),
-            "doi": text(r["doi"]),
-            "url": doi_url(text(r["doi"])),
-            "evidence_strength": text(r["evidence_strength"]),
-        })
-    out.sort(key=lambda t: (-(t["relative_abundance"] or 0.0), t["taxon"], t["study"]))
+        genus = _linked_genus(r)
+        abundance = (_taxon_present(inputs, sample, genus, "genus") if genus
+                     else _taxon_present(inputs, sample, text(r["taxon"]), rank))
+        if abundance:
+            out.append(_finding(r, genus, abundance))
+    out.sort(key=lambda t: (-(t["relative_abundance"] or 0.0), t["genus"], t["taxon"],
+                            t["study"]))
     return out
 
 
@@ -690,7 +957,11 @@ DEPRESSION_DIRECTIONS = ("depleted", "enriched", "mixed")
 
 
 def summarise_taxa(findings: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
-    """One line per taxon of interest: overall direction across its findings and their count.
+    """One line per genus of interest: overall direction across its findings and their count.
+
+    Findings are merged by their linked ``genus`` (the taxon itself when there is none), so a
+    family or species finding shown with a genus counts towards it: *Bifidobacterium* depleted
+    beside Bifidobacteriaceae enriched is ``mixed``.
 
     The direction is ``mixed`` when findings about depression disagree (or any says mixed);
     findings about other measures (e.g. quality of life) count only when there is no
@@ -698,9 +969,12 @@ def summarise_taxa(findings: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]
     """
     out: dict[str, dict[str, Any]] = {}
     for f in findings:
-        entry = out.setdefault(f["taxon"], {"taxon": f["taxon"], "rank": f["rank"],
-                                            "relative_abundance": f["relative_abundance"],
-                                            "directions": [], "n_findings": 0})
+        key = f.get("genus") or f["taxon"]
+        entry = out.setdefault(key, {"taxon": key, "rank": f["rank"],
+                                     "relative_abundance": f["relative_abundance"],
+                                     "directions": [], "n_findings": 0})
+        if entry["rank"] != f["rank"]:
+            entry["rank"] = "genus and related taxa"
         entry["directions"].append(f["direction"].lower())
         entry["n_findings"] += 1
     rows = []
@@ -802,8 +1076,7 @@ def build_sample_facts(
         "qc": qc,
         "has_reads": not zero,
         "composition": _composition(inputs, sample, thresholds),
-        "scfa": {**_modules(inputs, sample, "scfa", SCFA_COMPOUNDS, thresholds),
-                 "producers": _scfa_producers(inputs, sample)},
+        "scfa": {**_modules(inputs, sample, "scfa", SCFA_COMPOUNDS, thresholds)},
         "neuro": _modules(inputs, sample, "neuro", NEURO_COMPOUNDS, thresholds),
         "markers": _markers(inputs, sample),
         "taxa_of_interest": _taxa_of_interest(inputs, sample),
@@ -811,43 +1084,78 @@ def build_sample_facts(
         "confidence": confidence,
         "thresholds": thresholds.as_dict(),
     }
+    facts["scfa"]["producers"], facts["scfa"]["other_genera"] = _scfa_producers(inputs, sample)
     if zero:
         for section in ("scfa", "neuro"):
             facts[section]["modules"] = []
         facts["scfa"]["producers"] = []
+        facts["scfa"]["other_genera"] = []
         facts["markers"] = []
         facts["taxa_of_interest"] = []
     facts["taxa_summary"] = summarise_taxa(facts["taxa_of_interest"])
+    facts["panel"] = _panel(inputs, facts, sample)
     facts["summary"] = summary.plain_language_summary(facts)
     return facts
 
 
-KEY_COMPOUNDS = (("scfa", "acetate"), ("scfa", "propionate"), ("scfa", "butyrate"),
-                 ("neuro", "gaba"))
+PANEL_DEFINITION = (
+    "Synthesis potential per compound, from its synthesis modules only (degradation and "
+    "conversion modules never count). present: a synthesis module is scored; low: scored but "
+    f"below the {LOW_PERCENTILE:g}th percentile of the samples of this run with a score (when "
+    f"at least {MIN_SAMPLES_FOR_LOW} have one), or the pathway is only partly predicted (below "
+    "the coverage threshold); absent: no synthesis pathway predicted (no genes, or its defining "
+    "enzyme missing); not measurable: the functional reference cannot see the genes; not "
+    "predictable: no bacterial genes define the pathway."
+)
 
 
-def _key_score(facts: Mapping[str, Any], group: str, compound: str) -> dict[str, Any]:
-    modules = [m for m in facts[group]["modules"] if m["compound"] == compound]
-    scored = [m for m in modules if m["score"] is not None]
+def _panel(inputs: ReportInputs, facts: Mapping[str, Any], sample: str) -> dict[str, Any]:
+    """The first-screen panel: one row per compound (see :func:`compound_panel`)."""
+    rows: list[dict[str, Any]] = []
+    if facts["has_reads"]:
+        modules = [*facts["scfa"]["modules"], *facts["neuro"]["modules"]]
+        rows = compound_panel(modules, run_key_scores(inputs.module_scores), sample)
+    confidence = facts["confidence"]["overall"]
+    for row in rows:
+        row["confidence"] = confidence
+    return {"compounds": rows, "confidence": confidence, "definition": PANEL_DEFINITION,
+            "low_percentile": LOW_PERCENTILE, "min_samples_for_low": MIN_SAMPLES_FOR_LOW}
+
+
+KEY_COMPOUNDS = ("acetate", "propionate", "butyrate", "gaba")
+
+
+def _key_score(facts: Mapping[str, Any], compound: str) -> dict[str, Any]:
+    """A compound's synthesis key score and panel word in one sample (cohort table cell)."""
     if not facts["has_reads"]:
         return {"score": None, "status": "no_reads", "text": "no reads"}
-    if not modules:
-        return {"score": None, "status": "missing", "text": "no module"}
-    if not scored:
-        statuses = {m["status"] for m in modules}
-        if "below_coverage" in statuses:
-            return {"score": None, "status": "below_coverage", "text": "pathway incomplete"}
-        if "required_step_absent" in statuses:
-            return {"score": None, "status": "absent", "text": "absent"}
-        if "not_measurable" in statuses:
-            return {"score": None, "status": "not_measurable", "text": "not measurable"}
-        return {"score": None, "status": "not_predictable", "text": "not predictable from 16S"}
-    best = max(scored, key=lambda m: (m["status"] == "scored", m["score"]))
-    if best["status"] == "absent":
-        label = "absent"
-    else:
-        label = f"{best['score']:.3g}" + ("" if best["status"] == "scored" else " *")
-    return {"score": best["score"], "status": best["status"], "text": label}
+    row = next((r for r in facts["panel"]["compounds"] if r["compound"] == compound), None)
+    if row is None:
+        return {"score": None, "status": "missing", "text": "no synthesis module"}
+    if row["score"] is None:
+        return {"score": None, "status": row["potential"], "text": row["potential_text"]}
+    suffix = " (low)" if row["potential"] == "low" else ""
+    return {"score": row["score"], "status": row["potential"],
+            "text": f"{row['score']:.3g}{suffix}"}
+
+
+def _compound_heatmap(sample_facts: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
+    """Compounds x samples: synthesis key score and panel word (the cohort's first heatmap)."""
+    compounds = panel_order(r["compound"] for f in sample_facts
+                            for r in f["panel"]["compounds"])
+    rows = []
+    for _, compound in compounds:
+        row = []
+        for f in sample_facts:
+            cell = _key_score(f, compound)
+            row.append({"score": cell["score"], "status": cell["status"]})
+        rows.append(row)
+    return {
+        "compounds": [{"compound": c, "label": compound_label(c), "family": fam}
+                      for fam, c in compounds],
+        "samples": [f["sample"] for f in sample_facts],
+        "cells": rows,
+    }
 
 
 def _genus_bars(inputs: ReportInputs, samples: Sequence[str], top: int) -> dict[str, Any]:
@@ -873,7 +1181,8 @@ def _heatmap(inputs: ReportInputs, sample_facts: Sequence[Mapping[str, Any]]) ->
             for m in facts[group]["modules"]:
                 modules.setdefault(m["module"], {"module": m["module"], "name": m["name"],
                                                  "group": group, "compound": m["compound"],
-                                                 "compound_label": m["compound_label"]})
+                                                 "compound_label": m["compound_label"],
+                                                 "direction": m["direction"]})
                 cells[(m["module"], facts["sample"])] = {"score": m["score"],
                                                          "status": m["status"]}
     order = {c: i for i, c in enumerate(SCFA_COMPOUNDS + NEURO_COMPOUNDS)}
@@ -931,7 +1240,7 @@ def build_cohort_facts(
             "reads_after_qc": f["qc"]["reads_after_qc"],
             "observed_asvs": f["composition"]["alpha"]["observed_asvs_unrarefied"],
             "shannon": shannon["value"] if shannon else None,
-            "key_scores": [_key_score(f, g, c) for g, c in KEY_COMPOUNDS],
+            "key_scores": [_key_score(f, c) for c in KEY_COMPOUNDS],
             "confidence": f["confidence"]["overall"],
         })
     samples = [f["sample"] for f in sample_facts]
@@ -943,10 +1252,14 @@ def build_cohort_facts(
         "reference": _reference(inputs),
         "reference_cohort": _reference_cohort(inputs),
         "provenance": _provenance(inputs),
-        "key_compounds": [compound_label(c) for _, c in KEY_COMPOUNDS],
+        "key_compounds": [compound_label(c) for c in KEY_COMPOUNDS],
         "rows": rows,
         "status_counts": {s: sum(r["qc_status"] == s for r in rows)
                           for s in ("pass", "warn", "fail")},
+        "compound_heatmap": _compound_heatmap(sample_facts),
+        "panel_definition": PANEL_DEFINITION,
+        "thresholds_panel": {"low_percentile": LOW_PERCENTILE,
+                             "min_samples_for_low": MIN_SAMPLES_FOR_LOW},
         "heatmap": _heatmap(inputs, sample_facts),
         "pcoa": _pcoa(inputs),
         "genus_bars": _genus_bars(inputs, samples, thresholds.top_genera),

@@ -29,6 +29,8 @@ def inputs_from_snakemake(named_inputs: Mapping[str, Any], samples: str) -> Repo
         genus_traits=get.get("genus_traits"),
         pcoa=pcoa or None,
         reference_cohort=get.get("reference_cohort") or None,
+        module_catalog=get.get("module_catalog") or None,
+        marker_catalog=get.get("marker_catalog") or None,
     )
 
 

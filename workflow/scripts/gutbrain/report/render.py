@@ -54,8 +54,15 @@ def fmt_count(value: int | None) -> str:
     return "n/a" if value is None else f"{int(value):,}"
 
 
+def module_label(m: Mapping[str, Any]) -> str:
+    """'GABA: MODULE' for synthesis modules, 'GABA (degradation): MODULE' otherwise."""
+    direction = m.get("direction", "synthesis")
+    kind = "" if direction == "synthesis" else f" ({direction})"
+    return f"{m['compound_label']}{kind}: {m['module']}"
+
+
 def _module_bars(modules: list[Mapping[str, Any]], title: str) -> Markup | None:
-    items = [(f"{m['compound_label']}: {m['module']}", float(m["coverage"]))
+    items = [(module_label(m), float(m["coverage"]))
              for m in modules if m["coverage"] is not None]
     if not items:
         return None
@@ -102,7 +109,8 @@ def _short(label: str, limit: int = 60) -> str:
 
 
 HEAT_TEXT = {"not_predictable": "n/p", "below_coverage": "<cov", "no_reads": "-", "missing": "",
-             "required_step_absent": "no req.", "not_measurable": "n/m"}
+             "required_step_absent": "no req.", "not_measurable": "n/m", "absent": "abs",
+             "low": "low"}
 
 
 def _heat_cell(cell: Mapping[str, Any]) -> tuple[float | None, str]:
@@ -117,11 +125,17 @@ def cohort_charts(cohort: Mapping[str, Any]) -> dict[str, Any]:
     heat = cohort["heatmap"]
     heatmap = None
     if heat["modules"] and heat["samples"]:
-        rows = [_short(f"{m['compound_label']}: {m['module']} {m['name']}")
-                for m in heat["modules"]]
+        rows = [_short(f"{module_label(m)} {m['name']}") for m in heat["modules"]]
         cells = [[_heat_cell(c) for c in row] for row in heat["cells"]]
         heatmap = Markup(plots.heatmap(rows, heat["samples"], cells,
                                        title="Module scores (scaled per module)"))
+    compounds = cohort["compound_heatmap"]
+    compound_map = None
+    if compounds["compounds"] and compounds["samples"]:
+        cells = [[_heat_cell(c) for c in row] for row in compounds["cells"]]
+        compound_map = Markup(plots.heatmap(
+            [c["label"] for c in compounds["compounds"]], compounds["samples"], cells,
+            title="Synthesis potential per compound (key score, scaled per compound)"))
     bars = cohort["genus_bars"]
     stacked = None
     if bars["genera"]:
@@ -140,7 +154,8 @@ def cohort_charts(cohort: Mapping[str, Any]) -> dict[str, Any]:
         else:
             scatters.append({"metric": item["metric"], "svg": None,
                              "note": item["note"] or "not enough samples for a PCoA"})
-    return {"heatmap": heatmap, "stacked": stacked, "pcoa": scatters}
+    return {"compounds": compound_map, "heatmap": heatmap, "stacked": stacked,
+            "pcoa": scatters}
 
 
 def render_cohort_html(cohort: Mapping[str, Any]) -> str:

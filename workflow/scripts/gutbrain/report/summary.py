@@ -197,20 +197,24 @@ def association_statement(taxon: str, direction: str, study: str) -> str:
 
 
 def _module_sentence(label: str, modules: list[Mapping[str, Any]]) -> str:
-    scored = [m for m in modules if m["status"] == "scored"]
+    """One sentence about a compound from its *synthesis* modules only."""
+    synthesis = [m for m in modules if m["direction"] == "synthesis"]
+    scored = [m for m in synthesis if m["status"] == "scored"]
     if scored:
         best = max(scored, key=lambda m: m["score"])
         contributors = ", ".join(
             f"{c['genus']} ({pct(c['share'])})" for c in best["contributors"] if c["share"]
         )
         extra = f"; main predicted contributors: {contributors}" if contributors else ""
-        return (f"{label}: predicted potential present (module {best['module']}, "
+        return (f"{label}: predicted synthesis potential present (module {best['module']}, "
                 f"coverage {pct(best['coverage'])}{extra}).")
-    if any(m["status"] == "below_coverage" for m in modules):
-        return f"{label}: the pathway is only partly present in the predicted genes."
-    if all(m["status"] == "not_predictable" for m in modules):
+    if not synthesis:
+        return f"{label}: no synthesis module in the catalog."
+    if any(m["status"] == "below_coverage" for m in synthesis):
+        return f"{label}: the synthesis pathway is only partly present in the predicted genes."
+    if all(m["status"] == "not_predictable" for m in synthesis):
         return f"{label}: not predictable from 16S."
-    return f"{label}: no predicted genes for this pathway."
+    return f"{label}: no predicted synthesis potential."
 
 
 def _grouped(modules: list[Mapping[str, Any]]) -> dict[str, list[Mapping[str, Any]]]:
@@ -218,6 +222,41 @@ def _grouped(modules: list[Mapping[str, Any]]) -> dict[str, list[Mapping[str, An
     for m in modules:
         out.setdefault(m["compound_label"], []).append(m)
     return out
+
+
+def other_directions_sentence(modules: Iterable[Mapping[str, Any]]) -> str:
+    """'Predicted potential to degrade GABA; ...' for scored degradation/conversion modules."""
+    roles = sorted({m["role"] for m in modules
+                    if m["direction"] != "synthesis" and m["status"] == "scored"})
+    if not roles:
+        return ""
+    text = "; ".join(roles)
+    return (f"{text[0].upper()}{text[1:]} (degradation or conversion: these modules use the "
+            "compound up or turn it into another, they do not make it).")
+
+
+PANEL_PHRASES = (
+    ("present", "predicted synthesis potential present for "),
+    ("low", "low predicted synthesis potential for "),
+    ("absent", "no predicted synthesis potential for "),
+    ("not_measurable", "not measurable with this reference: "),
+    ("not_predictable", "not predictable from 16S: "),
+)
+
+
+def neuro_paragraph(panel: Iterable[Mapping[str, Any]],
+                    modules: list[Mapping[str, Any]]) -> str:
+    """The summary's neuroactive-compound paragraph: synthesis words from the panel, then the
+    degradation and conversion modules worded as such ('' when there is nothing to say)."""
+    rows = list(panel)
+    parts = []
+    for potential, phrase in PANEL_PHRASES:
+        labels = [r["label"] for r in rows if r["potential"] == potential]
+        if labels:
+            parts.append(phrase + ", ".join(labels))
+    text = ("Neuroactive compounds: " + "; ".join(parts) + ".") if parts else ""
+    other = other_directions_sentence(modules)
+    return " ".join(t for t in (text, other) if t)
 
 
 def plain_language_summary(facts: Mapping[str, Any]) -> dict[str, Any]:
@@ -254,22 +293,16 @@ def plain_language_summary(facts: Mapping[str, Any]) -> dict[str, Any]:
 
     scfa = _grouped(facts["scfa"]["modules"])
     if scfa:
-        paragraphs.append("Short-chain fatty acids. " + " ".join(
-            _module_sentence(label, mods) for label, mods in scfa.items()))
-    neuro = facts["neuro"]["modules"]
+        sentences = [_module_sentence(label, mods) for label, mods in scfa.items()]
+        other = other_directions_sentence(facts["scfa"]["modules"])
+        paragraphs.append(" ".join(["Short-chain fatty acids.", *sentences, *([other] if other
+                                                                             else [])]))
+    scfa_compounds = {m["compound"] for m in facts["scfa"]["modules"]}
+    neuro = neuro_paragraph(
+        (r for r in facts["panel"]["compounds"] if r["compound"] not in scfa_compounds),
+        facts["neuro"]["modules"])
     if neuro:
-        scored = sorted({m["compound_label"] for m in neuro if m["status"] == "scored"})
-        partial = sorted({m["compound_label"] for m in neuro if m["status"] == "below_coverage"})
-        blocked = sorted({m["compound_label"] for m in neuro if m["status"] == "not_predictable"})
-        parts = []
-        if scored:
-            parts.append("predicted potential present for " + ", ".join(scored))
-        if partial:
-            parts.append("partly present pathways for " + ", ".join(partial))
-        if blocked:
-            parts.append("not predictable from 16S: " + ", ".join(blocked))
-        if parts:
-            paragraphs.append("Neuroactive compounds: " + "; ".join(parts) + ".")
+        paragraphs.append(neuro)
 
     n_taxa = len({t["taxon"] for t in facts["taxa_of_interest"]})
     if n_taxa:
