@@ -6,9 +6,12 @@ benchmarks/output/datasets/, shared with peers.py): by default 14 samples x 4,00
 reads; ``--samples N --pairs P`` for other sizes (e.g. ``--samples 3 --pairs 300`` for a quick
 check). Every simulated read comes from an amplicon cut from a sequence of the DADA2 package's
 ten_16s.100.fa.gz, whose genus truth.tsv records; the classifiers use the same file as their
-reference (``dada2_demo``), so the sources are in the reference: this measures an optimistic
-setting (no novel taxa), where disagreements come from identical or near-identical amplicons
-of different genera, and from the classifiers' confidence cut-offs.
+reference (``dada2_demo``), so the sources are in the reference: an optimistic setting (no
+novel strains), where disagreements come from identical or near-identical amplicons of
+different genera and from the classifiers' confidence cut-offs. A second run uses a held-out
+reference: ten_16s without every sequence that contains a simulated amplicon (a local SINTAX
+reference, ``source: local``), as for strains absent from the reference; a genus then can only
+be found through its other sequences, and genera left without any are named.
 
 Run: the pipeline in UNOISE3 mode (``denoise.method: unoise3``, reference cache prepared
 beforehand) with both classifiers as targets of one ``snakemake --cores 2`` run:
@@ -26,14 +29,16 @@ when it has no genus; given as fractions of those ASVs and of their reads. ASVs 
 simulated amplicon exactly (error variants, chimeras) are counted apart.
 
 Last line: ``taxonomy-speed: samples=N sintax_s=A dada2_s=B sintax_genus_correct=C
-dada2_genus_correct=D`` (fractions of ASVs). A default run takes about 3 minutes on 2 idle
-cores. Scratch: benchmarks/output/taxonomy_speed/ (git-ignored).
+dada2_genus_correct=D sintax_held_out_correct=E dada2_held_out_correct=F`` (times and fractions
+of ASVs with the full reference; the last two with the held-out one). A default run takes
+about 3 minutes on 2 idle cores. Scratch: benchmarks/output/taxonomy_speed/ (git-ignored).
 """
 
 from __future__ import annotations
 
 import argparse
 import shutil
+from pathlib import Path
 
 import pandas as pd
 from _common import (
@@ -50,6 +55,7 @@ from _common import (
 )
 
 REFERENCE = "dada2_demo"
+TEN_16S = "ten_16s.100.fa.gz"
 METHODS = ("sintax", "dada2")
 
 
@@ -72,56 +78,73 @@ def agreement(taxonomy: pd.DataFrame, reads: pd.Series, truth: dict[str, str]) -
     return out
 
 
-def main(argv: list[str] | None = None) -> int:
-    """Run the pipeline to both classifiers' assignments; print times and agreement."""
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--samples", type=int, default=14)
-    parser.add_argument("--pairs", type=int, default=4000)
-    args = parser.parse_args(argv)
-    require_tools("taxonomy-speed", "Rscript", "vsearch", "cutadapt", "snakemake")
-    dada2_extdata("taxonomy-speed")
+def held_out_reference(extdata: Path, amplicons: list[str], path: Path) -> tuple[int, set[str]]:
+    """ten_16s without every sequence that contains a simulated amplicon (the "novel strain"
+    setting), gzipped FASTA with its SINTAX headers; returns (sequences removed, genera left)."""
+    import dnaio
 
+    removed, genera = 0, set()
+    with dnaio.open(extdata / TEN_16S) as reader, dnaio.open(path, mode="w") as writer:
+        for rec in reader:
+            seq = rec.sequence.upper()
+            if any(amp in seq for amp in amplicons):
+                removed += 1
+                continue
+            writer.write(rec)
+            if "g:" in rec.name:
+                genera.add(rec.name.split("g:")[1].split(",")[0].split(";")[0].strip())
+    return removed, genera
+
+
+def classify_run(root: Path, sheet: Path, cache: Path, reference: str,
+                 entry: dict | None = None) -> tuple[dict[str, float], dict[str, Path], Path]:
+    """The pipeline in UNOISE3 mode to the ASV table and both classifiers' assignments.
+
+    Returns the taxonomy step's seconds per method, the assignments files and the ASV table."""
+    workdir = root / f"run_{reference}"
+    shutil.rmtree(workdir, ignore_errors=True)
+    workdir.mkdir(parents=True)
+    sections = {"denoise": {"method": "unoise3"}, "taxonomy": {"reference": reference}}
+    if entry:
+        refs = pipeline_config(sheet, cache)["references"]
+        refs["taxonomy"][reference] = entry
+        sections["references"] = refs
+    config_path = write_config(workdir, sheet, cache, **sections)
+    run_measured(  # set-up: the shared reference cache
+        snakemake_cmd(workdir, config_path, f"{cache}/taxonomy/{reference}/dada2.fa.gz"),
+        workdir / "cache_setup.log")
+    targets = ["results/asv/asv_table.tsv",
+               *(f"results/taxonomy/{m}/assignments.tsv" for m in METHODS)]
+    run_measured(snakemake_cmd(workdir, config_path, *targets), workdir / "run.log")
+    times = rule_times(workdir)
+    seconds = {m: times[f"taxonomy/{m}_assign_taxonomy"] for m in METHODS}
+    files = {m: workdir / f"results/taxonomy/{m}/assignments.tsv" for m in METHODS}
+    return seconds, files, workdir / "results/asv/asv_table.tsv"
+
+
+def evaluate(root: Path, label: str, files: dict[str, Path], table: Path, config: dict,
+             truth: dict[str, str]) -> dict[str, dict]:
+    """Normalise both classifiers' assignments as the pipeline does; agreement with truth."""
     from gutbrain.asv import read_asv_table
     from gutbrain.taxonomy import filter_taxonomy
 
-    sheet = simulated_run(args.samples, args.pairs)
-    root = output_dir("taxonomy_speed")
-    cache = root / "cache"
-    workdir = root / f"run_{args.samples}x{args.pairs}"
-    shutil.rmtree(workdir, ignore_errors=True)
-    workdir.mkdir(parents=True)
-    config_path = write_config(workdir, sheet, cache, denoise={"method": "unoise3"})
-    config = pipeline_config(sheet, cache, denoise={"method": "unoise3"})
-    run_measured(  # set-up: the shared reference cache
-        snakemake_cmd(workdir, config_path, f"{cache}/taxonomy/{REFERENCE}/dada2.fa.gz"),
-        root / "cache_setup.log")
-    targets = ["results/asv/asv_table.tsv",
-               *(f"results/taxonomy/{m}/assignments.tsv" for m in METHODS)]
-    wall, _ = run_measured(snakemake_cmd(workdir, config_path, *targets), root / "run.log")
-    times = rule_times(workdir)
-    seconds = {m: times[f"taxonomy/{m}_assign_taxonomy"] for m in METHODS}
-    r_start, _ = run_measured(
-        ["Rscript", "-e", "suppressPackageStartupMessages(library(dada2))"],
-        root / "r_startup.log")
-
-    truth_table = pd.read_csv(sheet.parent / "truth.tsv", sep="\t", dtype=str)
-    truth = dict(zip(truth_table["asv_id"], truth_table["genus"].str.strip(), strict=True))
-    table_path = workdir / "results/asv/asv_table.tsv"
-    reads = read_asv_table(str(table_path)).sum(axis=1)
+    reads = read_asv_table(str(table)).sum(axis=1)
     tax = config["taxonomy"]
     results = {}
     for method in METHODS:
-        out = root / method
-        out.mkdir(exist_ok=True)
+        out = root / label / method
+        out.mkdir(parents=True, exist_ok=True)
         taxonomy = filter_taxonomy(
-            str(workdir / f"results/taxonomy/{method}/assignments.tsv"), str(table_path), method,
-            tax["sintax_cutoff"], tax["remove"], str(out / "asv_taxonomy.tsv"),
-            str(out / "asv_table_filtered.tsv"), str(out / "off_target_summary.tsv"))
+            str(files[method]), str(table), method, tax["sintax_cutoff"], tax["remove"],
+            str(out / "asv_taxonomy.tsv"), str(out / "asv_table_filtered.tsv"),
+            str(out / "off_target_summary.tsv"))
         results[method] = agreement(taxonomy, reads, truth)
+    return results
 
-    print(f"data set: {args.samples} samples x {args.pairs} read pairs, UNOISE3 mode, "
-          f"reference {REFERENCE}; snakemake run to both classifiers {wall:.1f} s")
-    print(f"R start-up with DADA2 loaded (part of the dada2 step): {r_start:.1f} s")
+
+def print_results(title: str, seconds: dict[str, float], results: dict[str, dict]) -> None:
+    """Times and right/wrong/unassigned fractions of both classifiers."""
+    print(title)
     for method in METHODS:
         r = results[method]
         print(f"  {method:<6s} taxonomy step {seconds[method]:6.1f} s; {r['asvs']} ASVs, "
@@ -131,10 +154,51 @@ def main(argv: list[str] | None = None) -> int:
               f"wrong {r['wrong_reads']:.1%} / unassigned {r['unassigned_reads']:.1%} of reads")
         for asv, got, want in r["examples"]:
             print(f"         wrong: {asv} {got} (truth {want})")
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the pipeline to both classifiers' assignments; print times and agreement."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--samples", type=int, default=14)
+    parser.add_argument("--pairs", type=int, default=4000)
+    args = parser.parse_args(argv)
+    require_tools("taxonomy-speed", "Rscript", "vsearch", "cutadapt", "snakemake")
+    extdata = dada2_extdata("taxonomy-speed")
+
+    sheet = simulated_run(args.samples, args.pairs)
+    root = output_dir("taxonomy_speed")
+    cache = root / "cache"
+    config = pipeline_config(sheet, cache)
+    truth_table = pd.read_csv(sheet.parent / "truth.tsv", sep="\t", dtype=str)
+    truth = dict(zip(truth_table["asv_id"], truth_table["genus"].str.strip(), strict=True))
+
+    seconds, files, table = classify_run(root, sheet, cache, REFERENCE)
+    results = evaluate(root, "full", files, table, config, truth)
+    held_out = root / "held_out.fa.gz"
+    amplicons = sorted(set(truth_table["sequence"].str.upper()))
+    removed, genera = held_out_reference(extdata, amplicons, held_out)
+    entry = {"source": "local", "fasta": str(held_out), "format": "sintax",
+             "version": "benchmark", "description": "ten_16s without the simulated sources"}
+    held_seconds, held_files, held_table = classify_run(root, sheet, cache, "held_out", entry)
+    held_results = evaluate(root, "held_out", held_files, held_table, config, truth)
+    r_start, _ = run_measured(
+        ["Rscript", "-e", "suppressPackageStartupMessages(library(dada2))"],
+        root / "r_startup.log")
+
+    print(f"data set: {args.samples} samples x {args.pairs} read pairs, UNOISE3 mode")
+    print(f"R start-up with DADA2 loaded (part of the dada2 step): {r_start:.1f} s")
+    print_results(f"reference {REFERENCE} (holds the simulated sources):", seconds, results)
+    absent = sorted({g for g in truth.values() if g not in genera})
+    print_results(f"held-out reference ({removed} sequences containing a simulated amplicon "
+                  f"removed; {len(absent)} of {len(set(truth.values()))} true genera left "
+                  f"without any sequence{': ' + ', '.join(absent) if absent else ''}):",
+                  held_seconds, held_results)
     result_line("taxonomy-speed", samples=args.samples, sintax_s=round(seconds["sintax"], 1),
                 dada2_s=round(seconds["dada2"], 1),
                 sintax_genus_correct=round(results["sintax"]["right_asvs"], 3),
-                dada2_genus_correct=round(results["dada2"]["right_asvs"], 3))
+                dada2_genus_correct=round(results["dada2"]["right_asvs"], 3),
+                sintax_held_out_correct=round(held_results["sintax"]["right_asvs"], 3),
+                dada2_held_out_correct=round(held_results["dada2"]["right_asvs"], 3))
     return 0
 
 
