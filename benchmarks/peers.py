@@ -51,9 +51,10 @@ QIIME 2; 100 samples: <= 1.1x and <= 0.3x), and last:
 bare_unoise3_s=E``.
 
 Options: ``--samples``, ``--pairs``, ``--full``, ``--no-qiime2`` (skip the QIIME 2 column).
-A default run (14 x 4,000) takes about 10 minutes on 2 idle cores, plus a few minutes of
-set-up the first time (QIIME 2 installation and classifier training); ``--full`` adds about
-20 minutes. Scratch: benchmarks/output/peers/ (git-ignored).
+A default run (14 x 4,000) took 8 minutes on a busy shared 2-core machine (less on idle
+cores), plus about 2 minutes of set-up the first time (QIIME 2 installation, classifier
+training); ``--full`` adds the 100 x 2,000 set, about 3.5 times the reads: roughly 20-30
+minutes more. Scratch: benchmarks/output/peers/ (git-ignored).
 """
 
 from __future__ import annotations

@@ -31,7 +31,7 @@ simulated amplicon exactly (error variants, chimeras) are counted apart.
 Last line: ``taxonomy-speed: samples=N sintax_s=A dada2_s=B sintax_genus_correct=C
 dada2_genus_correct=D sintax_held_out_correct=E dada2_held_out_correct=F`` (times and fractions
 of ASVs with the full reference; the last two with the held-out one). A default run takes
-about 3 minutes on 2 idle cores. Scratch: benchmarks/output/taxonomy_speed/ (git-ignored).
+about 5 minutes on a busy 2-core machine. Scratch: benchmarks/output/taxonomy_speed/ (git-ignored).
 """
 
 from __future__ import annotations
