@@ -40,35 +40,19 @@ from pathlib import Path
 
 import pandas as pd
 import yaml
-from _common import REPO, output_dir, result_line
+from _common import (
+    REPO,
+    bare_dada2_script,
+    dada2_extdata,
+    output_dir,
+    result_line,
+    rule_times,
+    snakemake_cmd,
+    tool_env,
+)
 
-BIN = Path(sys.executable).parent
 TARGETS = ("results/asv/asv_table.tsv", "results/taxonomy/asv_taxonomy.tsv")
 REFERENCE = "dada2_demo"
-
-
-def extdata() -> Path:
-    """The DADA2 package's extdata folder; exit 0 with a skip line when R or DADA2 is missing."""
-    if shutil.which("Rscript") is None:
-        print("overhead: skipped (Rscript not installed)")
-        raise SystemExit(0)
-    out = subprocess.run(
-        ["Rscript", "-e", 'cat(system.file("extdata", package="dada2"))'],
-        capture_output=True,
-        text=True,
-        check=False,
-    ).stdout.strip()
-    if not out:
-        print("overhead: skipped (R package dada2 not installed)")
-        raise SystemExit(0)
-    return Path(out)
-
-
-def tool_env() -> dict[str, str]:
-    """Environment with the venv's tools (snakemake, cutadapt) first on PATH."""
-    env = dict(os.environ)
-    env["PATH"] = f"{BIN}{os.pathsep}{env.get('PATH', '')}"
-    return env
 
 
 def write_inputs(out: Path, data: Path, reads: str) -> tuple[Path, dict, list[str]]:
@@ -101,20 +85,7 @@ def write_inputs(out: Path, data: Path, reads: str) -> tuple[Path, dict, list[st
 
 def snakemake(workdir: Path, config: Path, *args: str, env: dict | None = None) -> float:
     """Run Snakemake in workdir; return the wall time in seconds (fails loudly on error)."""
-    cmd = [
-        str(BIN / "snakemake"),
-        "-s",
-        str(REPO / "Snakefile"),
-        "-d",
-        str(workdir),
-        "--configfile",
-        str(config),
-        "--cores",
-        "2",
-        "--retries",
-        "0",
-        *args,
-    ]
+    cmd = snakemake_cmd(workdir, config, *args)
     start = time.perf_counter()
     proc = subprocess.run(
         cmd, cwd=workdir, env=env or tool_env(), capture_output=True, text=True, check=False
@@ -123,40 +94,6 @@ def snakemake(workdir: Path, config: Path, *args: str, env: dict | None = None) 
     if proc.returncode != 0:
         sys.exit(f"snakemake failed ({' '.join(args)}):\n{proc.stderr[-4000:]}")
     return elapsed
-
-
-def bare_script(config: dict, trimmed: Path, samples: list[str], reference: Path, out: Path) -> str:
-    """The same DADA2 steps as the pipeline, in one R session (text of an R script)."""
-    qc, den, tax = config["qc"], config["denoise"], config["taxonomy"]
-    r_vec = lambda values: "c(" + ", ".join(str(v) for v in values) + ")"  # noqa: E731
-    return f"""# Bare DADA2 run written by benchmarks/overhead.py: same reads, parameters and
-# reference as the pipeline's DADA2 mode, in one R session.
-suppressPackageStartupMessages(library(dada2))
-set.seed({int(den["seed"])})
-threads <- 2L
-samples <- c({", ".join(f'"{x}"' for x in samples)})
-fwd <- file.path("{trimmed}", paste0(samples, "_R1.fastq.gz"))
-rev <- file.path("{trimmed}", paste0(samples, "_R2.fastq.gz"))
-filt_f <- file.path("{out}", "filtered", paste0(samples, "_R1.filt.fastq.gz"))
-filt_r <- file.path("{out}", "filtered", paste0(samples, "_R2.filt.fastq.gz"))
-names(filt_f) <- samples
-names(filt_r) <- samples
-filt <- filterAndTrim(fwd, filt_f, rev, filt_r, truncLen = {r_vec(qc["trunc_len"])},
-  maxEE = {r_vec(qc["max_ee"])}, truncQ = {int(qc["trunc_q"])}, minLen = {int(qc["min_len"])},
-  maxN = 0, rm.phix = TRUE, compress = TRUE, multithread = threads)
-err_f <- learnErrors(filt_f, multithread = threads, randomize = FALSE, nbases = 1e8)
-err_r <- learnErrors(filt_r, multithread = threads, randomize = FALSE, nbases = 1e8)
-dd_f <- dada(filt_f, err = err_f, pool = FALSE, multithread = threads)
-dd_r <- dada(filt_r, err = err_r, pool = FALSE, multithread = threads)
-merged <- mergePairs(dd_f, filt_f, dd_r, filt_r, minOverlap = {int(den["min_overlap"])})
-seqtab <- makeSequenceTable(merged)
-seqtab <- removeBimeraDenovo(seqtab, method = "consensus", multithread = threads)
-tax <- assignTaxonomy(colnames(seqtab), "{reference}", minBoot = {int(tax["min_boot"])},
-  outputBootstraps = TRUE, multithread = threads)
-write.table(t(seqtab), file.path("{out}", "bare_seqtab.tsv"), sep = "\\t", quote = FALSE)
-write.table(tax$tax, file.path("{out}", "bare_taxonomy.tsv"), sep = "\\t", quote = FALSE)
-cat("asvs:", ncol(seqtab), "\\n")
-"""
 
 
 def no_slurm_env(out: Path) -> dict[str, str]:
@@ -178,22 +115,13 @@ def timed(cmd: list[str], **kwargs) -> tuple[float, subprocess.CompletedProcess]
     return time.perf_counter() - start, proc
 
 
-def rule_times(workdir: Path) -> dict[str, float]:
-    """Seconds per rule from the pipeline's benchmark files (results/benchmarks/...)."""
-    times = {}
-    for path in sorted((workdir / "results" / "benchmarks").rglob("*.tsv")):
-        rel = path.relative_to(workdir / "results" / "benchmarks").with_suffix("")
-        times[str(rel)] = float(pd.read_csv(path, sep="\t")["s"].iloc[0])
-    return times
-
-
 def main() -> None:
     import argparse
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--reads", choices=["demo", "dada2"], default="demo")
     args = parser.parse_args()
-    data = extdata()
+    data = dada2_extdata("overhead")
     out = output_dir("overhead")
     config_path, config, samples = write_inputs(out, data, args.reads)
     workdir = out / "pipeline"
@@ -217,7 +145,11 @@ def main() -> None:
     shutil.rmtree(bare_dir, ignore_errors=True)
     bare_dir.mkdir()
     script = out / "bare_dada2.R"
-    script.write_text(bare_script(config, trimmed, samples, reference, bare_dir), encoding="utf-8")
+    fwd = [trimmed / f"{s}_R1.fastq.gz" for s in samples]
+    rev = [trimmed / f"{s}_R2.fastq.gz" for s in samples]
+    script.write_text(
+        bare_dada2_script(config, fwd, rev, samples, reference, bare_dir), encoding="utf-8"
+    )
     bare_s, proc = timed(["Rscript", str(script)])
     if proc.returncode != 0:
         sys.exit(f"bare R script failed:\n{proc.stderr[-3000:]}")

@@ -18,96 +18,44 @@ sheet whose rows point at the same few FASTQ files under different sample IDs, t
 
 Targets: per-sample cost at 100 <= at 10, D <= 30 s, peak RSS <= 4 GB at 100 samples.
 Options: ``--pairs``, ``--samples 10 100``, ``--dag-samples 1000``, ``--skip-runs`` (dry run only).
-Scratch: benchmarks/output/scale/ (git-ignored).
+Scratch: benchmarks/output/scale/ and the simulated reads in benchmarks/output/datasets/
+(git-ignored).
 """
 
 from __future__ import annotations
 
 import argparse
-import os
 import shutil
 import subprocess
-import sys
-import time
 from pathlib import Path
 
 import pandas as pd
-import yaml
-from _common import REPO, output_dir, result_line
+from _common import (
+    REPO,
+    output_dir,
+    require_tools,
+    result_line,
+    rule_peaks,
+    run_measured,
+    simulated_run,
+    snakemake_cmd,
+    tool_env,
+    write_config,
+)
 
-BIN = Path(sys.executable).parent
 TARGET = "results/function/module_scores.tsv"
-SIMULATE = [sys.executable, "-m", "gutbrain.simulate"]
-
-
-def tool_env() -> dict[str, str]:
-    """Environment with the venv's tools first on PATH and the library importable."""
-    env = dict(os.environ)
-    env["PATH"] = f"{BIN}{os.pathsep}{env.get('PATH', '')}"
-    env["PYTHONPATH"] = str(REPO / "workflow" / "scripts")
-    return env
-
-
-def simulate(out: Path, samples: int, pairs: int) -> Path:
-    """Simulated dataset (reused when its stamp matches); returns its samples.tsv."""
-    subprocess.run(
-        [*SIMULATE, "scale", "--out", str(out), "--samples", str(samples), "--pairs", str(pairs)],
-        check=True, env=tool_env(), stdout=subprocess.DEVNULL,
-    )
-    return out / "samples.tsv"
 
 
 def reference_name() -> str:
     """The taxonomy reference of the shipped config (its cache is warmed untimed)."""
+    import yaml
+
     return yaml.safe_load((REPO / "config" / "config.yaml").read_text())["taxonomy"]["reference"]
-
-
-def write_config(workdir: Path, sheet: Path, cache: Path) -> Path:
-    """The shipped config with this sample sheet and reference cache, written into workdir."""
-    config = yaml.safe_load((REPO / "config" / "config.yaml").read_text())
-    config["samples"] = str(sheet)
-    config["references"]["cache_dir"] = str(cache)
-    path = workdir / "config.yaml"
-    path.write_text(yaml.safe_dump(config, sort_keys=False))
-    return path
-
-
-def snakemake_cmd(workdir: Path, config: Path, *args: str) -> list[str]:
-    """A Snakemake command line for the repository's workflow in workdir."""
-    return [
-        str(BIN / "snakemake"), "-s", str(REPO / "Snakefile"), "-d", str(workdir),
-        "--configfile", str(config), "--cores", "2", "--retries", "0", *args,
-    ]
-
-
-def run_measured(cmd: list[str], log: Path) -> tuple[float, float]:
-    """Run cmd (output to log); return (wall seconds, peak RSS MiB of its process tree)."""
-    start = time.perf_counter()
-    with log.open("w") as handle:
-        proc = subprocess.Popen(cmd, cwd=REPO, env=tool_env(), stdout=handle,
-                                stderr=subprocess.STDOUT)
-        _, status, usage = os.wait4(proc.pid, 0)
-    wall = time.perf_counter() - start
-    proc.returncode = os.waitstatus_to_exitcode(status)
-    if proc.returncode != 0:
-        tail = log.read_text().splitlines()[-40:]
-        raise SystemExit(f"command failed ({proc.returncode}): {' '.join(cmd)}\n" + "\n".join(tail))
-    return wall, usage.ru_maxrss / 1024.0  # KiB on Linux
-
-
-def rule_peaks(workdir: Path) -> pd.Series:
-    """Largest max_rss (MiB) per benchmark file under results/benchmarks/ (rule or rule/sample)."""
-    peaks = {}
-    for path in sorted((workdir / "results" / "benchmarks").rglob("*.tsv")):
-        table = pd.read_csv(path, sep="\t")
-        rss = pd.to_numeric(table["max_rss"], errors="coerce").max()
-        peaks[str(path.relative_to(workdir / "results" / "benchmarks"))] = rss
-    return pd.Series(peaks, dtype=float).fillna(0.0)
 
 
 def scale_run(root: Path, samples: int, pairs: int, cache: Path) -> dict[str, float]:
     """Simulate, warm the reference cache, then time the pipeline to module scores."""
-    sheet = simulate(root / f"data_{samples}x{pairs}", samples, pairs)
+    sheet = simulated_run(samples, pairs)
     workdir = root / f"run_{samples}x{pairs}"
     shutil.rmtree(workdir, ignore_errors=True)
     workdir.mkdir(parents=True)
@@ -119,7 +67,7 @@ def scale_run(root: Path, samples: int, pairs: int, cache: Path) -> dict[str, fl
     )
     wall, tree_peak = run_measured(snakemake_cmd(workdir, config, TARGET),
                                    root / f"run_{samples}x{pairs}.log")
-    peaks = rule_peaks(workdir)
+    peaks = pd.Series(rule_peaks(workdir), dtype=float)
     top = peaks.sort_values(ascending=False).head(3)
     print(f"  {samples} samples: wall {wall:.1f} s; Snakemake process tree peak {tree_peak:.0f} "
           f"MiB; largest rule peaks: "
@@ -160,10 +108,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--dag-samples", type=int, default=1000)
     parser.add_argument("--skip-runs", action="store_true", help="only the dry run")
     args = parser.parse_args(argv)
-    for tool in ("Rscript", "vsearch"):
-        if shutil.which(tool, path=tool_env()["PATH"]) is None:
-            print(f"scale: skipped ({tool} not installed; run make setup)")
-            return 0
+    require_tools("scale", "Rscript", "vsearch")
 
     root = output_dir("scale")
     cache = root / "cache"
@@ -180,8 +125,7 @@ def main(argv: list[str] | None = None) -> int:
               f"{large['peak_rss_mb']:.0f} MiB "
               f"({'target met' if large['peak_rss_mb'] <= 4096 else 'TARGET MISSED'})",
               flush=True)
-    source = simulate(root / f"data_{min(args.samples)}x{args.pairs}", min(args.samples),
-                      args.pairs)
+    source = simulated_run(min(args.samples), args.pairs)
     dry = dag_run(root, args.dag_samples, source, cache)
     print(f"  dry run of {args.dag_samples} samples: {dry:.1f} s "
           f"({'target met' if dry <= 30 else 'TARGET MISSED'}; log in {root})", flush=True)
