@@ -179,7 +179,7 @@ def warm_cache(root: Path, sheet: Path, cache: Path) -> None:
     """Prepare the taxonomy reference into the shared cache (once; not timed)."""
     workdir = root / "cache_setup"
     workdir.mkdir(parents=True, exist_ok=True)
-    config = write_config(workdir, sheet, cache)
+    config = write_config(workdir, sheet, cache, taxonomy={"reference": REFERENCE})
     run_measured(snakemake_cmd(workdir, config, f"{cache}/taxonomy/{REFERENCE}/dada2.fa.gz"),
                  workdir / "snakemake.log")
 
@@ -213,7 +213,9 @@ def primer_lengths() -> tuple[int, int]:
 def run_pipeline(root: Path, sheet: Path, cache: Path, method: str) -> dict:
     """The whole pipeline (default target) in DADA2 or UNOISE3 mode, from a clean folder."""
     workdir = fresh(root / f"pipeline_{method}")
-    config = write_config(workdir, sheet, cache, denoise={"method": method})
+    # Every side classifies against the same reference (the DADA2 package's).
+    config = write_config(workdir, sheet, cache, denoise={"method": method},
+                          taxonomy={"reference": REFERENCE})
     wall, peak = run_measured(snakemake_cmd(workdir, config), workdir / "snakemake.log")
     peaks = rule_peaks(workdir)
     asvs = len(pd.read_csv(workdir / "results/asv/asv_table.tsv", sep="\t"))
