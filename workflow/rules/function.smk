@@ -121,6 +121,7 @@ else:
             biom=f"{RESULTS}/asv/asv_table.biom",
         output:
             functions=f"{RESULTS}/function/picrust2/KO_predicted.tsv.gz",
+            ec=f"{RESULTS}/function/picrust2/EC_predicted.tsv.gz",
             marker=f"{RESULTS}/function/picrust2/marker_predicted_and_nsti.tsv.gz",
         log:
             "logs/function/picrust2_pipeline.log",
@@ -138,15 +139,17 @@ else:
             ),
         shell:
             "(rm -rf {params.outdir:q} && picrust2_pipeline.py -s {input.fasta:q}"
-            " -i {input.biom:q} -o {params.outdir:q} -p {threads} --in_traits KO"
+            " -i {input.biom:q} -o {params.outdir:q} -p {threads} --in_traits KO,EC"
             " --skip_norm --no_pathways"
             " && cp {params.outdir:q}/KO_predicted.tsv.gz {output.functions:q}"
+            " && cp {params.outdir:q}/EC_predicted.tsv.gz {output.ec:q}"
             " && cp {params.outdir:q}/marker_predicted_and_nsti.tsv.gz {output.marker:q}) > {log:q} 2>&1"
 
     rule ingest_picrust2:
         # PICRUSt2's per-ASV KO copies and NSTI into the tables the nearest predictor writes.
         input:
             functions=f"{RESULTS}/function/picrust2/KO_predicted.tsv.gz",
+            ec=f"{RESULTS}/function/picrust2/EC_predicted.tsv.gz",
             marker=f"{RESULTS}/function/picrust2/marker_predicted_and_nsti.tsv.gz",
             table=f"{RESULTS}/taxonomy/asv_table_filtered.tsv",
             taxonomy=f"{RESULTS}/taxonomy/asv_taxonomy.tsv",

@@ -13,4 +13,5 @@ ingest_picrust2(
     markers=i.markers,
     max_distance=snakemake.params.max_distance,
     out=dict(snakemake.output.items()),
+    ec_functions=i.ec,
 )

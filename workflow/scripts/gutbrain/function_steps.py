@@ -216,8 +216,10 @@ def ingest_picrust2(
     markers: str,
     max_distance: float,
     out: Mapping[str, str],
+    ec_functions: str | None = None,
 ) -> None:
-    """Turn PICRUSt2's per-ASV KO and NSTI predictions into the same tables as ``nearest``."""
+    """Turn PICRUSt2's per-ASV KO (and EC) and NSTI predictions into the same tables as
+    ``nearest``; ``ec_abundance.tsv`` comes from ``EC_predicted.tsv.gz`` when given."""
     kos = needed_kos(catalog, markers)
     table = read_asv_table(asv_table)
     marker_table = picrust2.read_marker_predictions(marker)
@@ -226,7 +228,14 @@ def ingest_picrust2(
     asv_ko = picrust2.to_asv_ko(functions_table, preds)
     Path(out["hits"]).write_text("# PICRUSt2 backend: no vsearch hits\n", encoding="utf-8")
     _write_function_tables(table, preds, asv_ko, genus_of_asvs(taxonomy), kos, out)
-    _write_no_ec_table(table, out["ec_abundance"], "the PICRUSt2 KO output")
+    if ec_functions is None:
+        _write_no_ec_table(table, out["ec_abundance"], "the PICRUSt2 KO output")
+        return
+    from .io import write_tsv
+
+    ec_table, _ = picrust2.read_predicted_functions(ec_functions)
+    ec = ko_abundance(table, preds, picrust2.to_asv_ko(ec_table, preds))
+    write_tsv(ec.rename_axis("ec").reset_index(), out["ec_abundance"])
 
 
 def _write_function_tables(
