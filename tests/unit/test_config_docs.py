@@ -52,3 +52,19 @@ def test_every_key_documented_and_described(repo, schema):
         assert f"`{key}`" in readme, f"config/README.md does not document {key}"
     for key, spec in schema["properties"].items():
         assert spec.get("description"), f"schema property {key} has no description"
+
+
+def test_report_settings_documented_in_reports_md_validate(repo, schema):
+    """Every key of docs/reports.md's settings table is accepted under report: with its default."""
+    import re
+
+    text = (repo / "docs/reports.md").read_text()
+    table = text.split("## Settings (config `report:`)", 1)[1].split("\n\n", 2)[1]
+    rows = re.findall(r"^\| `([a-z_]+)` \| ([^|]+) \|", table, flags=re.M)
+    assert len(rows) >= 10
+    config = yaml.safe_load((repo / "config/config.yaml").read_text())
+    for key, default in rows:
+        value = yaml.safe_load(default.strip().strip("`"))
+        config["report"][key] = "" if value is None else value
+        jsonschema.validate(config, schema)
+        assert key in schema["properties"]["report"]["properties"], key

@@ -57,7 +57,7 @@ def test_ingest_picrust2_writes_ec_abundance_from_ec_predictions(repo, tmp_path)
         asv_table=table, taxonomy=taxonomy, functions=kos, marker=marker,
         catalog=str(repo / "resources/module_catalog.yaml"),
         markers=str(repo / "resources/marker_genes.yaml"),
-        max_distance=2.0, out=out, ec_functions=ecs,
+        max_nsti=2.0, out=out, ec_functions=ecs,
     )
     ec = pd.read_csv(out["ec_abundance"], sep="\t", index_col="ec")
     # a3 is beyond NSTI 2: not predicted. s1: a1 10/2 x 1; a2 4/4 x 2.

@@ -166,7 +166,7 @@ else:
             mem_mb=lambda wc, attempt: 4000 * attempt,
             runtime=lambda wc, attempt: 30 * attempt,
         params:
-            max_distance=config["function"]["max_distance"],
+            max_nsti=config["function"]["max_nsti"],
         script:
             "../scripts/ingest_picrust2.py"
 

@@ -11,7 +11,7 @@ ingest_picrust2(
     marker=i.marker,
     catalog=i.catalog,
     markers=i.markers,
-    max_distance=snakemake.params.max_distance,
+    max_nsti=snakemake.params.max_nsti,
     out=dict(snakemake.output.items()),
     ec_functions=i.ec,
 )

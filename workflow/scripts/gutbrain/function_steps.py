@@ -214,7 +214,7 @@ def ingest_picrust2(
     marker: str,
     catalog: str,
     markers: str,
-    max_distance: float,
+    max_nsti: float,
     out: Mapping[str, str],
     ec_functions: str | None = None,
 ) -> None:
@@ -223,7 +223,7 @@ def ingest_picrust2(
     kos = needed_kos(catalog, markers)
     table = read_asv_table(asv_table)
     marker_table = picrust2.read_marker_predictions(marker)
-    preds = picrust2.to_asv_predictions(marker_table, list(table.index), max_distance)
+    preds = picrust2.to_asv_predictions(marker_table, list(table.index), max_nsti)
     functions_table, _nsti = picrust2.read_predicted_functions(functions, kos=kos)
     asv_ko = picrust2.to_asv_ko(functions_table, preds)
     Path(out["hits"]).write_text("# PICRUSt2 backend: no vsearch hits\n", encoding="utf-8")
