@@ -24,20 +24,14 @@ from gutbrain.report import (
     plots,
     render_cohort_report,
     render_sample_report,
-    summary,
+    wording,
     write_cohort_output,
     write_sample_json,
     write_sample_outputs,
 )
-from gutbrain.report.facts import (
-    catalog_notes,
-    compound_panel,
-    doi_url,
-    genus_label,
-    marker_notes,
-    percentile_in_run,
-    synthesis_potential,
-)
+from gutbrain.report.cells import doi_url, genus_label, percentile_in_run
+from gutbrain.report.inputs import catalog_notes, marker_notes
+from gutbrain.report.module_facts import compound_panel, synthesis_potential
 from gutbrain.report.render import render_sample_html
 
 SCHEMA_PATH = (
@@ -366,7 +360,7 @@ def pages(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
     ],
 )
 def test_qc_checks_verdicts(reads, retained, predicted, expected) -> None:
-    checks = summary.qc_checks(reads, retained, predicted, Thresholds())
+    checks = wording.qc_checks(reads, retained, predicted, Thresholds())
     assert [c["status"] for c in checks] == expected
     assert [c["check"] for c in checks] == [
         "min_reads_after_qc",
@@ -374,7 +368,7 @@ def test_qc_checks_verdicts(reads, retained, predicted, expected) -> None:
         "min_fraction_predicted",
     ]
     assert all(c["reason"] and c["thresholds"] for c in checks)
-    assert summary.worst_status(expected) == max(expected, key=["pass", "warn", "fail"].index)
+    assert wording.worst_status(expected) == max(expected, key=["pass", "warn", "fail"].index)
 
 
 @pytest.mark.parametrize(
@@ -391,7 +385,7 @@ def test_qc_checks_verdicts(reads, retained, predicted, expected) -> None:
     ],
 )
 def test_confidence_levels(distance, predicted, levels) -> None:
-    out = summary.confidence_levels(distance, predicted, Thresholds())
+    out = wording.confidence_levels(distance, predicted, Thresholds())
     assert (out["distance_level"], out["predicted_level"], out["overall"]) == levels
     if levels[2] != "not available":
         assert f"Confidence in the predicted potential is {levels[2]}" in out["text"]
@@ -426,7 +420,7 @@ def test_confidence_levels(distance, predicted, levels) -> None:
     ],
 )
 def test_association_statement(direction: str, expected: str) -> None:
-    assert summary.association_statement("X", direction, "S 2020") == expected
+    assert wording.association_statement("X", direction, "S 2020") == expected
     assert "you" not in expected.lower().split()
 
 
@@ -527,7 +521,7 @@ def test_sample_facts_s1(facts: dict[str, dict]) -> None:
     assert f["confidence"]["overall"] == "high"
     assert f["reference"]["kind"] == "genus_profile"
     assert f["metadata"] == [{"column": "group", "value": XSS}, {"column": "age", "value": "34"}]
-    assert f["summary"]["fixed_note"] == summary.FIXED_NOTE
+    assert f["summary"]["fixed_note"] == wording.FIXED_NOTE
 
 
 def test_not_predictable_is_never_zero(facts: dict[str, dict]) -> None:
@@ -741,7 +735,7 @@ def test_pages_have_sections_and_fixed_note(pages: dict[str, str]) -> None:
         html = pages[sample]
         for heading in SECTION_HEADINGS:
             assert f"<h2>{heading}</h2>" in html, (sample, heading)
-        assert summary.FIXED_NOTE in html
+        assert wording.FIXED_NOTE in html
         assert "Functional reference: <strong>human_genomes_genus_profile</strong>" in html
     assert "No reads after QC" in pages["S3"]
     assert "No reads after QC" not in pages["S1"]
@@ -889,7 +883,7 @@ def test_load_errors_name_the_file(tmp_path: Path) -> None:
         "M1\tx\tscfa:acetate\tsynthesis\tS1\tlots\t1\tscored\n",
         encoding="utf-8",
     )
-    from gutbrain.report.facts import read_table
+    from gutbrain.report.inputs import read_table
 
     with pytest.raises(InputError, match=r"module_scores\.tsv: column 'score' must be numeric"):
         read_table(scores, "module_scores")
@@ -902,12 +896,12 @@ def test_shipped_literature_resources_give_statements(repo: Path) -> None:
     path = repo / "resources" / "taxa_of_interest.tsv"
     if not path.is_file():
         pytest.skip(f"{path} not written yet")
-    from gutbrain.report.facts import read_table
+    from gutbrain.report.inputs import read_table
 
     table = read_table(path, "taxa_of_interest")
     assert len(table) > 0
     for row in table.to_dict("records"):
-        sentence = summary.association_statement(row["taxon"], row["direction"], row["study"])
+        sentence = wording.association_statement(row["taxon"], row["direction"], row["study"])
         assert row["taxon"] in sentence and "groups of people" in sentence
         if row["doi"]:
             assert doi_url(row["doi"]).startswith("https://doi.org/10.")
@@ -925,7 +919,7 @@ def test_shipped_literature_resources_give_statements(repo: Path) -> None:
     ],
 )
 def test_summarise_taxa_direction(directions: list[str], overall: str) -> None:
-    from gutbrain.report.facts import summarise_taxa
+    from gutbrain.report.taxa_facts import summarise_taxa
 
     findings = [
         {"taxon": "X", "rank": "genus", "relative_abundance": 0.1, "direction": d}
@@ -1134,7 +1128,7 @@ def test_panel_leads_the_sample_page_and_compounds_lead_the_cohort(pages: dict[s
 
 
 def _shipped_table(repo: Path, name: str, kind: str) -> pd.DataFrame:
-    from gutbrain.report.facts import read_table
+    from gutbrain.report.inputs import read_table
 
     return read_table(repo / "resources" / name, kind)
 
