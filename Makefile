@@ -1,6 +1,7 @@
 # gutbrain16s: the two commands of the README, plus set-up, benchmarks and the SLURM test.
 #   make demo   run the pipeline on the bundled demo (writes results/)
 #   make test   unit, workflow and browser tests, snakemake --lint, snakefmt --check, ruff
+#   make test-fast   unit tests only (under a minute)
 # Both install what they need first (idempotent): Python packages into .venv from pinned
 # requirements, and the external tools with apt-get when running as root on Debian.
 
@@ -13,7 +14,7 @@ CORES ?= 2
 APT_TOOLS := vsearch r-bioc-dada2 mafft fasttree microbiomeutil-data
 TEST_TOOLS := chromium
 
-.PHONY: demo test setup tools test-tools python lint bench test-slurm genus-profile clean
+.PHONY: demo test test-fast setup tools test-tools python lint bench test-slurm genus-profile clean
 
 demo: setup
 	PYTHONPATH=workflow/scripts $(BIN)/python -m gutbrain.simulate demo --out demo_data
@@ -23,6 +24,9 @@ demo: setup
 test: setup test-tools
 	$(BIN)/python -m pytest -q -p no:cacheprovider
 	$(MAKE) lint
+
+test-fast: python
+	$(BIN)/python -m pytest tests/unit -q -p no:cacheprovider
 
 lint: python
 	$(BIN)/ruff check workflow tests benchmarks
