@@ -17,8 +17,9 @@ import yaml
 from . import picrust2
 from .asv import read_asv_table
 from .bundle import load_bundle, write_search_db
+from .catalog import load_catalog
 from .markers import catalog_kos, load_markers, marker_abundance
-from .modules import load_catalog, unknown_ortholog_messages
+from .modules import unknown_ortholog_messages
 from .predict import (
     ko_abundance,
     ko_contributions,
@@ -344,7 +345,7 @@ def score_module_files(
 ) -> pd.DataFrame:
     """Score modules from omixer-format files (e.g. the official GBMs/GMMs) on KO abundances."""
     from .io import write_tsv
-    from .modules import parse_omixer_modules
+    from .omixer import parse_omixer_modules
 
     abundance = pd.read_csv(ko_abundance_tsv, sep="\t", dtype={"ko": str}).set_index("ko")
     frames = []

@@ -138,7 +138,7 @@ def read_bundle(path: str | os.PathLike[str]) -> dict[str, Any]:
 def catalog_notes(path: str | os.PathLike[str]) -> dict[str, dict[str, Any]]:
     """Module ID -> ``direction``, ``note`` and ``caveats`` (the module's caveat, then each
     step caveat as "step name: caveat") from a module catalog YAML (validated on load)."""
-    from gutbrain.modules import load_catalog
+    from gutbrain.catalog import load_catalog
 
     modules = load_catalog(path)
     raw = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
