@@ -17,7 +17,7 @@ TEST_TOOLS := chromium
 .PHONY: demo test test-fast setup tools test-tools python lint bench test-slurm genus-profile clean
 
 demo: setup
-	PYTHONPATH=workflow/scripts $(BIN)/python -m gutbrain.simulate demo --out demo_data
+	PYTHONPATH=workflow/scripts:. $(BIN)/python -m tools.simulate demo --out demo_data
 	$(BIN)/snakemake --cores $(CORES)
 	@echo "Demo finished: see results/reports/index.html and results/multiqc/multiqc_report.html"
 
@@ -29,9 +29,9 @@ test-fast: python
 	$(BIN)/python -m pytest tests/unit -q -p no:cacheprovider
 
 lint: python
-	$(BIN)/ruff check workflow tests benchmarks
+	$(BIN)/ruff check workflow tests benchmarks tools
 	$(BIN)/snakefmt --check .
-	PYTHONPATH=workflow/scripts $(BIN)/python -m gutbrain.simulate demo --out demo_data
+	PYTHONPATH=workflow/scripts:. $(BIN)/python -m tools.simulate demo --out demo_data
 	$(BIN)/snakemake --lint --cores 1
 
 setup: python tools

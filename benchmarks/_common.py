@@ -26,6 +26,7 @@ OUTPUT = REPO / "benchmarks" / "output"
 BIN = Path(sys.executable).parent
 
 sys.path.insert(0, str(REPO / "workflow" / "scripts"))
+sys.path.insert(0, str(REPO))  # tools.simulate
 
 
 def output_dir(name: str) -> Path:
@@ -108,7 +109,7 @@ def tool_env() -> dict[str, str]:
     importable."""
     env = dict(os.environ)
     env["PATH"] = f"{BIN}{os.pathsep}{env.get('PATH', '')}"
-    env["PYTHONPATH"] = str(REPO / "workflow" / "scripts")
+    env["PYTHONPATH"] = os.pathsep.join([str(REPO / "workflow" / "scripts"), str(REPO)])
     return env
 
 
@@ -138,12 +139,12 @@ def dada2_extdata(name: str) -> Path:
 
 
 def simulated_run(samples: int, pairs: int) -> Path:
-    """Simulated V4 run of ``samples`` x ``pairs`` 2x250 read pairs (``gutbrain.simulate scale``,
+    """Simulated V4 run of ``samples`` x ``pairs`` 2x250 read pairs (``tools.simulate scale``,
     with truth.tsv) in benchmarks/output/datasets/, reused when its stamp matches; returns its
     samples.tsv. The same folder serves every benchmark asking for the same size."""
     out = OUTPUT / "datasets" / f"scale_{samples}x{pairs}"
     subprocess.run(
-        [sys.executable, "-m", "gutbrain.simulate", "scale", "--out", str(out),
+        [sys.executable, "-m", "tools.simulate", "scale", "--out", str(out),
          "--samples", str(samples), "--pairs", str(pairs)],
         check=True, env=tool_env(), stdout=subprocess.DEVNULL,
     )

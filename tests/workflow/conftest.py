@@ -82,7 +82,7 @@ def run_snakemake(
 @pytest.fixture(scope="session")
 def mock_dataset(tmp_path_factory, dada2_extdata) -> Path:
     """A simulated mock community (Zymo amplicons when shared data exist, else DADA2 reference)."""
-    from gutbrain.simulate import make_mock
+    from tools.simulate import make_mock
 
     zymo = REPO.parent / "shared" / "data" / "zymo_mock_truth" / "Zymo_ASVs.fa"
     out = tmp_path_factory.mktemp("mock")

@@ -111,7 +111,7 @@ def _sentinels() -> dict[str, set[str]]:
 @pytest.fixture(scope="module")
 def dataset(tmp_path_factory, dada2_extdata) -> Path:
     """Sample sheet of a two-sample simulated mock, reads and sheet under an awkward path."""
-    from gutbrain.simulate import make_mock
+    from tools.simulate import make_mock
 
     require_tools()
     folder = tmp_path_factory.mktemp("reliability") / AWKWARD
