@@ -243,9 +243,9 @@ def test_load_genus_traits_rejects(tmp_path: Path, changes: dict[str, str], colu
 def test_load_genus_traits_missing_column_and_file(tmp_path: Path) -> None:
     frame = pd.DataFrame([_trait_row()]).drop(columns=["kos"])
     path = _write(tmp_path / "traits.tsv", frame)
-    with pytest.raises(InputError, match=r"traits\.tsv, line 1: missing column\(s\) \['kos'\]"):
+    with pytest.raises(InputError, match=r"traits\.tsv: line 1: missing column\(s\) \['kos'\]"):
         load_genus_traits(path)
-    with pytest.raises(InputError, match="does not exist"):
+    with pytest.raises(InputError, match="not found"):
         load_genus_traits(tmp_path / "absent.tsv")
 
 

@@ -598,7 +598,8 @@ def test_load_report_inputs_from_files(tmp_path: Path, inputs: ReportInputs, rep
 def test_load_errors_name_the_file(tmp_path: Path) -> None:
     bad = tmp_path / "read_tracking.tsv"
     bad.write_text("sample\treads\nS1\t3\n", encoding="utf-8")
-    with pytest.raises(InputError, match=r"read_tracking\.tsv: missing column\(s\) \['input'\]"):
+    missing = r"read_tracking\.tsv: line 1: missing column\(s\) \['input'\]"
+    with pytest.raises(InputError, match=missing):
         load_report_inputs(read_tracking=bad, asv_table=bad, taxonomy=bad, samples=bad)
     scores = tmp_path / "module_scores.tsv"
     scores.write_text(

@@ -19,11 +19,11 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Callable, Iterable
-from pathlib import Path
 
 import pandas as pd
 
 from gutbrain.errors import InputError
+from gutbrain.io import read_text_table
 
 PathLike = str | os.PathLike[str]
 
@@ -110,23 +110,12 @@ Check = Callable[[str], str | None]
 
 
 def _read_table(path: PathLike, required: Iterable[str], what: str) -> pd.DataFrame:
-    """Read a tab-separated table as stripped strings; check the header has ``required``."""
-    p = Path(path)
-    if not p.is_file():
-        raise InputError(f"{what} {p} does not exist; check the path (shipped in resources/)")
-    try:
-        table = pd.read_csv(p, sep="\t", dtype=str, keep_default_na=False, na_filter=False)
-    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
-        raise InputError(
-            f"{p}: cannot read it as a tab-separated table ({exc}); every line needs the same "
-            "number of tab-separated fields as the header"
-        ) from exc
-    missing = [c for c in required if c not in table.columns]
-    if missing:
-        raise InputError(
-            f"{p}, line 1: missing column(s) {missing}; the header must contain "
-            f"{list(required)} (see resources/README.md)"
-        )
+    """Read a shipped tab-separated table as stripped strings; check the header has
+    ``required``."""
+    table = read_text_table(
+        path, required, not_found=f"check the path of the {what} (shipped in resources/)",
+        hint=f"the header must contain {list(required)} (see resources/README.md)",
+    )
     return table.apply(lambda col: col.str.strip())
 
 

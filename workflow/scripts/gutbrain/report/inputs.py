@@ -17,6 +17,7 @@ import yaml
 
 from gutbrain.asv import read_asv_table
 from gutbrain.errors import InputError
+from gutbrain.io import read_text_table
 from gutbrain.report.cells import genus_label, text
 from gutbrain.report.reference import (
     ReferenceCohort,
@@ -104,13 +105,7 @@ def read_table(path: str | os.PathLike[str], kind: str, comment: str | None = No
     """Read one TSV of ``kind`` (a key of :data:`REQUIRED_COLUMNS`) as text, then make the
     known numeric columns numeric (empty cell = missing). Errors name the file and column."""
     path = Path(path)
-    try:
-        table = pd.read_csv(path, sep="\t", dtype=str, keep_default_na=False, comment=comment)
-    except FileNotFoundError as err:
-        raise InputError(f"{path}: file not found; run the step that makes it first") from err
-    missing = [c for c in REQUIRED_COLUMNS.get(kind, ()) if c not in table.columns]
-    if missing:
-        raise InputError(f"{path}: missing column(s) {missing}; check the file's header row")
+    table = read_text_table(path, REQUIRED_COLUMNS.get(kind, ()), comment=comment)
     for column in NUMERIC_COLUMNS.get(kind, ()):
         if column in table.columns:
             text = table[column].str.strip()
