@@ -10,7 +10,8 @@ from typing import Any
 
 import pandas as pd
 
-from gutbrain.report.settings import COMPOUND_LABELS, RANK_PREFIX
+from gutbrain.ranks import strip_rank_prefix
+from gutbrain.report.settings import COMPOUND_LABELS
 
 
 def num(value: Any) -> float | None:
@@ -49,7 +50,7 @@ def doi_url(doi: str) -> str | None:
 
 
 def clean_taxon(name: Any) -> str:
-    return RANK_PREFIX.sub("", text(name)).replace("_", " ").strip()
+    return strip_rank_prefix(text(name)).replace("_", " ").strip()
 
 
 def genus_label(row: Mapping[str, Any]) -> str:

@@ -15,7 +15,6 @@ from gutbrain.tracking import STEPS
 
 SCHEMA_VERSION = "1"
 TRACKING_STEPS = tuple(STEPS)
-RANKS = ("kingdom", "phylum", "class", "order", "family", "genus", "species")
 SHEET_FIXED_COLUMNS = ("sample", "fq1", "fq2")
 SCFA_COMPOUNDS = ("acetate", "propionate", "butyrate")
 NEURO_COMPOUNDS = (
@@ -86,7 +85,6 @@ POTENTIAL_TEXT = {
     "not_predictable": "not predictable from 16S",
 }
 SCFA_TRAIT = re.compile(r"^(acetate|propionate|butyrate)", re.IGNORECASE)
-RANK_PREFIX = re.compile(r"^[a-z]__")
 # Keys of the config's report section that name input files, not settings: the report rules
 # pass them as inputs (see report_inputs() in workflow/rules/common.smk).
 INPUT_KEYS = ("reference_cohort",)

@@ -6,6 +6,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from gutbrain.literature import evidence_label
+from gutbrain.ranks import RANKS
 from gutbrain.report import wording
 from gutbrain.report.cells import clean_taxon, doi_url, num, text
 from gutbrain.report.inputs import (
@@ -15,7 +16,7 @@ from gutbrain.report.inputs import (
     sample_counts,
     sample_rows,
 )
-from gutbrain.report.settings import RANKS, SCFA_TRAIT
+from gutbrain.report.settings import SCFA_TRAIT
 
 
 def _citations(rows: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
