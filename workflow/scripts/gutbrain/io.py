@@ -1,4 +1,5 @@
-"""Small I/O helpers shared by the library: reading text tables, atomic writes, table writing.
+"""Small I/O helpers shared by the library: reading text tables, atomic writes, table writing
+(TSV and MultiQC custom content).
 
 A file is written under a temporary name in the same folder and renamed into place only
 when complete, so an interrupted job never leaves a partial file that looks finished.
@@ -81,3 +82,24 @@ def write_text(text: str, path: str | os.PathLike[str]) -> None:
     """Write ``text`` to ``path`` atomically (UTF-8)."""
     with atomic_path(path) as tmp:
         tmp.write_text(text, encoding="utf-8")
+
+
+def write_mqc_table(
+    table: pd.DataFrame,
+    path: str | os.PathLike[str],
+    section_id: str,
+    name: str,
+    description: str,
+    *,
+    index: bool = True,
+    float_format: str | None = "%.4g",
+) -> None:
+    """Write a per-sample table as MultiQC custom content: a TSV under a YAML comment header
+    (``id``, ``section_name``, ``description``, ``plot_type: table``), atomically."""
+    quoted = description.replace("'", "''")
+    header = (
+        f"# id: '{section_id}'\n# section_name: '{name}'\n"
+        f"# description: '{quoted}'\n# plot_type: 'table'\n"
+    )
+    body = table.to_csv(sep="\t", index=index, lineterminator="\n", float_format=float_format)
+    write_text(header + body, path)
