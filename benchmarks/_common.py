@@ -26,7 +26,11 @@ OUTPUT = REPO / "benchmarks" / "output"
 BIN = Path(sys.executable).parent
 
 sys.path.insert(0, str(REPO / "workflow" / "scripts"))
-sys.path.insert(0, str(REPO))  # tools.simulate
+sys.path.insert(0, str(REPO))  # tools: simulate, snakemake_run
+
+from tools.snakemake_run import snakemake_cmd  # noqa: E402 (after the path set-up)
+
+__all__ = ["snakemake_cmd"]
 
 
 def output_dir(name: str) -> Path:
@@ -173,14 +177,6 @@ def write_config(workdir: Path, sheet: Path, cache: Path, **sections: Mapping) -
     config = pipeline_config(sheet, cache, **sections)
     path.write_text(yaml.safe_dump(config, sort_keys=False), encoding="utf-8")
     return path
-
-
-def snakemake_cmd(workdir: Path, config: Path, *args: str, cores: int = 2) -> list[str]:
-    """A Snakemake command line for the repository's workflow in workdir."""
-    return [
-        str(BIN / "snakemake"), "-s", str(REPO / "Snakefile"), "-d", str(workdir),
-        "--configfile", str(config), "--cores", str(cores), "--retries", "0", *args,
-    ]
 
 
 def run_measured(

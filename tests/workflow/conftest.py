@@ -12,6 +12,8 @@ import pandas as pd
 import pytest
 import yaml
 
+from tools.snakemake_run import snakemake_cmd
+
 REPO = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
 
@@ -50,22 +52,8 @@ def run_snakemake(
     workdir: Path, config: Path, *args: str, check: bool = True, timeout: int = 900
 ) -> subprocess.CompletedProcess:
     """Run the pipeline in workdir; return the completed process (stdout+stderr in .stdout)."""
-    cmd = [
-        str(BIN / "snakemake"),
-        "-s",
-        str(REPO / "Snakefile"),
-        "-d",
-        str(workdir),
-        "--configfile",
-        str(config),
-        "--cores",
-        "2",
-        "--retries",
-        "0",
-        *args,
-    ]
     proc = subprocess.run(
-        cmd,
+        snakemake_cmd(workdir, config, *args),
         cwd=workdir,
         env=tool_env(),
         stdout=subprocess.PIPE,
