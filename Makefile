@@ -1,6 +1,7 @@
 # gutbrain16s: the two commands of the README, plus set-up, benchmarks and the SLURM test.
 #   make demo   run the pipeline on the bundled demo (writes results/)
 #   make test   unit, workflow and browser tests, snakemake --lint, snakefmt --check, ruff
+#   make test-fast   unit tests only (under a minute)
 # Both install what they need first (idempotent): Python packages into .venv from pinned
 # requirements, and the external tools with apt-get when running as root on Debian.
 
@@ -13,10 +14,10 @@ CORES ?= 2
 APT_TOOLS := vsearch r-bioc-dada2 mafft fasttree microbiomeutil-data
 TEST_TOOLS := chromium
 
-.PHONY: demo test setup tools test-tools python lint bench test-slurm genus-profile clean
+.PHONY: demo test test-fast setup tools test-tools python lint bench test-slurm genus-profile clean
 
 demo: setup
-	PYTHONPATH=workflow/scripts $(BIN)/python -m gutbrain.simulate demo --out demo_data
+	PYTHONPATH=workflow/scripts:. $(BIN)/python -m tools.simulate demo --out demo_data
 	$(BIN)/snakemake --cores $(CORES)
 	@echo "Demo finished: see results/reports/index.html and results/multiqc/multiqc_report.html"
 
@@ -24,10 +25,13 @@ test: setup test-tools
 	$(BIN)/python -m pytest -q -p no:cacheprovider
 	$(MAKE) lint
 
+test-fast: python
+	$(BIN)/python -m pytest tests/unit -q -p no:cacheprovider
+
 lint: python
-	$(BIN)/ruff check workflow tests benchmarks
+	$(BIN)/ruff check workflow tests benchmarks tools
 	$(BIN)/snakefmt --check .
-	PYTHONPATH=workflow/scripts $(BIN)/python -m gutbrain.simulate demo --out demo_data
+	PYTHONPATH=workflow/scripts:. $(BIN)/python -m tools.simulate demo --out demo_data
 	$(BIN)/snakemake --lint --cores 1
 
 setup: python tools

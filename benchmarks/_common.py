@@ -26,6 +26,11 @@ OUTPUT = REPO / "benchmarks" / "output"
 BIN = Path(sys.executable).parent
 
 sys.path.insert(0, str(REPO / "workflow" / "scripts"))
+sys.path.insert(0, str(REPO))  # tools: simulate, snakemake_run
+
+from tools.snakemake_run import snakemake_cmd  # noqa: E402 (after the path set-up)
+
+__all__ = ["snakemake_cmd"]
 
 
 def output_dir(name: str) -> Path:
@@ -108,7 +113,7 @@ def tool_env() -> dict[str, str]:
     importable."""
     env = dict(os.environ)
     env["PATH"] = f"{BIN}{os.pathsep}{env.get('PATH', '')}"
-    env["PYTHONPATH"] = str(REPO / "workflow" / "scripts")
+    env["PYTHONPATH"] = os.pathsep.join([str(REPO / "workflow" / "scripts"), str(REPO)])
     return env
 
 
@@ -138,12 +143,12 @@ def dada2_extdata(name: str) -> Path:
 
 
 def simulated_run(samples: int, pairs: int) -> Path:
-    """Simulated V4 run of ``samples`` x ``pairs`` 2x250 read pairs (``gutbrain.simulate scale``,
+    """Simulated V4 run of ``samples`` x ``pairs`` 2x250 read pairs (``tools.simulate scale``,
     with truth.tsv) in benchmarks/output/datasets/, reused when its stamp matches; returns its
     samples.tsv. The same folder serves every benchmark asking for the same size."""
     out = OUTPUT / "datasets" / f"scale_{samples}x{pairs}"
     subprocess.run(
-        [sys.executable, "-m", "gutbrain.simulate", "scale", "--out", str(out),
+        [sys.executable, "-m", "tools.simulate", "scale", "--out", str(out),
          "--samples", str(samples), "--pairs", str(pairs)],
         check=True, env=tool_env(), stdout=subprocess.DEVNULL,
     )
@@ -172,14 +177,6 @@ def write_config(workdir: Path, sheet: Path, cache: Path, **sections: Mapping) -
     config = pipeline_config(sheet, cache, **sections)
     path.write_text(yaml.safe_dump(config, sort_keys=False), encoding="utf-8")
     return path
-
-
-def snakemake_cmd(workdir: Path, config: Path, *args: str, cores: int = 2) -> list[str]:
-    """A Snakemake command line for the repository's workflow in workdir."""
-    return [
-        str(BIN / "snakemake"), "-s", str(REPO / "Snakefile"), "-d", str(workdir),
-        "--configfile", str(config), "--cores", str(cores), "--retries", "0", *args,
-    ]
 
 
 def run_measured(

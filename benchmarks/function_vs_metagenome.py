@@ -107,7 +107,7 @@ def focus_scores(pred: pd.DataFrame, truth: pd.DataFrame, focus: list[str]) -> l
 def focus_ecs(catalog: Path, ko_ec: pd.DataFrame) -> dict[str, str]:
     """EC -> module IDs for the defining steps of the catalog's predictable modules."""
     sys.path.insert(0, str(REPO / "workflow" / "scripts"))
-    from gutbrain.modules import load_catalog
+    from gutbrain.catalog import load_catalog
 
     by_ko = ko_ec.groupby("ko")["ec"].apply(list).to_dict()
     found: dict[str, set[str]] = {}

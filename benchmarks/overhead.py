@@ -1,6 +1,6 @@
 """Overhead of the pipeline over a bare DADA2 R script, on the demo reads.
 
-Reads: the demo (``python -m gutbrain.simulate demo``): the DADA2 package's real sam1/sam2 reads
+Reads: the demo (``python -m tools.simulate demo``): the DADA2 package's real sam1/sam2 reads
 and six simulated gut samples (8 samples, 27,000 read pairs). With ``--reads dada2`` only the real
 sam1/sam2 (3,000 pairs), where fixed start-up costs dominate. Both sides use the parameters of
 config/config.yaml (qc.trunc_len, qc.max_ee, qc.trunc_q, qc.min_len, denoise.min_overlap,
@@ -59,7 +59,7 @@ def write_inputs(out: Path, data: Path, reads: str) -> tuple[Path, dict, list[st
     """Write the sample sheet and the pipeline config; return config path, content, samples."""
     if reads == "demo":
         sys.path.insert(0, str(REPO / "workflow" / "scripts"))
-        from gutbrain.simulate import make_demo
+        from tools.simulate import make_demo
 
         sheet = make_demo(out / "demo_data", data)
         samples = list(pd.read_csv(sheet, sep="\t", comment="#", dtype=str)["sample"])

@@ -1,7 +1,7 @@
 """The pipeline side by side with bare DADA2, QIIME 2 and bare vsearch, on the same reads.
 
 Data (set-up, not timed): simulated V4 runs of 2x250 read pairs with primers
-(``gutbrain.simulate scale``, shared with benchmarks/scale.py in benchmarks/output/datasets/):
+(``tools.simulate scale``, shared with benchmarks/scale.py in benchmarks/output/datasets/):
 by default 14 samples x 4,000 pairs (the size of the MiSeq run in issue 12); ``--full`` adds the
 100-sample set of scale.py (100 x 2,000 pairs). ``--samples N [N ...]`` picks the sizes and
 ``--pairs P`` the pairs per sample (default 4,000 for 14 samples, 2,000 otherwise), e.g.
@@ -141,7 +141,7 @@ def ensure_qiime2() -> str | None:
 
 def qiime_classifier(root: Path, extdata: Path) -> Path:
     """Naive Bayes classifier trained on ten_16s.100.fa.gz (SINTAX headers) once; cached."""
-    from gutbrain.simulate import read_references
+    from tools.simulate import read_references
 
     folder = root / "qiime2_classifier"
     classifier = folder / "classifier.qza"

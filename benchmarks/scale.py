@@ -1,6 +1,6 @@
 """Scaling benchmark of the whole pipeline on 2 cores, and of DAG building for 1,000 samples.
 
-Setup (not timed): simulated V4 read pairs (``python -m gutbrain.simulate scale``) for 10 and
+Setup (not timed): simulated V4 read pairs (``python -m tools.simulate scale``) for 10 and
 100 samples x M pairs (default 2,000), a config copied from config/config.yaml with ``samples``
 pointing at the dataset, and the taxonomy reference prepared once into a reference cache shared
 by both runs (as on a cluster, where the cache is shared between runs and users).

@@ -1,7 +1,7 @@
 """SINTAX against DADA2's naive Bayes in UNOISE3 mode: time of the taxonomy step and genus-level
 agreement with the simulator's truth.
 
-Data (set-up, not timed): a simulated V4 run with known truth (``gutbrain.simulate scale``, in
+Data (set-up, not timed): a simulated V4 run with known truth (``tools.simulate scale``, in
 benchmarks/output/datasets/, shared with peers.py): by default 14 samples x 4,000 pairs of 2x250
 reads; ``--samples N --pairs P`` for other sizes (e.g. ``--samples 3 --pairs 300`` for a quick
 check). Every simulated read comes from an amplicon cut from a sequence of the DADA2 package's

@@ -3,18 +3,16 @@
 Chromium is started with ``--remote-debugging-pipe``: DevTools Protocol messages are JSON
 texts separated by NUL bytes on file descriptors 3 (to the browser) and 4 (from it), so the
 standard library is enough (no websocket client). Nothing is installed here; without
-``/usr/bin/chromium`` the tests skip and say how to install it.
+Chromium the tests skip and say how to install it, except in CI (``CI=true``), where they fail.
 """
 
 from __future__ import annotations
 
 import base64
 import fcntl
-import importlib.util
 import json
 import os
 import select
-import shutil
 import subprocess
 import time
 from collections.abc import Iterator
@@ -23,8 +21,9 @@ from typing import Any
 
 import pytest
 
-CHROMIUM = "/usr/bin/chromium"
-INSTALL_HINT = "install with: apt-get install -y chromium"
+from tests.fixtures.chromium import INSTALL_HINT, find_chromium, in_ci
+from tests.fixtures.report_cohort import render_fixture_cohort
+
 REPO = Path(__file__).resolve().parents[2]
 
 
@@ -212,25 +211,20 @@ class Browser:
                 pass
 
 
-def _load_fixture_builder():
-    """The fixture cohort builder shared with tests/unit/test_report.py."""
-    path = REPO / "tests" / "unit" / "test_report.py"
-    spec = importlib.util.spec_from_file_location("_report_fixture_cohort", path)
-    module = importlib.util.module_from_spec(spec)
-    assert spec.loader is not None
-    spec.loader.exec_module(module)
-    return module.render_fixture_cohort
-
-
 @pytest.fixture(scope="session")
 def chromium() -> str:
-    """Path of the Chromium executable; skip when it is not installed."""
-    if not (os.path.isfile(CHROMIUM) and os.access(CHROMIUM, os.X_OK)):
-        found = shutil.which("chromium")
-        if not found:
-            pytest.skip(f"Chromium not found at {CHROMIUM}; {INSTALL_HINT}")
-        return found
-    return CHROMIUM
+    """Path of the Chromium executable; skip when it is not installed (fail in CI)."""
+    found = find_chromium()
+    if not found:
+        _unavailable(f"Chromium not found; {INSTALL_HINT}")
+    return found
+
+
+def _unavailable(reason: str) -> None:
+    """Skip the browser tests, or fail them in CI (CI=true), where they must run."""
+    if in_ci():
+        pytest.fail(f"{reason} (CI=true: the browser tests must run)")
+    pytest.skip(reason)
 
 
 @pytest.fixture(scope="session")
@@ -244,7 +238,7 @@ def reports_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
                         "results/reports of a finished run)")
         return path
     out = tmp_path_factory.mktemp("reports")
-    _load_fixture_builder()(out)
+    render_fixture_cohort(out)
     return out
 
 
@@ -264,6 +258,6 @@ def browser(chromium: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator
         instance.send("Browser.getVersion")
     except DevToolsError as err:
         instance.close()
-        pytest.skip(f"Chromium did not start in headless mode ({err}); {INSTALL_HINT}")
+        _unavailable(f"Chromium did not start in headless mode ({err}); {INSTALL_HINT}")
     yield instance
     instance.close()

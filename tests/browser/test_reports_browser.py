@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.unit.test_report import PANEL_HEADING, SECTION_HEADINGS
+from tests.fixtures.report_cohort import PANEL_HEADING, SECTION_HEADINGS
 
 pytestmark = pytest.mark.browser
 

@@ -166,7 +166,7 @@ sinfo -N -o '%N %P %c %m %t'
 
 # ------------------------------------------------------------------ data and config
 log "simulating the mock community into $WORK/data"
-PYTHONPATH="$REPO/workflow/scripts" "$BIN/python" -m gutbrain.simulate mock --source dada2 \
+PYTHONPATH="$REPO/workflow/scripts:$REPO" "$BIN/python" -m tools.simulate mock --source dada2 \
   --out "$WORK/data" --samples 2 --pairs 1500 >/dev/null
 "$BIN/python" - "$REPO/config/config.yaml" "$WORK/config.yaml" "$WORK/data/samples.tsv" \
   "$WORK/cache" <<'EOF'

@@ -7,8 +7,9 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from gutbrain.catalog import load_catalog
 from gutbrain.markers import catalog_kos, load_markers
-from gutbrain.modules import Module, load_catalog
+from gutbrain.modules import Module
 from gutbrain.scoring import score_modules
 
 REPO = Path(__file__).resolve().parents[2]

@@ -1,9 +1,8 @@
-"""Tests for gutbrain.literature: the shipped curated tables, their loaders and report helpers."""
+"""Tests for gutbrain.literature: the shipped curated tables and their loaders."""
 
 from __future__ import annotations
 
 import gzip
-import re
 from pathlib import Path
 
 import pandas as pd
@@ -11,25 +10,33 @@ import pytest
 from gutbrain.errors import InputError
 from gutbrain.literature import (
     DIRECTIONS,
-    EVIDENCE_STRENGTH,
-    GROUP_NOTE,
     MIXED,
     TRAITS,
-    combined_direction,
-    direction_counts,
-    genus_kos,
     load_genus_copies,
     load_genus_traits,
     load_taxa_of_interest,
-    normalise_genus,
-    scfa_producers,
     split_list,
-    strongest_evidence,
-    taxa_findings_for_sample,
-    trait_category,
 )
 
 BUT_PROXIES = {"K01034", "K01035", "K19709"}
+
+
+def scfa_traits(traits: pd.DataFrame, exclude_evidence: tuple[str, ...] = ()) -> dict[str, set]:
+    """Genus -> its short-chain fatty acid traits (category ``scfa:``) in the shipped table."""
+    rows = traits[traits["trait"].map(lambda t: TRAITS[t][0].startswith("scfa:"))
+                  & ~traits["evidence"].isin(exclude_evidence)]
+    return {g: set(group["trait"]) for g, group in rows.groupby("genus")}
+
+
+def genus_kos(traits: pd.DataFrame, include_proxies: bool = True) -> dict[str, set]:
+    """Genus -> KOs listed for it (direct, plus proxies if asked)."""
+    out: dict[str, set] = {}
+    for record in traits.to_dict("records"):
+        kos = out.setdefault(record["genus"], set())
+        kos.update(split_list(record["kos"]))
+        if include_proxies:
+            kos.update(split_list(record["proxy_kos"]))
+    return out
 
 
 @pytest.fixture(scope="module")
@@ -80,19 +87,19 @@ def test_genus_traits_shape_and_vocabulary(traits: pd.DataFrame) -> None:
     ],
 )
 def test_well_known_scfa_producers(traits: pd.DataFrame, genus: str, expected: set[str]) -> None:
-    assert set(scfa_producers(traits)[genus]) == expected
+    assert scfa_traits(traits)[genus] == expected
 
 
 @pytest.mark.parametrize("genus", ["Eggerthella", "Alistipes", "Enterococcus", "Prevotella"])
 def test_not_scfa_producers(traits: pd.DataFrame, genus: str) -> None:
-    assert genus not in scfa_producers(traits)
+    assert genus not in scfa_traits(traits)
 
 
 def test_scfa_producers_can_drop_association_only_rows(traits: pd.DataFrame) -> None:
-    strict = scfa_producers(traits, exclude_evidence=["in_vivo_association", "review"])
+    strict = scfa_traits(traits, exclude_evidence=("in_vivo_association", "review"))
     assert "Odoribacter" not in strict and "Subdoligranulum" not in strict
-    assert "Odoribacter" in scfa_producers(traits)
-    assert strict["Faecalibacterium"] == ["butyrate_but", "butyrate_unresolved"]
+    assert "Odoribacter" in scfa_traits(traits)
+    assert strict["Faecalibacterium"] == {"butyrate_but", "butyrate_unresolved"}
 
 
 def test_but_has_only_proxy_kos_and_absent_buk_is_not_listed(traits: pd.DataFrame) -> None:
@@ -102,16 +109,16 @@ def test_but_has_only_proxy_kos_and_absent_buk_is_not_listed(traits: pd.DataFram
         assert set(split_list(record["proxy_kos"])) == BUT_PROXIES
         assert "no KO of its own" in record["ko_note"]
     direct = genus_kos(traits, include_proxies=False)
-    assert direct["Faecalibacterium"] == []  # but has no KO: proxies only
-    assert "K00929" not in direct.get("Roseburia", [])
+    assert direct["Faecalibacterium"] == set()  # but has no KO: proxies only
+    assert "K00929" not in direct.get("Roseburia", set())
     assert set(direct["Coprococcus"]) >= {"K00929", "K00634"}
     assert set(genus_kos(traits)["Faecalibacterium"]) == BUT_PROXIES
 
 
 def test_genus_kos_lists_genera_without_kos(traits: pd.DataFrame) -> None:
     kos = genus_kos(traits)
-    assert kos["Eggerthella"] == [] and kos["Alistipes"] == []
-    assert kos["Enterococcus"] == ["K01593", "K22330"]
+    assert kos["Eggerthella"] == set() and kos["Alistipes"] == set()
+    assert kos["Enterococcus"] == {"K01593", "K22330"}
 
 
 def test_renamings_are_recorded(traits: pd.DataFrame) -> None:
@@ -190,138 +197,6 @@ def test_findings_rows_are_single_direction(findings: pd.DataFrame) -> None:
     assert MIXED not in set(findings["direction"])
 
 
-@pytest.mark.parametrize(
-    ("genus", "expected"),
-    [
-        ("Faecalibacterium", "depleted"),
-        ("Coprococcus", "depleted"),
-        ("Dialister", "depleted"),
-        ("Roseburia", "depleted"),
-        ("Eggerthella", "enriched"),
-        ("Parabacteroides", "enriched"),
-        ("Streptococcus", "enriched"),
-        ("Lactobacillus", MIXED),
-        ("Bifidobacterium", MIXED),
-        ("Bacteroides", MIXED),
-        ("Alistipes", MIXED),
-        ("Prevotella", MIXED),
-        ("Blautia", MIXED),
-    ],
-)
-def test_combined_direction_of_shipped_findings(
-    findings: pd.DataFrame, genus: str, expected: str
-) -> None:
-    assert combined_direction(findings[findings["genus"] == genus]) == expected
-
-
-def test_direction_counts(findings: pd.DataFrame) -> None:
-    counts = direction_counts(findings)
-    assert counts["Lactobacillus"] == {"depleted": 1, "enriched": 1}
-    assert counts["Faecalibacterium"] == {"associated_with_better_QoL": 1, "depleted": 5}
-
-
-# --- helpers -------------------------------------------------------------------------------
-
-
-@pytest.mark.parametrize(
-    ("directions", "expected"),
-    [
-        (["depleted"], "depleted"),
-        (["depleted", "depleted"], "depleted"),
-        (["associated_with_better_QoL"], "associated_with_better_QoL"),
-        (["depleted", "associated_with_better_QoL"], "depleted"),
-        (["enriched", "associated_with_worse_QoL"], "enriched"),
-        (["enriched", "depleted"], MIXED),
-        (["associated_with_better_QoL", "enriched"], MIXED),
-        (["depleted", MIXED], MIXED),
-    ],
-)
-def test_combined_direction_table(directions: list[str], expected: str) -> None:
-    assert combined_direction([{"direction": d} for d in directions]) == expected
-    frame = pd.DataFrame({"direction": directions})
-    assert combined_direction(frame) == expected
-
-
-@pytest.mark.parametrize("directions", [[], ["up"]])
-def test_combined_direction_rejects(directions: list[str]) -> None:
-    with pytest.raises(ValueError):
-        combined_direction([{"direction": d} for d in directions])
-
-
-@pytest.mark.parametrize(
-    ("values", "expected"),
-    [
-        (["single-small-cohort", "meta-analysis"], "meta-analysis"),
-        (["single-small-cohort", "single-large-cohort"], "single-large-cohort"),
-        (iter(["replicated-across-cohorts"]), "replicated-across-cohorts"),
-    ],
-)
-def test_strongest_evidence(values, expected: str) -> None:
-    assert strongest_evidence(values) == expected
-    assert expected in EVIDENCE_STRENGTH
-
-
-@pytest.mark.parametrize(
-    ("name", "expected"),
-    [("Faecalibacterium", "faecalibacterium"), ("g__Bacteroides", "bacteroides"),
-     (" g:Dialister ", "dialister"), ("[Eubacterium]", "eubacterium")],
-)
-def test_normalise_genus(name: str, expected: str) -> None:
-    assert normalise_genus(name) == expected
-
-
-@pytest.mark.parametrize(
-    ("trait", "category"),
-    [("butyrate_buk", "scfa:butyrate"), ("gaba_production", "neuro:gaba"),
-     ("histamine", "neuro:histamine"), ("phenotype_association", "association")],
-)
-def test_trait_category(trait: str, category: str) -> None:
-    assert trait_category(trait) == category
-
-
-def _findings_fixture() -> pd.DataFrame:
-    rows = [
-        ("Alpha", "genus", "Alpha", "depleted", "meta-analysis", "10.1000/a1", ""),
-        ("Alpha beta", "species", "Alpha", "depleted", "single-small-cohort", "", "https://x.org/1"),
-        ("Gamma", "genus", "Gamma", "enriched", "single-small-cohort", "10.1000/g1", ""),
-        ("Gamma", "genus", "Gamma", "depleted", "single-large-cohort", "10.1000/g2", ""),
-        ("Delta", "genus", "Delta", "enriched", "single-small-cohort", "10.1000/d1", ""),
-    ]
-    frame = pd.DataFrame(
-        rows, columns=["taxon", "rank", "genus", "direction", "evidence_strength", "doi", "url"]
-    )
-    frame["finding"] = "a finding"
-    frame["study"] = [f"Study {i}" for i in range(len(frame))]
-    return frame
-
-
-def test_taxa_findings_for_sample() -> None:
-    result = taxa_findings_for_sample(
-        {"g__Alpha": 0.05, "Gamma": 0.2, "[Alpha]": 0.01, "Delta": 0.0, "Other": 0.5},
-        _findings_fixture(),
-    )
-    assert [r["taxon"] for r in result] == ["Gamma", "Alpha"]
-    gamma, alpha = result
-    assert gamma["direction"] == MIXED and gamma["evidence"] == "single-large-cohort"
-    assert alpha["abundance"] == pytest.approx(0.06)
-    assert alpha["direction"] == "depleted" and alpha["n_findings"] == 2
-    assert [c["link"] for c in alpha["citations"]] == ["https://doi.org/10.1000/a1",
-                                                       "https://x.org/1"]
-    assert alpha["finding"].startswith("Lower abundance of Alpha has been reported in groups")
-    assert "species" in alpha["finding"] and GROUP_NOTE in alpha["finding"]
-    assert gamma["finding"].startswith("Studies disagree about Gamma")
-
-
-def test_taxa_findings_threshold_and_wording(findings: pd.DataFrame) -> None:
-    abundances = {"Faecalibacterium": 0.1, "Eggerthella": 0.001, "Bacteroides": 0.3}
-    result = taxa_findings_for_sample(abundances, findings, min_abundance=0.005)
-    assert [r["taxon"] for r in result] == ["Bacteroides", "Faecalibacterium"]
-    for item in result:
-        text = item["finding"].lower()
-        assert "groups" in text and not re.search(r"\byou\b|\byour\b|diagnos", text)
-        assert all(c["link"].startswith("https://") for c in item["citations"])
-
-
 # --- malformed tables ----------------------------------------------------------------------
 
 
@@ -368,9 +243,9 @@ def test_load_genus_traits_rejects(tmp_path: Path, changes: dict[str, str], colu
 def test_load_genus_traits_missing_column_and_file(tmp_path: Path) -> None:
     frame = pd.DataFrame([_trait_row()]).drop(columns=["kos"])
     path = _write(tmp_path / "traits.tsv", frame)
-    with pytest.raises(InputError, match=r"traits\.tsv, line 1: missing column\(s\) \['kos'\]"):
+    with pytest.raises(InputError, match=r"traits\.tsv: line 1: missing column\(s\) \['kos'\]"):
         load_genus_traits(path)
-    with pytest.raises(InputError, match="does not exist"):
+    with pytest.raises(InputError, match="not found"):
         load_genus_traits(tmp_path / "absent.tsv")
 
 

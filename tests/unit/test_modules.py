@@ -1,20 +1,19 @@
-"""Tests for gutbrain.modules: the omixer module-file parser, the YAML catalog loader, checks."""
+"""Tests for gutbrain.modules, omixer, catalog and yaml_checks: model, parsers, loader, checks."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 import pytest
+from gutbrain.catalog import load_catalog
 from gutbrain.errors import InputError
 from gutbrain.modules import (
     is_ko,
-    load_catalog,
-    parse_omixer_modules,
-    read_module_names,
     unknown_ortholog_messages,
     unknown_orthologs,
     unpredictable_steps,
 )
+from gutbrain.omixer import parse_omixer_modules, read_module_names
 
 GOOD = (
     "MF0001\tsome module 1\n"

@@ -25,7 +25,7 @@ from gutbrain.report.reference import (
 )
 from gutbrain.report.render import render_cohort_html, render_sample_html
 
-from tests.unit.test_report import SCHEMA_PATH, make_cohort_inputs
+from tests.fixtures.report_cohort import SCHEMA_PATH, make_cohort_inputs
 
 HEADER = "module\tname\tcategory\tsample\tscore\tcoverage\tstatus\n"
 

@@ -1,7 +1,6 @@
 """Tests for gutbrain.report: facts, wording, SVG plots, HTML rendering and the JSON schema.
 
-``make_cohort_inputs()`` builds a tiny three-sample cohort (S1 with ``<script>`` in its
-metadata, S2, and S3 with zero reads after QC); the browser tests reuse it.
+The fixture cohort (``make_cohort_inputs()``) lives in ``tests/fixtures/report_cohort.py``.
 """
 
 from __future__ import annotations
@@ -24,304 +23,22 @@ from gutbrain.report import (
     plots,
     render_cohort_report,
     render_sample_report,
-    summary,
-    write_cohort_output,
+    wording,
     write_sample_json,
-    write_sample_outputs,
 )
-from gutbrain.report.facts import (
-    catalog_notes,
-    compound_panel,
-    doi_url,
-    genus_label,
-    marker_notes,
-    percentile_in_run,
-    synthesis_potential,
-)
+from gutbrain.report.cells import doi_url, genus_label, percentile_in_run
+from gutbrain.report.inputs import catalog_notes, marker_notes
+from gutbrain.report.module_facts import compound_panel, synthesis_potential
 from gutbrain.report.render import render_sample_html
 
-SCHEMA_PATH = (
-    Path(__file__).resolve().parents[2] / "workflow" / "schemas" / ("sample_report.schema.json")
-)
-XSS = "<script>alert(1)</script>"
-PANEL_HEADING = "At a glance: predicted synthesis potential"
-SECTION_HEADINGS = (
+from tests.fixtures.report_cohort import (
     PANEL_HEADING,
-    "Sample QC",
-    "Composition",
-    "SCFA potential",
-    "Neurotransmitter potential",
-    "Taxa of interest",
-    "Confidence",
-    "Plain-language summary",
+    SCHEMA_PATH,
+    SECTION_HEADINGS,
+    XSS,
+    make_cohort_inputs,
+    render_fixture_cohort,
 )
-
-
-def _tsv(text: str) -> pd.DataFrame:
-    """A frame from a compact '|'-separated table (first line = header)."""
-    rows = [line.split("|") for line in text.strip().splitlines()]
-    return pd.DataFrame(rows[1:], columns=rows[0])
-
-
-def make_cohort_inputs(kind: str = "genus_profile") -> ReportInputs:
-    """A three-sample cohort: S1 rich (XSS metadata), S2 poorer, S3 with zero reads after QC."""
-    asv = pd.DataFrame(
-        {
-            "S1": [500, 300, 100, 60, 40, 0],
-            "S2": [0, 900, 50, 0, 30, 20],
-            "S3": [0, 0, 0, 0, 0, 0],
-        },
-        index=pd.Index([f"ASV_{i:012x}" for i in range(6)], name="asv_id"),
-    )
-    taxonomy = _tsv(
-        """
-asv_id|kingdom|phylum|class|order|family|genus|species
-ASV_000000000000|Bacteria|Bacillota|Clostridia|Eubacteriales|Oscillospiraceae|Faecalibacterium|prausnitzii
-ASV_000000000001|Bacteria|Bacteroidota|Bacteroidia|Bacteroidales|Bacteroidaceae|Bacteroides|
-ASV_000000000002|Bacteria|Bacillota|Clostridia|Lachnospirales|Lachnospiraceae|Coprococcus|
-ASV_000000000003|Bacteria|Actinomycetota|Coriobacteriia|Eggerthellales|Eggerthellaceae|Eggerthella|
-ASV_000000000004|Bacteria|Bacillota|Clostridia|Lachnospirales|Lachnospiraceae||
-ASV_000000000005|Bacteria|Pseudomonadota|Gammaproteobacteria|Enterobacterales|Enterobacteriaceae|Escherichia/Shigella|
-"""
-    ).set_index("asv_id")
-    tracking = _tsv(
-        """
-sample|input|primer_trimmed|filtered|denoised|merged|nonchimeric|taxonomy_kept|flag
-S1|1500|1450|1300|1200|1100|1050|1000|
-S2|4000|3900|3000|2000|1500|1200|1000|
-S3|800|700|0|0|0|0|0|no_reads_after_filtering
-"""
-    )
-    for column in tracking.columns[1:-1]:
-        tracking[column] = tracking[column].astype(int)
-    samples = pd.DataFrame(
-        {
-            "sample": ["S1", "S2", "S3"],
-            "fq1": ["a_1.fq.gz", "b_1.fq.gz", "c_1.fq.gz"],
-            "fq2": ["a_2.fq.gz", "b_2.fq.gz", ""],
-            "group": [XSS, "control & friends", "case"],
-            "age": ["34", "51", ""],
-        }
-    )
-    alpha = pd.DataFrame(
-        {
-            "sample": ["S1", "S2", "S3"],
-            "observed_asvs": [5, 4, None],
-            "shannon": [1.2, 0.5, None],
-            "simpson": [0.65, 0.3, None],
-            "faith_pd": [None, None, None],
-            "rarefaction_depth": [1000, 1000, 1000],
-            "reads": [1000, 1000, 0],
-            "observed_asvs_unrarefied": [5, 4, 0],
-            "status": ["rarefied", "rarefied", "below_depth"],
-        }
-    )
-    modules = [
-        ("M_ACE1", "Acetate via pta-ackA", "scfa:acetate"),
-        ("M_PRO1", "Propionate via succinate", "scfa:propionate"),
-        ("M_BUT1", "Butyrate via acetyl-CoA", "scfa:butyrate"),
-        ("MGB020", "GABA synthesis I", "neuro:gaba"),
-        ("MGB_HIS", "Histamine synthesis", "neuro:histamine"),
-        ("MGB_NA", "Noradrenaline synthesis", "neuro:noradrenaline"),
-    ]
-    score_rows = []
-    values = {
-        "S1": {
-            "M_ACE1": (40.0, 1.0, "scored"),
-            "M_PRO1": (12.5, 0.75, "scored"),
-            "M_BUT1": (30.0, 1.0, "scored"),
-            "MGB020": (8.0, 0.8, "scored"),
-            "MGB_HIS": (0.5, 0.5, "below_coverage"),
-        },
-        "S2": {
-            "M_ACE1": (55.0, 1.0, "scored"),
-            "M_PRO1": (30.0, 1.0, "scored"),
-            "M_BUT1": (0.0, 0.0, "absent"),
-            "MGB020": (20.0, 1.0, "scored"),
-            "MGB_HIS": (0.0, 0.0, "absent"),
-        },
-        "S3": {m: (0.0, 0.0, "absent") for m, _, _ in modules},
-    }
-    for sample, per_module in values.items():
-        for module, name, category in modules:
-            if module == "MGB_NA":
-                score_rows.append(
-                    (module, name, category, "synthesis", sample, None, None, "not_predictable")
-                )
-            else:
-                score, coverage, status = per_module[module]
-                score_rows.append(
-                    (module, name, category, "synthesis", sample, score, coverage, status)
-                )
-    module_scores = pd.DataFrame(
-        score_rows,
-        columns=["module", "name", "category", "direction", "sample", "score", "coverage",
-                 "status"],
-    )
-    contributions = pd.DataFrame(
-        [
-            ("M_BUT1", "S1", "Faecalibacterium", 0.7, 1),
-            ("M_BUT1", "S1", "Coprococcus", 0.3, 2),
-            ("M_ACE1", "S1", "Bacteroides", 0.5, 1),
-            ("MGB020", "S1", "Bacteroides", 0.9, 1),
-            ("MGB020", "S2", "Bacteroides", 0.95, 1),
-        ],
-        columns=["module", "sample", "genus", "share", "rank"],
-    )
-    markers = pd.DataFrame(
-        [
-            ("gadB", "K01580", "S1", 12.0, "Bacteroides"),
-            ("gadB", "K01580", "S2", 30.0, "Bacteroides"),
-        ],
-        columns=["marker", "kos", "sample", "abundance", "top_genera"],
-    )
-    confidence = pd.DataFrame(
-        [("S1", 0.02, 0.92, 5, 5, 1000, 920), ("S2", 0.05, 0.55, 4, 3, 1000, 550)],
-        columns=[
-            "sample",
-            "weighted_distance",
-            "fraction_reads_predicted",
-            "n_asvs",
-            "n_asvs_predicted",
-            "reads_total",
-            "reads_predicted",
-        ],
-    )
-    provenance = pd.DataFrame(
-        [
-            (
-                "human_genomes_genus_profile",
-                "function_reference:genus_profile",
-                "1",
-                "resources/genus_profile",
-                "ab" * 32,
-                "2025-01-01",
-            )
-        ],
-        columns=["name", "kind", "version", "source", "sha256", "date"],
-    )
-    taxa = pd.DataFrame(
-        [
-            (
-                "Faecalibacterium",
-                "genus",
-                "depleted",
-                "Lower in MDD across studies.",
-                "Sanada et al. 2020 J Affect Disord",
-                "10.1016/j.jad.2020.01.102",
-                "meta-analysis",
-            ),
-            (
-                "Eggerthella",
-                "genus",
-                "enriched",
-                "Higher in depression.",
-                "Study E 2022",
-                "10.1000/eggerthella",
-                "replicated-across-cohorts",
-            ),
-            (
-                "Bacteroides",
-                "genus",
-                "mixed",
-                "Both directions reported.",
-                "Study B 2021",
-                "",
-                "replicated-across-cohorts",
-            ),
-            (
-                "Faecalibacterium prausnitzii",
-                "species",
-                "depleted",
-                "Species-level finding.",
-                "Study F 2019",
-                "10.1000/fpraus",
-                "single-small-cohort",
-            ),
-            (
-                "Dialister",
-                "genus",
-                "depleted",
-                "Not in this cohort.",
-                "Study D 2019",
-                "10.1000/dialister",
-                "single-large-cohort",
-            ),
-            (
-                "Bacteroides enterotype 2",
-                "community type (enterotype)",
-                "associated_with_worse_QoL",
-                "Enterotype finding.",
-                "Study Q 2019",
-                "",
-                "x",
-            ),
-        ],
-        columns=["taxon", "rank", "direction", "finding", "study", "doi", "evidence_strength"],
-    )
-    traits = pd.DataFrame(
-        [
-            (
-                "Faecalibacterium",
-                "butyrate_but",
-                "",
-                "Duncan et al. 2002",
-                "10.1128/AEM.68.10.5186-5190.2002",
-                "biochemical",
-                "human",
-            ),
-            ("Coprococcus", "butyrate_buk", "K00929", "Study C", "", "biochemical", "human"),
-            ("Bacteroides", "propionate_succinate", "", "Study P", "10.1000/prop", "genomic",
-             "human"),
-            ("Bacteroides", "GABA_production", "K01580", "Study G", "", "biochemical", "human"),
-            ("Roseburia", "butyrate_but", "", "Study R", "", "biochemical", "human"),
-        ],
-        columns=["genus", "trait", "kos", "citation", "doi", "evidence", "origin"],
-    )
-    coords = pd.DataFrame(
-        {
-            "sample": ["S1", "S2", "S4"],
-            "PC1": [0.1, -0.2, 0.1],
-            "PC2": [0.0, 0.05, -0.05],
-            "PC3": [0.0, 0.0, 0.0],
-        }
-    )
-    proportions = pd.Series({"PC1": 0.7, "PC2": 0.2, "PC3": 0.1})
-    return ReportInputs(
-        read_tracking=tracking,
-        asv_table=asv,
-        taxonomy=taxonomy,
-        samples=samples,
-        alpha=alpha,
-        module_scores=module_scores,
-        module_contributions=contributions,
-        marker_genes=markers,
-        sample_confidence=confidence,
-        provenance=provenance,
-        bundle={"name": "human_genomes_genus_profile", "kind": kind, "version": "0.1"},
-        taxa_of_interest=taxa,
-        genus_traits=traits,
-        pcoa={
-            "braycurtis": (coords, proportions, ""),
-            "weighted_unifrac": (
-                coords.iloc[0:0],
-                pd.Series(dtype=float),
-                "not enough samples for an ordination",
-            ),
-        },
-    )
-
-
-def render_fixture_cohort(outdir: Path, run_date: str = "2025-06-01") -> list[Path]:
-    """Write index.html and samples/{S1,S2,S3}.html/.json of the fixture cohort under outdir."""
-    inputs = make_cohort_inputs()
-    pages = []
-    for sample in ("S1", "S2", "S3"):
-        html = outdir / "samples" / f"{sample}.html"
-        write_sample_outputs(sample, inputs, html, html.with_suffix(".json"), run_date=run_date)
-        pages.append(html)
-    write_cohort_output(inputs, outdir / "index.html", run_date=run_date)
-    return [outdir / "index.html", *pages]
 
 
 @pytest.fixture(scope="module")
@@ -366,7 +83,7 @@ def pages(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
     ],
 )
 def test_qc_checks_verdicts(reads, retained, predicted, expected) -> None:
-    checks = summary.qc_checks(reads, retained, predicted, Thresholds())
+    checks = wording.qc_checks(reads, retained, predicted, Thresholds())
     assert [c["status"] for c in checks] == expected
     assert [c["check"] for c in checks] == [
         "min_reads_after_qc",
@@ -374,7 +91,7 @@ def test_qc_checks_verdicts(reads, retained, predicted, expected) -> None:
         "min_fraction_predicted",
     ]
     assert all(c["reason"] and c["thresholds"] for c in checks)
-    assert summary.worst_status(expected) == max(expected, key=["pass", "warn", "fail"].index)
+    assert wording.worst_status(expected) == max(expected, key=["pass", "warn", "fail"].index)
 
 
 @pytest.mark.parametrize(
@@ -391,7 +108,7 @@ def test_qc_checks_verdicts(reads, retained, predicted, expected) -> None:
     ],
 )
 def test_confidence_levels(distance, predicted, levels) -> None:
-    out = summary.confidence_levels(distance, predicted, Thresholds())
+    out = wording.confidence_levels(distance, predicted, Thresholds())
     assert (out["distance_level"], out["predicted_level"], out["overall"]) == levels
     if levels[2] != "not available":
         assert f"Confidence in the predicted potential is {levels[2]}" in out["text"]
@@ -426,7 +143,7 @@ def test_confidence_levels(distance, predicted, levels) -> None:
     ],
 )
 def test_association_statement(direction: str, expected: str) -> None:
-    assert summary.association_statement("X", direction, "S 2020") == expected
+    assert wording.association_statement("X", direction, "S 2020") == expected
     assert "you" not in expected.lower().split()
 
 
@@ -527,7 +244,7 @@ def test_sample_facts_s1(facts: dict[str, dict]) -> None:
     assert f["confidence"]["overall"] == "high"
     assert f["reference"]["kind"] == "genus_profile"
     assert f["metadata"] == [{"column": "group", "value": XSS}, {"column": "age", "value": "34"}]
-    assert f["summary"]["fixed_note"] == summary.FIXED_NOTE
+    assert f["summary"]["fixed_note"] == wording.FIXED_NOTE
 
 
 def test_not_predictable_is_never_zero(facts: dict[str, dict]) -> None:
@@ -741,7 +458,7 @@ def test_pages_have_sections_and_fixed_note(pages: dict[str, str]) -> None:
         html = pages[sample]
         for heading in SECTION_HEADINGS:
             assert f"<h2>{heading}</h2>" in html, (sample, heading)
-        assert summary.FIXED_NOTE in html
+        assert wording.FIXED_NOTE in html
         assert "Functional reference: <strong>human_genomes_genus_profile</strong>" in html
     assert "No reads after QC" in pages["S3"]
     assert "No reads after QC" not in pages["S1"]
@@ -881,7 +598,8 @@ def test_load_report_inputs_from_files(tmp_path: Path, inputs: ReportInputs, rep
 def test_load_errors_name_the_file(tmp_path: Path) -> None:
     bad = tmp_path / "read_tracking.tsv"
     bad.write_text("sample\treads\nS1\t3\n", encoding="utf-8")
-    with pytest.raises(InputError, match=r"read_tracking\.tsv: missing column\(s\) \['input'\]"):
+    missing = r"read_tracking\.tsv: line 1: missing column\(s\) \['input'\]"
+    with pytest.raises(InputError, match=missing):
         load_report_inputs(read_tracking=bad, asv_table=bad, taxonomy=bad, samples=bad)
     scores = tmp_path / "module_scores.tsv"
     scores.write_text(
@@ -889,7 +607,7 @@ def test_load_errors_name_the_file(tmp_path: Path) -> None:
         "M1\tx\tscfa:acetate\tsynthesis\tS1\tlots\t1\tscored\n",
         encoding="utf-8",
     )
-    from gutbrain.report.facts import read_table
+    from gutbrain.report.inputs import read_table
 
     with pytest.raises(InputError, match=r"module_scores\.tsv: column 'score' must be numeric"):
         read_table(scores, "module_scores")
@@ -902,12 +620,12 @@ def test_shipped_literature_resources_give_statements(repo: Path) -> None:
     path = repo / "resources" / "taxa_of_interest.tsv"
     if not path.is_file():
         pytest.skip(f"{path} not written yet")
-    from gutbrain.report.facts import read_table
+    from gutbrain.report.inputs import read_table
 
     table = read_table(path, "taxa_of_interest")
     assert len(table) > 0
     for row in table.to_dict("records"):
-        sentence = summary.association_statement(row["taxon"], row["direction"], row["study"])
+        sentence = wording.association_statement(row["taxon"], row["direction"], row["study"])
         assert row["taxon"] in sentence and "groups of people" in sentence
         if row["doi"]:
             assert doi_url(row["doi"]).startswith("https://doi.org/10.")
@@ -925,7 +643,7 @@ def test_shipped_literature_resources_give_statements(repo: Path) -> None:
     ],
 )
 def test_summarise_taxa_direction(directions: list[str], overall: str) -> None:
-    from gutbrain.report.facts import summarise_taxa
+    from gutbrain.report.taxa_facts import summarise_taxa
 
     findings = [
         {"taxon": "X", "rank": "genus", "relative_abundance": 0.1, "direction": d}
@@ -1134,7 +852,7 @@ def test_panel_leads_the_sample_page_and_compounds_lead_the_cohort(pages: dict[s
 
 
 def _shipped_table(repo: Path, name: str, kind: str) -> pd.DataFrame:
-    from gutbrain.report.facts import read_table
+    from gutbrain.report.inputs import read_table
 
     return read_table(repo / "resources" / name, kind)
 

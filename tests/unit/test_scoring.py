@@ -9,8 +9,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from gutbrain.catalog import load_catalog
 from gutbrain.errors import InputError
-from gutbrain.modules import Module, load_catalog, parse_omixer_modules
+from gutbrain.modules import Module
+from gutbrain.omixer import parse_omixer_modules
 from gutbrain.scoring import (
     SCORE_COLUMNS,
     compound_synthesis_scores,

@@ -1,4 +1,4 @@
-"""Tests for gutbrain.primers and gutbrain.simulate: primer matching, read simulation, datasets."""
+"""Tests for gutbrain.primers and tools.simulate: primer matching, read simulation, datasets."""
 
 from __future__ import annotations
 
@@ -18,7 +18,8 @@ from gutbrain.primers import (
     primer_pair,
     reverse_complement,
 )
-from gutbrain.simulate import (
+
+from tools.simulate import (
     STAMP_NAME,
     ErrorModel,
     allocate_pairs,

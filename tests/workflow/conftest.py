@@ -12,6 +12,8 @@ import pandas as pd
 import pytest
 import yaml
 
+from tools.snakemake_run import snakemake_cmd
+
 REPO = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
 
@@ -50,22 +52,8 @@ def run_snakemake(
     workdir: Path, config: Path, *args: str, check: bool = True, timeout: int = 900
 ) -> subprocess.CompletedProcess:
     """Run the pipeline in workdir; return the completed process (stdout+stderr in .stdout)."""
-    cmd = [
-        str(BIN / "snakemake"),
-        "-s",
-        str(REPO / "Snakefile"),
-        "-d",
-        str(workdir),
-        "--configfile",
-        str(config),
-        "--cores",
-        "2",
-        "--retries",
-        "0",
-        *args,
-    ]
     proc = subprocess.run(
-        cmd,
+        snakemake_cmd(workdir, config, *args),
         cwd=workdir,
         env=tool_env(),
         stdout=subprocess.PIPE,
@@ -82,7 +70,7 @@ def run_snakemake(
 @pytest.fixture(scope="session")
 def mock_dataset(tmp_path_factory, dada2_extdata) -> Path:
     """A simulated mock community (Zymo amplicons when shared data exist, else DADA2 reference)."""
-    from gutbrain.simulate import make_mock
+    from tools.simulate import make_mock
 
     zymo = REPO.parent / "shared" / "data" / "zymo_mock_truth" / "Zymo_ASVs.fa"
     out = tmp_path_factory.mktemp("mock")

@@ -35,7 +35,8 @@ IMPORT_TARGET = "results/asv/asv_table.tsv"
 def asv_input(tmp_path_factory, dada2_extdata) -> dict[str, Path]:
     """An ASV table (several formats) and its sequences; feature IDs = md5 of the sequence."""
     from gutbrain.primers import PRIMER_PRESETS
-    from gutbrain.simulate import DADA2_MOCK_GENERA, TEN_16S, amplicons_of, read_references
+
+    from tools.simulate import DADA2_MOCK_GENERA, TEN_16S, amplicons_of, read_references
 
     out = tmp_path_factory.mktemp("asv_input")
     fwd, rev = PRIMER_PRESETS["V4"]

@@ -33,7 +33,7 @@ N_PAIRS = 300
 @pytest.fixture(scope="module")
 def base_reads(tmp_path_factory, dada2_extdata) -> Path:
     """Folder of a simulated two-sample mock (V4 primers on the reads, 2x250 bp)."""
-    from gutbrain.simulate import make_mock
+    from tools.simulate import make_mock
 
     out = tmp_path_factory.mktemp("bad_input_mock")
     sheet = make_mock(out, "dada2", dada2_extdata=dada2_extdata, n_samples=2, n_pairs=N_PAIRS)

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
 import sys
 
 import jsonschema
 import pandas as pd
 import pytest
+
+from tests.fixtures.chromium import INSTALL_HINT, find_chromium, in_ci
 
 from .conftest import REPO, require_tools, run_snakemake, write_config
 
@@ -71,7 +72,9 @@ def test_real_reads_through_reports(denoiser, classifier, real_sheet, tmp_path):
     assert (results / "multiqc/multiqc_report.html").stat().st_size > 10_000
     for name in ("asv_table.tsv", "asv_seqs.fasta", "asv_table.biom"):
         assert (results / "asv" / name).stat().st_size > 0
-    if denoiser == "dada2" and shutil.which("chromium"):
+    if denoiser == "dada2" and find_chromium() is None:
+        assert not in_ci(), f"CI=true but Chromium is missing; {INSTALL_HINT}"
+    if denoiser == "dada2" and find_chromium():
         # The pipeline's own pages in a real browser: render, no console error, no request.
         env = dict(os.environ, GUTBRAIN_REPORTS_DIR=str(results / "reports"))
         browser = subprocess.run(

@@ -20,7 +20,9 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import BIN, REPO, require_tools, run_snakemake, tool_env, write_config
+from tools.snakemake_run import snakemake_cmd
+
+from .conftest import REPO, require_tools, run_snakemake, tool_env, write_config
 
 
 def _config(workdir: Path, sheet: Path, bundle: Path) -> Path:
@@ -111,7 +113,7 @@ def _sentinels() -> dict[str, set[str]]:
 @pytest.fixture(scope="module")
 def dataset(tmp_path_factory, dada2_extdata) -> Path:
     """Sample sheet of a two-sample simulated mock, reads and sheet under an awkward path."""
-    from gutbrain.simulate import make_mock
+    from tools.simulate import make_mock
 
     require_tools()
     folder = tmp_path_factory.mktemp("reliability") / AWKWARD
@@ -143,8 +145,7 @@ def resumed_run(tmp_path_factory, dataset, genus_bundle):
     """Run B: killed (SIGKILL to the whole process group) while DADA2 runs, then resumed."""
     workdir = tmp_path_factory.mktemp("run_b")
     config = _config(workdir, dataset, genus_bundle)
-    cmd = [str(BIN / "snakemake"), "-s", str(REPO / "Snakefile"), "-d", str(workdir),
-           "--configfile", str(config), "--cores", "2", "--retries", "0", *TARGETS]
+    cmd = snakemake_cmd(workdir, config, *TARGETS)
     log = open(workdir / "interrupted.log", "w")  # noqa: SIM115 - closed below
     proc = subprocess.Popen(cmd, cwd=workdir, env=tool_env(), stdout=log,
                             stderr=subprocess.STDOUT, start_new_session=True)

@@ -17,8 +17,10 @@ import yaml
 from . import picrust2
 from .asv import read_asv_table
 from .bundle import load_bundle, write_search_db
+from .catalog import load_catalog
+from .io import write_mqc_table
 from .markers import catalog_kos, load_markers, marker_abundance
-from .modules import load_catalog, unknown_ortholog_messages
+from .modules import unknown_ortholog_messages
 from .predict import (
     ko_abundance,
     ko_contributions,
@@ -165,7 +167,7 @@ def predict_function_genus(
     write_tsv(ko_contributions(table, preds, tables["asv_ko"], genus, kos), out["contributions"])
     confidence = genus_confidence(table, preds)
     write_tsv(confidence, out["confidence"])
-    _write_mqc_table(
+    write_mqc_table(
         confidence.set_index("sample")[["fraction_reads_predicted", "genomes_per_read"]],
         out["confidence_mqc"],
         "gutbrain_confidence",
@@ -256,7 +258,7 @@ def _write_function_tables(
     write_tsv(contributions, out["contributions"])
     confidence = sample_confidence(table, preds)
     write_tsv(confidence, out["confidence"])
-    _write_mqc_table(
+    write_mqc_table(
         confidence.set_index("sample")[["weighted_distance", "fraction_reads_predicted"]],
         out["confidence_mqc"],
         "gutbrain_confidence",
@@ -314,7 +316,7 @@ def _write_mqc(scores: pd.DataFrame, path: str) -> None:
     wide = scores[scores["status"] == "scored"].pivot_table(
         index="sample", columns="module", values="score", aggfunc="first"
     )
-    _write_mqc_table(
+    write_mqc_table(
         wide,
         path,
         "gutbrain_module_scores",
@@ -323,20 +325,6 @@ def _write_mqc(scores: pd.DataFrame, path: str) -> None:
         "not measured activity). Modules below the coverage threshold are blank.",
     )
 
-
-def _write_mqc_table(
-    table: pd.DataFrame, path: str, section_id: str, name: str, description: str
-) -> None:
-    """Write a sample-indexed table as MultiQC custom content (a TSV with a YAML header)."""
-    from .io import atomic_path
-
-    header = (
-        f"# id: '{section_id}'\n# section_name: '{name}'\n"
-        f"# description: '{description}'\n# plot_type: 'table'\n"
-    )
-    body = table.to_csv(sep="\t", lineterminator="\n", float_format="%.4g")
-    with atomic_path(path) as tmp:
-        tmp.write_text(header + body, encoding="utf-8")
 
 def configure_logging(log_path: str | os.PathLike[str]) -> None:
     """Send library log messages to the rule's log file."""
@@ -353,7 +341,7 @@ def score_module_files(
 ) -> pd.DataFrame:
     """Score modules from omixer-format files (e.g. the official GBMs/GMMs) on KO abundances."""
     from .io import write_tsv
-    from .modules import parse_omixer_modules
+    from .omixer import parse_omixer_modules
 
     abundance = pd.read_csv(ko_abundance_tsv, sep="\t", dtype={"ko": str}).set_index("ko")
     frames = []

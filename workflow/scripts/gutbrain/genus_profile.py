@@ -42,6 +42,7 @@ import yaml
 
 from .errors import InputError
 from .io import atomic_path, write_text, write_tsv
+from .ranks import strip_rank_prefix
 
 PathLike = str | os.PathLike[str]
 
@@ -52,7 +53,6 @@ _KO_EC = re.compile(r"\[EC:([^\]]+)\]")
 _NOT_GENUS_SUFFIXES = ("aceae", "ales", "ia_bacterium")
 _NOT_GENUS_WORDS = {"candidate", "uncultured", "unclassified", "unknown", "bacterium",
                     "unidentified", "environmental", "metagenome", "mixed"}
-_RANK_PREFIX = re.compile(r"^(?:[a-z]__|[a-z]:)")
 _GTDB_SUFFIX = re.compile(r"_[A-Z]{1,2}$")
 _NUMBERED = re.compile(r"(?:_|\s)(?:sensu_stricto|sensu\sstricto)(?:_\d+|\s\d+)?$")
 
@@ -100,7 +100,7 @@ def normalise_genus(name: str) -> str | None:
     ``Lachnospiraceae_NK4A136_group``, ``Clostridium_XlVa`` clusters) and for names that are not
     a single capitalised word after cleaning.
     """
-    text = _RANK_PREFIX.sub("", str(name).strip().strip("'\""))
+    text = strip_rank_prefix(str(name).strip().strip("'\""))
     if not text or text.lower() in _NOT_GENUS_WORDS or text.lower() in {"na", "nan", "none"}:
         return None
     text = re.sub(r"^Candidatus[_\s]+", "", text)

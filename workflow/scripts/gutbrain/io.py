@@ -1,4 +1,5 @@
-"""Small I/O helpers shared by the library: atomic writes and table writing.
+"""Small I/O helpers shared by the library: reading text tables, atomic writes, table writing
+(TSV and MultiQC custom content).
 
 A file is written under a temporary name in the same folder and renamed into place only
 when complete, so an interrupted job never leaves a partial file that looks finished.
@@ -9,10 +10,45 @@ from __future__ import annotations
 import contextlib
 import os
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 import pandas as pd
+
+from gutbrain.errors import InputError
+
+
+def read_text_table(
+    path: str | os.PathLike[str],
+    required: Iterable[str] = (),
+    *,
+    not_found: str = "run the step that makes it first",
+    hint: str = "check the file's header row",
+    comment: str | None = None,
+) -> pd.DataFrame:
+    """Read a tab-separated table with a header row, every cell as text (empty = '').
+
+    Errors are InputError naming the file: not found (then ``not_found``, what to do), not
+    a table, or (line 1) a missing ``required`` column (then ``hint``).
+    """
+    path = Path(path)
+    try:
+        table = pd.read_csv(path, sep="\t", dtype=str, keep_default_na=False, na_filter=False,
+                            comment=comment)
+    except FileNotFoundError as err:
+        raise InputError(f"{path}: file not found; {not_found}") from err
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as err:
+        raise InputError(
+            f"{path}: not a tab-separated table with a header row ({err}); every line needs "
+            "as many tab-separated fields as the header"
+        ) from err
+    required = list(required)
+    missing = [c for c in required if c not in table.columns]
+    if missing:
+        raise InputError(
+            f"{path}: line 1: missing column(s) {missing} (found {list(table.columns)}); {hint}"
+        )
+    return table
 
 
 @contextlib.contextmanager
@@ -46,3 +82,24 @@ def write_text(text: str, path: str | os.PathLike[str]) -> None:
     """Write ``text`` to ``path`` atomically (UTF-8)."""
     with atomic_path(path) as tmp:
         tmp.write_text(text, encoding="utf-8")
+
+
+def write_mqc_table(
+    table: pd.DataFrame,
+    path: str | os.PathLike[str],
+    section_id: str,
+    name: str,
+    description: str,
+    *,
+    index: bool = True,
+    float_format: str | None = "%.4g",
+) -> None:
+    """Write a per-sample table as MultiQC custom content: a TSV under a YAML comment header
+    (``id``, ``section_name``, ``description``, ``plot_type: table``), atomically."""
+    quoted = description.replace("'", "''")
+    header = (
+        f"# id: '{section_id}'\n# section_name: '{name}'\n"
+        f"# description: '{quoted}'\n# plot_type: 'table'\n"
+    )
+    body = table.to_csv(sep="\t", index=index, lineterminator="\n", float_format=float_format)
+    write_text(header + body, path)

@@ -1,4 +1,4 @@
-"""Curated literature resources: loaders with validation and helpers used by the reports.
+"""Curated literature resources: vocabulary, loaders with validation, evidence labels.
 
 Three shipped tables (described in ``resources/README.md``):
 
@@ -7,8 +7,8 @@ Three shipped tables (described in ``resources/README.md``):
   (``proxy_kos``: broader families or unverified assignments) that stand for it.
 - ``genus_16s_copies.tsv``: 16S rRNA gene copies per genus (rrnDB v4.2.2).
 - ``taxa_of_interest.tsv``: one row per study and taxon: the direction of a group-level
-  association with depression or mental quality of life. Conflicts across studies are resolved
-  by :func:`combined_direction`, never by hand.
+  association with depression or mental quality of life. The reports merge findings per genus
+  (:func:`gutbrain.report.taxa_facts.summarise_taxa`), never by hand.
 
 Every finding is a group-level association or a trait reported for some strains; nothing here
 describes an individual, and function inferred from 16S is a predicted potential.
@@ -18,14 +18,12 @@ from __future__ import annotations
 
 import os
 import re
-from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable, Mapping
-from pathlib import Path
-from typing import Any
+from collections.abc import Callable, Iterable
 
 import pandas as pd
 
 from gutbrain.errors import InputError
+from gutbrain.io import read_text_table
 
 PathLike = str | os.PathLike[str]
 
@@ -102,8 +100,6 @@ COPY_COLUMNS = ("genus", "copies_16s", "statistic", "source")
 TAXA_COLUMNS = ("taxon", "rank", "genus", "direction", "finding", "study", "doi", "url",
                 "evidence_strength")
 
-GROUP_NOTE = ("These are group-level associations from published studies; they say nothing "
-              "about the health of the person who gave this sample.")
 
 _GENUS = re.compile(r"^[A-Z][a-z]+$")
 _KO = re.compile(r"^K\d{5}$")
@@ -114,23 +110,12 @@ Check = Callable[[str], str | None]
 
 
 def _read_table(path: PathLike, required: Iterable[str], what: str) -> pd.DataFrame:
-    """Read a tab-separated table as stripped strings; check the header has ``required``."""
-    p = Path(path)
-    if not p.is_file():
-        raise InputError(f"{what} {p} does not exist; check the path (shipped in resources/)")
-    try:
-        table = pd.read_csv(p, sep="\t", dtype=str, keep_default_na=False, na_filter=False)
-    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
-        raise InputError(
-            f"{p}: cannot read it as a tab-separated table ({exc}); every line needs the same "
-            "number of tab-separated fields as the header"
-        ) from exc
-    missing = [c for c in required if c not in table.columns]
-    if missing:
-        raise InputError(
-            f"{p}, line 1: missing column(s) {missing}; the header must contain "
-            f"{list(required)} (see resources/README.md)"
-        )
+    """Read a shipped tab-separated table as stripped strings; check the header has
+    ``required``."""
+    table = read_text_table(
+        path, required, not_found=f"check the path of the {what} (shipped in resources/)",
+        hint=f"the header must contain {list(required)} (see resources/README.md)",
+    )
     return table.apply(lambda col: col.str.strip())
 
 
@@ -323,187 +308,3 @@ def load_taxa_of_interest(path: PathLike) -> pd.DataFrame:
         _check_column(path, table, column, check)
     _check_source(path, table)
     return table
-
-
-def trait_category(trait: str) -> str:
-    """Category of a trait, e.g. ``scfa:butyrate`` or ``neuro:gaba``."""
-    try:
-        return TRAITS[trait][0]
-    except KeyError:
-        raise InputError(f"unknown trait {trait!r}; known traits: {sorted(TRAITS)}") from None
-
-
-def genus_kos(traits: pd.DataFrame, include_proxies: bool = True) -> dict[str, list[str]]:
-    """KOs listed per genus (direct, plus proxies if asked), sorted; genera without any -> []."""
-    found: dict[str, set[str]] = defaultdict(set)
-    for record in traits.to_dict("records"):
-        kos = found[record["genus"]]
-        kos.update(split_list(record["kos"]))
-        if include_proxies:
-            kos.update(split_list(record["proxy_kos"]))
-    return {genus: sorted(kos) for genus, kos in sorted(found.items())}
-
-
-def genus_traits_summary(traits: pd.DataFrame) -> dict[str, list[str]]:
-    """Distinct traits per genus, sorted (all categories)."""
-    found: dict[str, set[str]] = defaultdict(set)
-    for genus, trait in zip(traits["genus"], traits["trait"], strict=True):
-        found[genus].add(trait)
-    return {genus: sorted(t) for genus, t in sorted(found.items())}
-
-
-def scfa_producers(
-    traits: pd.DataFrame, exclude_evidence: Iterable[str] = ()
-) -> dict[str, list[str]]:
-    """Genera with at least one short-chain fatty acid trait -> their SCFA traits (sorted).
-
-    A trait counts when its category starts with ``scfa:`` (butyrate, propionate, acetate).
-    Rows whose evidence class is in ``exclude_evidence`` (e.g. ``in_vivo_association``) are
-    ignored.
-    """
-    skip = set(exclude_evidence)
-    found: dict[str, set[str]] = defaultdict(set)
-    for record in traits.to_dict("records"):
-        if record["evidence"] in skip:
-            continue
-        if trait_category(record["trait"]).startswith("scfa:"):
-            found[record["genus"]].add(record["trait"])
-    return {genus: sorted(t) for genus, t in sorted(found.items())}
-
-
-def _directions(rows: Iterable[Mapping[str, Any]] | pd.DataFrame) -> list[str]:
-    if isinstance(rows, pd.DataFrame):
-        return [str(d) for d in rows["direction"]]
-    return [str(row["direction"]) for row in rows]
-
-
-def combined_direction(rows: Iterable[Mapping[str, Any]] | pd.DataFrame) -> str:
-    """Direction that summarises several findings about one taxon.
-
-    All identical -> that direction. Different labels pointing the same way (``depleted`` and
-    ``associated_with_better_QoL``; ``enriched`` and ``associated_with_worse_QoL``) ->
-    ``depleted`` or ``enriched``. Any disagreement, or an input already ``mixed`` -> ``mixed``.
-    Raises ValueError for no rows or an unknown direction.
-    """
-    directions = _directions(rows)
-    if not directions:
-        raise ValueError("combined_direction needs at least one finding")
-    if MIXED in directions:
-        return MIXED
-    unknown = sorted({d for d in directions if d not in DIRECTIONS})
-    if unknown:
-        raise ValueError(f"unknown direction(s) {unknown}; expected one of {list(DIRECTIONS)}")
-    if len(set(directions)) == 1:
-        return directions[0]
-    signs = {DIRECTIONS[d] for d in directions}
-    if len(signs) > 1:
-        return MIXED
-    return "depleted" if signs == {-1} else "enriched"
-
-
-def strongest_evidence(values: Iterable[str]) -> str:
-    """The strongest evidence-strength label among ``values`` (order of EVIDENCE_STRENGTH)."""
-    given = set(values)
-    ranked = [v for v in EVIDENCE_STRENGTH if v in given]
-    if not ranked:
-        raise ValueError(f"no known evidence strength among {sorted(given)}")
-    return ranked[0]
-
-
-def normalise_genus(name: str) -> str:
-    """Genus name as matched against the tables: rank prefix (``g__``, ``g:``) and brackets
-    removed, surrounding space stripped, lower-cased."""
-    text = str(name).strip()
-    text = re.sub(r"^g(__|:)", "", text)
-    return text.replace("[", "").replace("]", "").strip().casefold()
-
-
-def _link(doi: str, url: str) -> str:
-    return f"https://doi.org/{doi}" if doi else url
-
-
-_SENTENCES = {
-    "depleted": "Lower abundance of {taxon} has been reported in groups of people with "
-                "depression than in comparison groups.",
-    "enriched": "Higher abundance of {taxon} has been reported in groups of people with "
-                "depression than in comparison groups.",
-    "associated_with_better_QoL": "Higher abundance of {taxon} has been associated with better "
-                                  "quality-of-life scores at population level.",
-    "associated_with_worse_QoL": "{taxon} has been associated with lower quality-of-life scores "
-                                 "at population level.",
-    MIXED: "Studies disagree about {taxon}: some report it higher and others lower in groups of "
-           "people with depression.",
-}
-
-
-def group_level_sentence(taxon: str, direction: str, ranks: Iterable[str] = ()) -> str:
-    """Report wording for a combined finding; always about groups, never about a person."""
-    text = _SENTENCES[direction].format(taxon=taxon)
-    other = sorted({r for r in ranks if r != "genus"})
-    if other:
-        names = " or ".join(r.replace("_", " ") for r in other)
-        text += f" Some findings concern a related {names}, not the genus itself."
-    return f"{text} {GROUP_NOTE}"
-
-
-def taxa_findings_for_sample(
-    genus_abundances: Mapping[str, float],
-    findings: pd.DataFrame,
-    min_abundance: float = 0.0,
-) -> list[dict[str, Any]]:
-    """Findings from ``taxa_of_interest`` for the genera present in one sample.
-
-    ``genus_abundances`` maps genus name -> relative abundance (names are matched with
-    :func:`normalise_genus`; duplicates after normalisation are summed). A genus is reported
-    when its abundance is above ``min_abundance`` and the table has findings linked to it (its
-    ``genus`` column, which also links species, family and community-type rows). Returns one
-    dict per genus, most abundant first: ``taxon, abundance, direction`` (combined),
-    ``finding`` (group-level wording), ``citations`` (study, doi, link), ``evidence`` (strongest
-    evidence strength), ``n_findings`` and ``details`` (the per-study rows).
-    """
-    totals: dict[str, float] = defaultdict(float)
-    for name, value in genus_abundances.items():
-        totals[normalise_genus(name)] += float(value)
-    by_genus: dict[str, list[dict[str, str]]] = defaultdict(list)
-    for record in findings.to_dict("records"):
-        by_genus[normalise_genus(record["genus"])].append(record)
-    results: list[dict[str, Any]] = []
-    for key, rows in by_genus.items():
-        abundance = totals.get(key, 0.0)
-        if abundance <= min_abundance:
-            continue
-        genus = rows[0]["genus"]
-        direction = combined_direction(rows)
-        citations: list[dict[str, str]] = []
-        seen: set[tuple[str, str]] = set()
-        for row in rows:
-            ident = (row["study"], row["doi"] or row["url"])
-            if ident not in seen:
-                seen.add(ident)
-                citations.append({"study": row["study"], "doi": row["doi"],
-                                  "link": _link(row["doi"], row["url"])})
-        results.append({
-            "taxon": genus,
-            "abundance": abundance,
-            "direction": direction,
-            "finding": group_level_sentence(genus, direction, (r["rank"] for r in rows)),
-            "citations": citations,
-            "evidence": strongest_evidence(r["evidence_strength"] for r in rows),
-            "n_findings": len(rows),
-            "details": [
-                {k: row[k] for k in ("taxon", "rank", "direction", "finding", "study",
-                                     "evidence_strength")}
-                | {"link": _link(row["doi"], row["url"])}
-                for row in rows
-            ],
-        })
-    results.sort(key=lambda item: (-item["abundance"], item["taxon"]))
-    return results
-
-
-def direction_counts(findings: pd.DataFrame) -> dict[str, dict[str, int]]:
-    """Per linked genus: how many findings carry each direction (for summaries and tests)."""
-    counts: dict[str, Counter[str]] = defaultdict(Counter)
-    for genus, direction in zip(findings["genus"], findings["direction"], strict=True):
-        counts[genus][direction] += 1
-    return {genus: dict(sorted(c.items())) for genus, c in sorted(counts.items())}

@@ -22,19 +22,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
-import yaml
 
 from gutbrain.errors import InputError
-from gutbrain.modules import (
-    CATEGORY_PATTERN,
-    Alternative,
-    Module,
-    _check_keys,
-    _fail,
-    _LineLoader,
-    _parse_source,
-    is_ko,
-)
+from gutbrain.modules import CATEGORY_PATTERN, Alternative, Module, is_ko
+from gutbrain.yaml_checks import check_keys, load_yaml_with_lines, located_error, parse_source
 
 MARKER_COLUMNS = ["marker", "kos", "sample", "abundance", "top_genera", "status"]
 MISSING_POLICIES = ("unknown", "zero")
@@ -75,39 +66,39 @@ class Marker:
 
 def _parse_marker(path: Path, raw: object, index: int) -> Marker:
     if not isinstance(raw, dict):
-        raise _fail(path, None, "", f"markers[{index}]", "each marker must be a mapping")
+        raise located_error(path, None, "", f"markers[{index}]", "each marker must be a mapping")
     line = raw.get("__line__", 0)
     marker_id = str(raw.get("id", "")) or f"#{index + 1}"
     who = f"marker {marker_id}"
-    _check_keys(path, raw, _MARKER_KEYS, who, "")
+    check_keys(path, raw, _MARKER_KEYS, who, "")
     for key in _REQUIRED:
         if key not in raw:
-            raise _fail(path, line, who, key, "missing required key")
+            raise located_error(path, line, who, key, "missing required key")
     for key in ("id", "name", "caveat"):
         if key in raw and (not isinstance(raw[key], str) or not raw[key].strip()):
-            raise _fail(path, line, who, key, "must be a non-empty text")
+            raise located_error(path, line, who, key, "must be a non-empty text")
     kos = raw["kos"]
     if not isinstance(kos, list) or not kos:
-        raise _fail(path, line, who, "kos", "give a non-empty list of KO IDs")
+        raise located_error(path, line, who, "kos", "give a non-empty list of KO IDs")
     enzymes: list[Alternative] = []
     for item in kos:
         subunits = tuple(s.strip() for s in item.split("+")) if isinstance(item, str) else (item,)
         for ko in subunits:
             if not isinstance(ko, str) or not is_ko(ko):
-                raise _fail(path, line, who, "kos",
+                raise located_error(path, line, who, "kos",
                             f"{ko!r} is not a KO ID (K followed by 5 digits)")
         enzymes.append(subunits)
     flat = tuple(dict.fromkeys(ko for enzyme in enzymes for ko in enzyme))
     if not isinstance(raw["category"], str) or not CATEGORY_PATTERN.match(raw["category"]):
-        raise _fail(path, line, who, "category",
+        raise located_error(path, line, who, "category",
                     f"{raw['category']!r} is not like 'scfa:butyrate' or 'neuro:gaba'")
     if "proxy" in raw and not isinstance(raw["proxy"], bool):
-        raise _fail(path, line, who, "proxy", "must be true or false")
+        raise located_error(path, line, who, "proxy", "must be true or false")
     if raw.get("proxy") and "caveat" not in raw:
-        raise _fail(path, line, who, "caveat", "a proxy marker needs a caveat saying why")
+        raise located_error(path, line, who, "caveat", "a proxy marker needs a caveat saying why")
     if not isinstance(raw["source"], list) or not raw["source"]:
-        raise _fail(path, line, who, "source", "give a non-empty list of citations")
-    source = tuple(_parse_source(path, item, who, f"source[{i}]", line)
+        raise located_error(path, line, who, "source", "give a non-empty list of citations")
+    source = tuple(parse_source(path, item, who, f"source[{i}]", line)
                    for i, item in enumerate(raw["source"]))
     return Marker(
         id=raw["id"].strip(), name=raw["name"].strip(), kos=flat,
@@ -120,14 +111,10 @@ def _parse_marker(path: Path, raw: object, index: int) -> Marker:
 def load_markers(path: str | os.PathLike[str]) -> list[Marker]:
     """Load and validate the marker-gene YAML file."""
     path = Path(path)
-    try:
-        with open(path, encoding="utf-8") as handle:
-            data = yaml.load(handle, Loader=_LineLoader)  # noqa: S506 (SafeLoader subclass)
-    except yaml.YAMLError as error:
-        raise InputError(f"{path}: not valid YAML ({error}); fix the syntax") from error
+    data = load_yaml_with_lines(path)
     if not isinstance(data, dict) or "markers" not in data:
         raise InputError(f"{path}: expected a mapping with a 'markers' list at the top level")
-    _check_keys(path, data, _TOP_KEYS, "", "")
+    check_keys(path, data, _TOP_KEYS, "", "")
     if not isinstance(data["markers"], list) or not data["markers"]:
         raise InputError(f"{path}: 'markers' must be a non-empty list")
     markers: list[Marker] = []
@@ -135,7 +122,7 @@ def load_markers(path: str | os.PathLike[str]) -> list[Marker]:
     for index, raw in enumerate(data["markers"]):
         marker = _parse_marker(path, raw, index)
         if marker.id in seen:
-            raise _fail(path, marker.line, f"marker {marker.id}", "id",
+            raise located_error(path, marker.line, f"marker {marker.id}", "id",
                         f"duplicate marker ID (first on line {seen[marker.id]})")
         seen[marker.id] = marker.line
         markers.append(marker)

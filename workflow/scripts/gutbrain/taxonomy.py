@@ -18,17 +18,16 @@ import pandas as pd
 
 from .errors import InputError
 from .io import atomic_path
+from .ranks import RANKS as RANK_NAMES
+from .ranks import strip_rank_prefix
 
-RANKS = ["kingdom", "phylum", "class", "order", "family", "genus", "species"]
+RANKS = list(RANK_NAMES)
 SINTAX_PREFIX = dict(zip("dpcofgs", RANKS, strict=True))
 PREFIX_OF = {rank: prefix for prefix, rank in SINTAX_PREFIX.items()}
 _SINTAX_TAX = re.compile(r"tax=([^;]*)")
-_CLEAN = re.compile(r"^[a-z]__")
-
-
 def _clean(name: str) -> str:
     """Strip rank prefixes such as ``g__`` and surrounding space/quotes."""
-    return _CLEAN.sub("", name.strip().strip('"'))
+    return strip_rank_prefix(name.strip().strip('"'))
 
 
 def parse_sintax_header(header: str, path: str = "", where: str = "") -> list[str]:

@@ -1,7 +1,11 @@
 """Per-sample interpretation reports (HTML + JSON) and the cohort report.
 
-* :mod:`~gutbrain.report.facts` gathers the facts from the pipeline's result tables.
-* :mod:`~gutbrain.report.summary` words QC verdicts, confidence and the plain-language summary.
+* :mod:`~gutbrain.report.settings` holds the vocabulary and the report settings.
+* :mod:`~gutbrain.report.inputs` reads the pipeline's result tables into :class:`ReportInputs`.
+* :mod:`~gutbrain.report.sample_facts` gathers one sample's facts (with
+  :mod:`~gutbrain.report.module_facts` and :mod:`~gutbrain.report.taxa_facts`);
+  :mod:`~gutbrain.report.cohort_facts` the cohort page's, from the finished sample facts.
+* :mod:`~gutbrain.report.wording` words QC verdicts, confidence and the plain-language summary.
 * :mod:`~gutbrain.report.plots` draws inline SVG charts.
 * :mod:`~gutbrain.report.render` renders the self-contained HTML pages with Jinja2.
 
@@ -15,14 +19,11 @@ import os
 from collections.abc import Mapping
 from typing import Any
 
-from gutbrain.report.facts import (
-    ReportInputs,
-    Thresholds,
-    build_cohort_facts,
-    build_sample_facts,
-    load_report_inputs,
-)
+from gutbrain.report.cohort_facts import build_cohort_facts
+from gutbrain.report.inputs import ReportInputs, load_report_inputs
 from gutbrain.report.render import render_cohort_report, render_sample_report, write_sample_json
+from gutbrain.report.sample_facts import build_sample_facts
+from gutbrain.report.settings import Thresholds
 
 __all__ = [
     "ReportInputs",

@@ -1,4 +1,4 @@
-"""Glue between the Snakemake report rules and :func:`gutbrain.report.facts.load_report_inputs`."""
+"""Glue between the Snakemake report rules and :func:`gutbrain.report.inputs.load_report_inputs`."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import datetime as _dt
 from collections.abc import Mapping
 from typing import Any
 
-from gutbrain.report.facts import ReportInputs, load_report_inputs
+from gutbrain.report.inputs import ReportInputs, load_report_inputs
 
 
 def inputs_from_snakemake(named_inputs: Mapping[str, Any], samples: str) -> ReportInputs:

@@ -27,6 +27,7 @@ import numpy as np
 import pandas as pd
 
 from gutbrain.errors import InputError
+from gutbrain.io import read_text_table
 
 MIN_REFERENCE_VALUES = 5
 REQUIRED = ("module", "sample", "score")
@@ -82,25 +83,14 @@ def read_reference_cohort(path: str | os.PathLike[str]) -> ReferenceCohort:
     ``score``; optional ``status``: only rows with status ``scored`` are used; other columns are
     ignored). Errors name the file, and the line for bad cells and repeated rows."""
     path = Path(path)
-    try:
-        table = pd.read_csv(path, sep="\t", dtype=str, keep_default_na=False)
-    except FileNotFoundError as err:
-        raise InputError(
-            f"{path}: reference cohort file not found; check config report.reference_cohort "
-            "(paths are relative to the working directory)"
-        ) from err
-    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as err:
-        raise InputError(
-            f"{path}: not a tab-separated table with a header row ({err}); see docs/reports.md, "
-            "'Reference cohort'"
-        ) from err
-    missing = [c for c in REQUIRED if c not in table.columns]
-    if missing:
-        raise InputError(
-            f"{path}: line 1: missing column(s) {missing} in the header "
-            f"(found {list(table.columns)}); a reference cohort needs columns 'module', "
-            "'sample' and 'score' (a module_scores.tsv from a previous run works as it is)"
-        )
+    table = read_text_table(
+        path, REQUIRED,
+        not_found="check config report.reference_cohort (paths are relative to the working "
+        "directory)",
+        hint="a reference cohort needs columns 'module', 'sample' and 'score' (a "
+        "module_scores.tsv from a previous run works as it is); see docs/reports.md, "
+        "'Reference cohort'",
+    )
     table = table.assign(line=np.arange(len(table)) + 2)
     if "status" in table.columns:
         table = table[table["status"].str.strip() == "scored"]

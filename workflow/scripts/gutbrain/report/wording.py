@@ -11,7 +11,7 @@ from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # pragma: no cover
-    from gutbrain.report.facts import Thresholds
+    from gutbrain.report.settings import Thresholds
 
 FIXED_NOTE = (
     "This is a prediction of genetic potential from 16S rRNA gene data. It is not a diagnosis "

@@ -12,7 +12,8 @@ Three datasets are built on this (see docs/simulation.md): a mock community with
 expected amplicons (``make_mock``), the demo gut cohort (``make_demo``: the DADA2 package's
 real example reads plus simulated gut samples described in resources/demo_cohort.yaml) and
 scaling datasets for cluster benchmarks (``make_scale``). Run as
-``python -m gutbrain.simulate {demo,mock,scale} --out DIR`` with workflow/scripts on PYTHONPATH.
+``python -m tools.simulate {demo,mock,scale} --out DIR`` from the repository root with
+workflow/scripts on PYTHONPATH (a development tool: the pipeline never imports it).
 """
 
 from __future__ import annotations
@@ -34,7 +35,6 @@ import numpy as np
 import pandas as pd
 import yaml
 from Bio.Data.IUPACData import ambiguous_dna_values
-
 from gutbrain.asv import asv_id
 from gutbrain.errors import InputError
 from gutbrain.io import atomic_path, write_text, write_tsv
@@ -44,8 +44,8 @@ from gutbrain.primers import PRIMER_PRESETS, extract_amplicon, primer_pair, reve
 GENERATOR_VERSION = 1
 #: Written last into a dataset folder; lists the parameters and the files it made.
 STAMP_NAME = ".simulation_complete.json"
-#: Folder of the repository (…/workflow/scripts/gutbrain/simulate.py -> parents[3]).
-REPO_ROOT = Path(__file__).resolve().parents[3]
+#: Folder of the repository (…/tools/simulate.py -> parents[1]).
+REPO_ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_DEMO_DESIGN = REPO_ROOT / "resources" / "demo_cohort.yaml"
 DEFAULT_ZYMO_FASTA = REPO_ROOT.parent / "shared" / "data" / "zymo_mock_truth" / "Zymo_ASVs.fa"
 TEN_16S = "ten_16s.100.fa.gz"
@@ -574,7 +574,7 @@ def _mock_readme(source: str, n_taxa: int, n_samples: int, n_pairs: int, read_le
         f"Illumina-like substitution errors and qualities, rare indels, seed {seed}.\n"
         "Expected: every amplicon in expected_asvs.fasta recovered exactly; "
         "no other ASV above 0.1 % of a sample's reads.\n"
-        "Made by: python -m gutbrain.simulate mock (see docs/simulation.md).\n"
+        "Made by: python -m tools.simulate mock (see docs/simulation.md).\n"
     )
 
 
@@ -773,7 +773,7 @@ def _demo_readme(d: DemoDesign, seed: int, n_pairs: int) -> str:
         "a predicted potential, never a diagnosis.",
     ]
     lines += [f"  {s.sample} ({s.group}): {s.description}" for s in d.simulated_samples]
-    lines += ["", "Made by: python -m gutbrain.simulate demo (see docs/simulation.md).", ""]
+    lines += ["", "Made by: python -m tools.simulate demo (see docs/simulation.md).", ""]
     return "\n".join(lines)
 
 
@@ -844,7 +844,7 @@ def make_scale(
         f"Scaling dataset (all simulated): {n_samples} samples x {n_pairs} read pairs, 2x"
         f"{read_len}, V4 amplicons with primers from {ref_path.name}, pool of {len(names)} "
         f"amplicons, seed {seed}. Compositions in truth.tsv. Made by: python -m "
-        "gutbrain.simulate scale (see docs/simulation.md).\n", out / "README.txt")
+        "tools.simulate scale (see docs/simulation.md).\n", out / "README.txt")
     _write_stamp(out, params, [*files, "samples.tsv", "truth.tsv", "README.txt"])
     return out / "samples.tsv"
 
@@ -854,7 +854,7 @@ def make_scale(
 
 def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
-        prog="python -m gutbrain.simulate",
+        prog="python -m tools.simulate",
         description="Simulated 16S amplicon read datasets with known truth.")
     sub = p.add_subparsers(dest="command", required=True)
     common = argparse.ArgumentParser(add_help=False)

@@ -1,0 +1,35 @@
+"""Tests for gutbrain.io: the text-table reader and the MultiQC custom-content writer."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from gutbrain.errors import InputError
+from gutbrain.io import read_text_table, write_mqc_table
+
+
+def test_read_text_table_keeps_text_and_names_missing_columns(tmp_path: Path) -> None:
+    path = tmp_path / "t.tsv"
+    path.write_text("a\tb\n1\t\nNA\tx\n", encoding="utf-8")
+    table = read_text_table(path, ["a", "b"])
+    assert table.to_dict("list") == {"a": ["1", "NA"], "b": ["", "x"]}
+    with pytest.raises(InputError, match=r"t\.tsv: line 1: missing column\(s\) \['c'\].*do this"):
+        read_text_table(path, ["a", "c"], hint="do this")
+    with pytest.raises(InputError, match=r"absent\.tsv: file not found; make it"):
+        read_text_table(tmp_path / "absent.tsv", not_found="make it")
+    empty = tmp_path / "empty.tsv"
+    empty.write_text("", encoding="utf-8")
+    with pytest.raises(InputError, match=r"empty\.tsv: not a tab-separated table"):
+        read_text_table(empty)
+
+
+def test_write_mqc_table(tmp_path: Path) -> None:
+    table = pd.DataFrame({"sample": ["S1"], "x": [1 / 3]}).set_index("sample")
+    out = tmp_path / "t_mqc.tsv"
+    write_mqc_table(table, out, "my_id", "My table", "It's a table")
+    assert out.read_text(encoding="utf-8") == (
+        "# id: 'my_id'\n# section_name: 'My table'\n# description: 'It''s a table'\n"
+        "# plot_type: 'table'\nsample\tx\nS1\t0.3333\n"
+    )

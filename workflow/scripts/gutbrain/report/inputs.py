@@ -1,0 +1,244 @@
+"""The tables a report is built from (:class:`ReportInputs`), their readers, per-sample views.
+
+Tests build :class:`ReportInputs` from tiny DataFrames, the pipeline with
+:func:`load_report_inputs`.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import yaml
+
+from gutbrain.asv import read_asv_table
+from gutbrain.errors import InputError
+from gutbrain.io import read_text_table
+from gutbrain.report.cells import genus_label, text
+from gutbrain.report.reference import (
+    ReferenceCohort,
+    read_reference_cohort,
+)
+from gutbrain.report.settings import TRACKING_STEPS
+
+
+def _empty(columns: Sequence[str]) -> pd.DataFrame:
+    return pd.DataFrame({c: pd.Series(dtype=object) for c in columns})
+
+
+@dataclass
+class ReportInputs:
+    """All tables a report is built from (see docs/reports.md for each format).
+
+    ``asv_table`` and ``taxonomy`` are indexed by ASV ID; every other table keeps its columns
+    (``sample`` as a column). ``pcoa`` maps a metric to ``(coords, proportions, note)`` as
+    returned by :func:`gutbrain.diversity.read_pcoa_tsv`. ``reference_cohort`` is the optional
+    reference cohort (:mod:`gutbrain.report.reference`); None = no comparison.
+    ``module_notes`` (module ID -> direction, note, caveats) and ``marker_notes`` (marker ID ->
+    name, proxy, caveat) come from the module catalog and the marker file
+    (:func:`catalog_notes`, :func:`marker_notes`); missing entries mean no note.
+    """
+
+    read_tracking: pd.DataFrame
+    asv_table: pd.DataFrame
+    taxonomy: pd.DataFrame
+    samples: pd.DataFrame
+    alpha: pd.DataFrame = field(default_factory=lambda: _empty(
+        ["sample", "observed_asvs", "shannon", "simpson", "faith_pd", "rarefaction_depth"]))
+    module_scores: pd.DataFrame = field(default_factory=lambda: _empty(
+        ["module", "name", "category", "direction", "sample", "score", "coverage", "status"]))
+    module_contributions: pd.DataFrame = field(default_factory=lambda: _empty(
+        ["module", "sample", "genus", "share", "rank"]))
+    marker_genes: pd.DataFrame = field(default_factory=lambda: _empty(
+        ["marker", "kos", "sample", "abundance", "top_genera"]))
+    sample_confidence: pd.DataFrame = field(default_factory=lambda: _empty(
+        ["sample", "weighted_distance", "fraction_reads_predicted", "n_asvs",
+         "n_asvs_predicted", "reads_total", "reads_predicted"]))
+    provenance: pd.DataFrame = field(default_factory=lambda: _empty(
+        ["name", "kind", "version", "source", "sha256", "date"]))
+    bundle: Mapping[str, Any] = field(default_factory=dict)
+    taxa_of_interest: pd.DataFrame = field(default_factory=lambda: _empty(
+        ["taxon", "rank", "direction", "finding", "study", "doi", "evidence_strength"]))
+    genus_traits: pd.DataFrame = field(default_factory=lambda: _empty(
+        ["genus", "trait", "kos", "citation", "doi"]))
+    pcoa: Mapping[str, tuple[pd.DataFrame, pd.Series, str]] = field(default_factory=dict)
+    reference_cohort: ReferenceCohort | None = None
+    module_notes: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    marker_notes: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+
+
+# --------------------------------------------------------------------------- loading
+
+
+NUMERIC_COLUMNS = {
+    "read_tracking": TRACKING_STEPS,
+    "alpha": ("observed_asvs", "shannon", "simpson", "faith_pd", "rarefaction_depth", "reads",
+              "observed_asvs_unrarefied"),
+    "module_scores": ("score", "coverage"),
+    "module_contributions": ("share", "rank"),
+    "marker_genes": ("abundance",),
+    "sample_confidence": ("weighted_distance", "fraction_reads_predicted", "n_asvs",
+                          "n_asvs_predicted", "reads_total", "reads_predicted"),
+}
+REQUIRED_COLUMNS = {
+    "read_tracking": ("sample", "input"),
+    "taxonomy": ("asv_id", "genus"),
+    "alpha": ("sample", "observed_asvs", "shannon", "simpson"),
+    "module_scores": ("module", "name", "category", "direction", "sample", "score", "coverage",
+                      "status"),
+    "module_contributions": ("module", "sample", "genus", "share", "rank"),
+    "marker_genes": ("marker", "kos", "sample", "abundance", "top_genera"),
+    "sample_confidence": ("sample", "weighted_distance", "fraction_reads_predicted"),
+    "provenance": ("name", "kind", "version", "source", "sha256", "date"),
+    "samples": ("sample",),
+    "taxa_of_interest": ("taxon", "rank", "direction", "finding", "study", "doi",
+                         "evidence_strength"),
+    "genus_traits": ("genus", "trait"),
+}
+
+
+def read_table(path: str | os.PathLike[str], kind: str, comment: str | None = None) -> pd.DataFrame:
+    """Read one TSV of ``kind`` (a key of :data:`REQUIRED_COLUMNS`) as text, then make the
+    known numeric columns numeric (empty cell = missing). Errors name the file and column."""
+    path = Path(path)
+    table = read_text_table(path, REQUIRED_COLUMNS.get(kind, ()), comment=comment)
+    for column in NUMERIC_COLUMNS.get(kind, ()):
+        if column in table.columns:
+            text = table[column].str.strip()
+            try:
+                table[column] = pd.to_numeric(text.where(text != ""), errors="raise")
+            except (TypeError, ValueError) as err:
+                raise InputError(f"{path}: column '{column}' must be numeric ({err})") from err
+    return table
+
+
+def read_bundle(path: str | os.PathLike[str]) -> dict[str, Any]:
+    """Read a reference bundle's ``bundle.yaml`` (needs at least ``name`` and ``kind``)."""
+    path = Path(path)
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except FileNotFoundError as err:
+        raise InputError(f"{path}: bundle.yaml not found; check config 'reference'") from err
+    except yaml.YAMLError as err:
+        raise InputError(f"{path}: not valid YAML ({err})") from err
+    if not isinstance(data, dict) or not {"name", "kind"} <= set(data):
+        raise InputError(f"{path}: bundle.yaml must be a mapping with 'name' and 'kind'")
+    return data
+
+
+def catalog_notes(path: str | os.PathLike[str]) -> dict[str, dict[str, Any]]:
+    """Module ID -> ``direction``, ``note`` and ``caveats`` (the module's caveat, then each
+    step caveat as "step name: caveat") from a module catalog YAML (validated on load)."""
+    from gutbrain.catalog import load_catalog
+
+    modules = load_catalog(path)
+    raw = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
+    steps_by_id = {str(m.get("id")): m.get("steps") or [] for m in raw.get("modules", [])
+                   if isinstance(m, dict)}
+    out: dict[str, dict[str, Any]] = {}
+    for module in modules:
+        caveats = [module.caveat] if module.caveat else []
+        for step in steps_by_id.get(module.id, []):
+            if isinstance(step, dict) and text(step.get("caveat")):
+                caveats.append(f"{text(step.get('name'))}: {text(step['caveat'])}")
+        out[module.id] = {"direction": module.direction, "note": module.note,
+                          "caveats": caveats}
+    return out
+
+
+def marker_notes(path: str | os.PathLike[str]) -> dict[str, dict[str, Any]]:
+    """Marker ID -> ``name``, ``proxy`` and ``caveat`` from the marker-gene YAML file."""
+    from gutbrain.markers import load_markers
+
+    return {m.id: {"name": m.name, "proxy": m.proxy, "caveat": m.caveat}
+            for m in load_markers(path)}
+
+
+def load_report_inputs(
+    *,
+    read_tracking: str | os.PathLike[str],
+    asv_table: str | os.PathLike[str],
+    taxonomy: str | os.PathLike[str],
+    samples: str | os.PathLike[str],
+    alpha: str | os.PathLike[str] | None = None,
+    module_scores: str | os.PathLike[str] | None = None,
+    module_contributions: str | os.PathLike[str] | None = None,
+    marker_genes: str | os.PathLike[str] | None = None,
+    sample_confidence: str | os.PathLike[str] | None = None,
+    provenance: str | os.PathLike[str] | None = None,
+    bundle: str | os.PathLike[str] | Mapping[str, Any] | None = None,
+    taxa_of_interest: str | os.PathLike[str] | None = None,
+    genus_traits: str | os.PathLike[str] | None = None,
+    pcoa: Mapping[str, str | os.PathLike[str]] | None = None,
+    reference_cohort: str | os.PathLike[str] | None = None,
+    module_catalog: str | os.PathLike[str] | None = None,
+    marker_catalog: str | os.PathLike[str] | None = None,
+) -> ReportInputs:
+    """Read the pipeline's result files into a :class:`ReportInputs` (optional ones may be None)."""
+    from gutbrain.diversity import read_pcoa_tsv
+
+    kwargs: dict[str, Any] = {"read_tracking": read_table(read_tracking, "read_tracking")}
+    kwargs["asv_table"] = read_asv_table(asv_table)
+    kwargs["taxonomy"] = read_table(taxonomy, "taxonomy").set_index("asv_id")
+    kwargs["samples"] = read_table(samples, "samples", comment="#")
+    optional = {
+        "alpha": alpha,
+        "module_scores": module_scores,
+        "module_contributions": module_contributions,
+        "marker_genes": marker_genes,
+        "sample_confidence": sample_confidence,
+        "provenance": provenance,
+        "taxa_of_interest": taxa_of_interest,
+        "genus_traits": genus_traits,
+    }
+    for kind, path in optional.items():
+        if path is not None:
+            kwargs[kind] = read_table(path, kind)
+    if bundle is not None:
+        kwargs["bundle"] = dict(bundle) if isinstance(bundle, Mapping) else read_bundle(bundle)
+    if pcoa:
+        kwargs["pcoa"] = {metric: read_pcoa_tsv(path) for metric, path in pcoa.items()}
+    if reference_cohort:
+        kwargs["reference_cohort"] = read_reference_cohort(reference_cohort)
+    if module_catalog:
+        kwargs["module_notes"] = catalog_notes(module_catalog)
+    if marker_catalog:
+        kwargs["marker_notes"] = marker_notes(marker_catalog)
+    return ReportInputs(**kwargs)
+
+
+def sample_counts(inputs: ReportInputs, sample: str) -> pd.Series:
+    """Read counts per ASV of one sample (empty when the sample has no column)."""
+    if sample not in inputs.asv_table.columns:
+        return pd.Series(dtype="int64")
+    counts = pd.to_numeric(inputs.asv_table[sample], errors="coerce").fillna(0)
+    return counts[counts > 0]
+
+
+def relative_abundance_by(inputs: ReportInputs, sample: str, labels: pd.Series) -> pd.Series:
+    """Relative abundance of one sample summed by an ASV -> label mapping, largest first."""
+    counts = sample_counts(inputs, sample)
+    total = counts.sum()
+    if total <= 0:
+        return pd.Series(dtype=float)
+    mapped = labels.reindex(counts.index).fillna("Unassigned")
+    grouped = (counts / total).groupby(mapped.to_numpy()).sum()
+    return grouped.sort_values(ascending=False, kind="mergesort")
+
+
+def genus_labels(inputs: ReportInputs) -> pd.Series:
+    """ASV ID -> genus label (see :func:`genus_label`)."""
+    tax = inputs.taxonomy
+    if tax.empty:
+        return pd.Series(dtype=str)
+    return pd.Series([genus_label(r) for r in tax.to_dict("records")], index=tax.index)
+
+
+def sample_rows(table: pd.DataFrame, sample: str) -> pd.DataFrame:
+    if table.empty or "sample" not in table.columns:
+        return table.iloc[0:0]
+    return table[table["sample"].astype(str) == sample]

@@ -1,0 +1,261 @@
+"""Module sections of a sample's facts (SCFA and neuroactive) and the first-screen panel."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from gutbrain.errors import InputError
+from gutbrain.report.cells import (
+    clean_taxon,
+    compound_label,
+    num,
+    percentile_in_run,
+    split_category,
+    text,
+)
+from gutbrain.report.inputs import ReportInputs, sample_rows
+from gutbrain.report.reference import (
+    reference_percentile,
+)
+from gutbrain.report.settings import (
+    DIRECTION_ORDER,
+    DIRECTION_VERBS,
+    LOW_PERCENTILE,
+    MIN_SAMPLES_FOR_LOW,
+    MODULE_STATUS_TEXT,
+    PANEL_FAMILIES,
+    POTENTIAL_TEXT,
+    Thresholds,
+)
+
+
+def _contributors(inputs: ReportInputs, module: str, sample: str, top: int) -> list[dict]:
+    table = sample_rows(inputs.module_contributions, sample)
+    if table.empty:
+        return []
+    table = table[table["module"].astype(str) == module].sort_values(
+        ["rank", "genus"], kind="mergesort")
+    return [{"genus": clean_taxon(r["genus"]) or "Unassigned", "share": num(r["share"])}
+            for r in table.head(top).to_dict("records")]
+
+
+def direction_role(direction: str, label: str) -> str:
+    """What a module says about a compound: "predicted potential to degrade GABA"."""
+    verb = DIRECTION_VERBS.get(direction)
+    if verb is None:
+        return f"predicted potential linked to {label} (direction not recorded)"
+    return f"predicted potential to {verb} {label}"
+
+
+def _direction(inputs: ReportInputs, module: str, record: Mapping[str, Any]) -> str:
+    """A module's direction: the score table's column, else the catalog's; else an error."""
+    direction = text(record.get("direction", "")) or text(
+        inputs.module_notes.get(module, {}).get("direction", ""))
+    if direction not in DIRECTION_VERBS:
+        raise InputError(
+            f"module_scores.tsv: module '{module}' has direction '{direction}' (expected one of "
+            f"{sorted(DIRECTION_VERBS)}); rerun the module scoring step of this version"
+        )
+    return direction
+
+
+def _module_entry(inputs: ReportInputs, module: str, record: Mapping[str, Any],
+                  by_sample: Mapping[str, float | None], sample: str,
+                  thresholds: Thresholds) -> dict[str, Any]:
+    """One module of one sample: status, direction, caveats, score, percentiles, contributors."""
+    status = text(record["status"])
+    if status not in MODULE_STATUS_TEXT:
+        raise InputError(
+            f"module_scores.tsv: module '{module}', sample '{sample}': unknown status "
+            f"'{status}' (expected one of {sorted(MODULE_STATUS_TEXT)})"
+        )
+    _, compound = split_category(record["category"])
+    direction = _direction(inputs, module, record)
+    notes = inputs.module_notes.get(module, {})
+    predictable = status != "not_predictable"
+    raw_score = None if pd.isna(record["score"]) else float(record["score"])
+    ref_percentile, ref_note = reference_percentile(
+        inputs.reference_cohort, module, raw_score, status)
+    return {
+        "module": module,
+        "name": text(record["name"]),
+        "compound": compound,
+        "compound_label": compound_label(compound),
+        "direction": direction,
+        "role": direction_role(direction, compound_label(compound)),
+        "note": text(notes.get("note", "")),
+        "caveats": [text(c) for c in notes.get("caveats", [])],
+        "status": status,
+        "status_text": MODULE_STATUS_TEXT[status],
+        "score": num(record["score"]) if predictable else None,
+        "coverage": num(record["coverage"]) if predictable else None,
+        "percentile": percentile_in_run(dict(by_sample), sample) if predictable else None,
+        "reference_percentile": ref_percentile,
+        "reference_percentile_note": ref_note,
+        "contributors": _contributors(inputs, module, sample, thresholds.top_contributors),
+    }
+
+
+def module_section(inputs: ReportInputs, sample: str, group: str, expected: Sequence[str],
+             thresholds: Thresholds) -> dict[str, Any]:
+    scores = inputs.module_scores
+    entries = []
+    if not scores.empty:
+        mask = np.array([split_category(c)[0] == group for c in scores["category"]], dtype=bool)
+        for module, module_rows in scores[mask].groupby("module", sort=True):
+            by_sample = {
+                str(r["sample"]): num(r["score"]) if text(r["status"]) != "not_predictable"
+                else None
+                for r in module_rows.to_dict("records")
+            }
+            mine = module_rows[module_rows["sample"].astype(str) == sample]
+            if not mine.empty:
+                entries.append(_module_entry(inputs, str(module), mine.iloc[0], by_sample,
+                                             sample, thresholds))
+    order = {c: i for i, c in enumerate(expected)}
+    entries.sort(key=lambda e: (order.get(e["compound"], len(order)), e["compound"],
+                                DIRECTION_ORDER.get(e["direction"], 9), e["module"]))
+    present = {e["compound"] for e in entries}
+    return {
+        "modules": entries,
+        "missing_compounds": [compound_label(c) for c in expected if c not in present
+                              and not (c == "dopamine" and "dopac" in present)],
+    }
+
+
+# --------------------------------------------------------------------------- first screen
+
+
+def synthesis_potential(statuses: Iterable[str], percentile: float | None,
+                        n_scored: int) -> str:
+    """The panel word for one compound from the statuses of its *synthesis* modules.
+
+    ``present``: a synthesis module is scored and the key score is not low; ``low``: scored but
+    below :data:`LOW_PERCENTILE` of the run (only with at least :data:`MIN_SAMPLES_FOR_LOW`
+    scored samples, ``n_scored``), or no module scored but one ``below_coverage`` (pathway
+    partly predicted); ``absent``: none scored or below coverage, and at least one ``absent``
+    or ``required_step_absent``; else ``not_measurable`` if any module is, else
+    ``not_predictable``.
+    """
+    found = set(statuses)
+    if "scored" in found:
+        if (percentile is not None and n_scored >= MIN_SAMPLES_FOR_LOW
+                and percentile < LOW_PERCENTILE):
+            return "low"
+        return "present"
+    if "below_coverage" in found:
+        return "low"
+    if found & {"absent", "required_step_absent"}:
+        return "absent"
+    return "not_measurable" if "not_measurable" in found else "not_predictable"
+
+
+def synthesis_key_status(statuses: Iterable[str]) -> str:
+    """The compound status of :func:`gutbrain.scoring.compound_synthesis_scores` (scored,
+    absent, not_measurable, not_predictable) from its synthesis modules' statuses."""
+    found = set(statuses)
+    if "scored" in found:
+        return "scored"
+    if found & {"absent", "below_coverage", "required_step_absent"}:
+        return "absent"
+    return "not_measurable" if "not_measurable" in found else "not_predictable"
+
+
+def run_key_scores(scores: pd.DataFrame) -> dict[str, dict[str, float]]:
+    """Compound -> sample -> key score: the highest *scored synthesis* module score (the rule
+    of :func:`gutbrain.scoring.compound_synthesis_scores`); samples without one are left out."""
+    if scores.empty or "direction" not in scores.columns:
+        return {}
+    keep = (scores["direction"].astype(str) == "synthesis") & (
+        scores["status"].astype(str) == "scored") & scores["score"].notna()
+    table = scores[keep]
+    out: dict[str, dict[str, float]] = {}
+    for (category, sample), value in table.groupby(["category", "sample"])["score"].max().items():
+        out.setdefault(split_category(category)[1], {})[str(sample)] = float(value)
+    return out
+
+
+def panel_order(compounds: Iterable[str]) -> list[tuple[str, str]]:
+    """(family, compound) in panel order; compounds not in :data:`PANEL_FAMILIES` go last."""
+    given = list(dict.fromkeys(compounds))
+    ordered = [(family, c) for family, members in PANEL_FAMILIES for c in members if c in given]
+    listed = {c for _, c in ordered}
+    last = PANEL_FAMILIES[-1][0]
+    return ordered + [(last, c) for c in sorted(given) if c not in listed]
+
+
+def _potential_text(potential: str, scored: bool) -> str:
+    """The panel word, with the reason for 'low'."""
+    if potential != "low":
+        return POTENTIAL_TEXT[potential]
+    if scored:
+        return f"low (below the run's {LOW_PERCENTILE:g}th percentile)"
+    return "low (pathway partly predicted)"
+
+
+def _panel_entry(family: str, compound: str, modules: Sequence[Mapping[str, Any]],
+                 run_scores: Mapping[str, float], sample: str) -> dict[str, Any]:
+    synthesis = [m for m in modules if m["direction"] == "synthesis"]
+    scored = [m for m in synthesis if m["status"] == "scored" and m["score"] is not None]
+    best = max(scored, key=lambda m: m["score"]) if scored else None
+    percentile = percentile_in_run(dict(run_scores), sample) if best else None
+    potential = synthesis_potential((m["status"] for m in synthesis), percentile,
+                                    len(run_scores))
+    return {
+        "family": family,
+        "compound": compound,
+        "label": compound_label(compound),
+        "potential": potential,
+        "potential_text": _potential_text(potential, best is not None),
+        "key_status": synthesis_key_status(m["status"] for m in synthesis),
+        "score": best["score"] if best else None,
+        "module": best["module"] if best else None,
+        "percentile": percentile,
+        "n_samples_scored": len(run_scores),
+        "caveats": list(best["caveats"]) if best else [],
+        "other_directions": sorted({m["role"] for m in modules if m["direction"] != "synthesis"
+                                    and m["status"] == "scored"}),
+    }
+
+
+def compound_panel(modules: Sequence[Mapping[str, Any]],
+                   run_scores: Mapping[str, Mapping[str, float]],
+                   sample: str) -> list[dict[str, Any]]:
+    """One first-screen row per compound with at least one synthesis module (see
+    :func:`synthesis_potential`); degradation and conversion modules never set the word and are
+    only named in ``other_directions``."""
+    by_compound: dict[str, list[Mapping[str, Any]]] = {}
+    for m in modules:
+        by_compound.setdefault(m["compound"], []).append(m)
+    with_synthesis = [c for c, ms in by_compound.items()
+                      if any(m["direction"] == "synthesis" for m in ms)]
+    return [_panel_entry(family, c, by_compound[c], run_scores.get(c, {}), sample)
+            for family, c in panel_order(with_synthesis)]
+
+
+PANEL_DEFINITION = (
+    "Synthesis potential per compound, from its synthesis modules only (degradation and "
+    "conversion modules never count). present: a synthesis module is scored; low: scored but "
+    f"below the {LOW_PERCENTILE:g}th percentile of the samples of this run with a score (when "
+    f"at least {MIN_SAMPLES_FOR_LOW} have one), or the pathway is only partly predicted (below "
+    "the coverage threshold); absent: no synthesis pathway predicted (no genes, or its defining "
+    "enzyme missing); not measurable: the functional reference cannot see the genes; not "
+    "predictable: no bacterial genes define the pathway."
+)
+
+
+def panel_facts(inputs: ReportInputs, facts: Mapping[str, Any], sample: str) -> dict[str, Any]:
+    """The first-screen panel: one row per compound (see :func:`compound_panel`)."""
+    rows: list[dict[str, Any]] = []
+    if facts["has_reads"]:
+        modules = [*facts["scfa"]["modules"], *facts["neuro"]["modules"]]
+        rows = compound_panel(modules, run_key_scores(inputs.module_scores), sample)
+    confidence = facts["confidence"]["overall"]
+    for row in rows:
+        row["confidence"] = confidence
+    return {"compounds": rows, "confidence": confidence, "definition": PANEL_DEFINITION,
+            "low_percentile": LOW_PERCENTILE, "min_samples_for_low": MIN_SAMPLES_FOR_LOW}
