@@ -450,10 +450,10 @@ def test_env_has_the_tools_the_rule_calls(rule):
 @pytest.mark.parametrize(
     "rule_name, package",
     [
-        ("cutadapt_trim_paired", "cutadapt"),
+        ("prepare_sample_paired", "cutadapt"),
+        ("prepare_sample_single", "vsearch"),
         ("dada2_denoise", "bioconductor-dada2"),
         ("dada2_assign_taxonomy", "bioconductor-dada2"),
-        ("unoise_prepare", "vsearch"),
         ("unoise_denoise", "vsearch"),
         ("predict_function", "vsearch"),
         ("sintax_assign_taxonomy", "vsearch"),
