@@ -82,6 +82,8 @@ rule build_asv_table:
         summary=f"{RESULTS}/asv/asv_filter_summary.tsv",
     log:
         "logs/asv/build_asv_table.log",
+    benchmark:
+        f"{RESULTS}/benchmarks/asv/build_asv_table.tsv"
     conda:
         "../../envs/python.yaml"
     threads: 1
