@@ -329,8 +329,11 @@ def print_rules(label: str, side: dict) -> None:
     print(f"  {label} per-rule times (benchmark files; per-sample rules summed):")
     for rule, (n, seconds) in sorted(rules.items(), key=lambda kv: -kv[1][1]):
         print(f"    {rule:<36s} {seconds:7.1f} s  ({n} job{'s' if n > 1 else ''})")
+    rest = side["wall"] - total
+    where = ("in Snakemake (every rule has a benchmark file)" if rest >= 0
+             else "more than the wall: jobs ran in parallel")
     print(f"    {'sum of benchmark files':<36s} {total:7.1f} s of {side['wall']:.1f} s wall; "
-          f"{side['wall'] - total:.1f} s in Snakemake and rules without a benchmark file")
+          f"{abs(rest):.1f} s {where}")
 
 
 def data_set(args: argparse.Namespace, samples: int, extdata: Path, cache: Path,

@@ -2,7 +2,8 @@
 exact versions on conda-forge, bioconda, nodefaults, and each env has the tools and Python
 packages its rules call (shell commands, R scripts, Python scripts and the gutbrain modules they
 import). This is what makes ``snakemake --sdm conda`` on a cluster work without this machine's
-apt and pip tools.
+apt and pip tools. Every rule also writes a benchmark file under results/benchmarks/<step>/, so
+that the time of a run is fully accounted for.
 """
 
 from __future__ import annotations
@@ -64,13 +65,16 @@ STRING = re.compile(r'"((?:[^"\\]|\\.)*)"')
 
 @dataclass(frozen=True)
 class Rule:
-    """One rule of a rule file: name, file, conda env path (or None), shell text, script path."""
+    """One rule of a rule file: name, file, conda env path (or None), shell text, script path,
+    benchmark file (or None) and log file (or None)."""
 
     name: str
     path: Path
     conda: str | None
     shell: str
     script: str | None
+    benchmark: str | None = None
+    log: str | None = None
 
 
 def _directive(body: str, name: str) -> str:
@@ -103,6 +107,8 @@ def parse_rules(path: Path) -> list[Rule]:
         conda = STRING.findall(_directive(body, "conda"))
         script = STRING.findall(_directive(body, "script"))
         shell = "".join(STRING.findall(_directive(body, "shell")))
+        benchmark = STRING.findall(_directive(body, "benchmark"))
+        log = STRING.findall(_directive(body, "log"))
         rules.append(
             Rule(
                 start.group(2),
@@ -110,6 +116,8 @@ def parse_rules(path: Path) -> list[Rule]:
                 conda[0] if conda else None,
                 shell,
                 script[0] if script else None,
+                benchmark[0] if benchmark else None,
+                log[0] if log else None,
             )
         )
     return rules
@@ -244,6 +252,10 @@ SMK = """\
 rule trim:
     input:
         "a.fq",
+    log:
+        "logs/qc/trim.log",
+    benchmark:
+        f"{RESULTS}/benchmarks/qc/trim.tsv"
     conda:
         "../../envs/cutadapt.yaml"
     shell:
@@ -300,6 +312,9 @@ def test_parse_rules_reads_directives(tmp_path):
     assert rules[2].script == "../scripts/denoise.R" and rules[2].shell == ""
     assert rules[3].shell == "vsearch --version > {log}"
     assert rules[4].shell == "true"  # the function after the last rule is not part of it
+    assert rules[0].benchmark == "{RESULTS}/benchmarks/qc/trim.tsv"
+    assert rules[0].log == "logs/qc/trim.log"
+    assert rules[1].benchmark is None and rules[1].log is None
 
 
 @pytest.mark.parametrize(
@@ -447,13 +462,31 @@ def test_env_has_the_tools_the_rule_calls(rule):
     assert not missing, f"rule {rule.name}: envs/{env.name} lacks {', '.join(missing)}"
 
 
+@pytest.mark.parametrize("rule", RULES, ids=lambda r: r.name)
+def test_rule_has_a_benchmark_file(rule):
+    """Every rule writes results/benchmarks/<step>/<rule>.tsv (or <rule>/<wildcards>.tsv), the
+    step being the folder of its log, so that a run's time is fully accounted for. Variants of
+    one step (prepare_sample_paired/_single) may share the step's name (prepare_sample)."""
+    assert rule.benchmark, f"rule {rule.name} ({rule.path.name}) has no benchmark: directive"
+    assert rule.log, f"rule {rule.name} ({rule.path.name}) has no log: directive"
+    step = rule.log.split("/")[1]
+    prefix = f"{{RESULTS}}/benchmarks/{step}/"
+    assert rule.benchmark.startswith(prefix) and rule.benchmark.endswith(".tsv"), (
+        f"rule {rule.name}: benchmark {rule.benchmark!r} is not {prefix}....tsv"
+    )
+    name = rule.benchmark[len(prefix) :].split("/")[0].removesuffix(".tsv")
+    assert rule.name.startswith(name), (
+        f"rule {rule.name}: benchmark {rule.benchmark!r} is not named after the rule"
+    )
+
+
 @pytest.mark.parametrize(
     "rule_name, package",
     [
-        ("cutadapt_trim_paired", "cutadapt"),
+        ("prepare_sample_paired", "cutadapt"),
+        ("prepare_sample_single", "vsearch"),
         ("dada2_denoise", "bioconductor-dada2"),
         ("dada2_assign_taxonomy", "bioconductor-dada2"),
-        ("unoise_prepare", "vsearch"),
         ("unoise_denoise", "vsearch"),
         ("predict_function", "vsearch"),
         ("sintax_assign_taxonomy", "vsearch"),

@@ -169,10 +169,10 @@ def test_sheet_with_bom_crlf_and_trailing_spaces_is_accepted(base_reads, tmp_pat
     sheet.write_bytes(text.encode("utf-8"))
     config = write_config(tmp_path, sheet)
     proc = run_snakemake(tmp_path, config, "-n", _check_target("mock1"))
-    assert "check_reads" in proc.stdout
+    assert "prepare_sample_paired" in proc.stdout
 
 
-# ---------------------------------------------------------------- read files (check_reads job)
+# ---------------------------------------------------------------- read files (prepare_sample job)
 
 
 def _pair_case(base: Path, workdir: Path, r1: list, r2: list) -> Path:

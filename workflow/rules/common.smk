@@ -153,6 +153,23 @@ def denoise_reads(sample):
     return reads[:1] if run_pairing() == "mixed" else reads
 
 
+def prepare_outputs(paired):
+    """Outputs of one sample's preparation job (read check, primer removal and, with UNOISE3,
+    merge/filter/dereplication): the same files the separate steps wrote."""
+    outputs = {
+        "check": f"{RESULTS}/qc/checks/{{sample}}.tsv",
+        "r1": temp(f"{RESULTS}/qc/trimmed/{{sample}}_R1.fastq.gz"),
+        "json": f"{RESULTS}/qc/cutadapt/{{sample}}.json",
+        "report": f"{RESULTS}/qc/cutadapt/{{sample}}.cutadapt.txt",
+    }
+    if paired:
+        outputs["r2"] = temp(f"{RESULTS}/qc/trimmed/{{sample}}_R2.fastq.gz")
+    if config["denoise"]["method"] == "unoise3":
+        outputs["uniques"] = temp(f"{RESULTS}/asv/unoise3/uniques/{{sample}}.fasta")
+        outputs["counts"] = f"{RESULTS}/asv/unoise3/counts/{{sample}}.tsv"
+    return outputs
+
+
 def all_trimmed_reads(wildcards=None):
     """Trimmed reads of every sample, in sheet order."""
     return [path for sample in SAMPLES for path in trimmed_reads(sample)]

@@ -41,36 +41,11 @@ rule dada2_denoise:
         "../scripts/dada2_denoise.R"
 
 
-rule unoise_prepare:
-    # Merge pairs, filter by expected errors and dereplicate one sample (vsearch).
-    input:
-        reads=lambda wc: denoise_reads(wc.sample),
-        primers=f"{RESULTS}/qc/primer_check.tsv",
-    output:
-        uniques=temp(f"{RESULTS}/asv/unoise3/uniques/{{sample}}.fasta"),
-        counts=f"{RESULTS}/asv/unoise3/counts/{{sample}}.tsv",
-    log:
-        "logs/asv/unoise_prepare/{sample}.log",
-    group:
-        "per_sample"
-    conda:
-        "../../envs/vsearch.yaml"
-    threads: 1
-    resources:
-        mem_mb=lambda wc, attempt: 1000 * attempt,
-        runtime=lambda wc, attempt: 30 * attempt,
-    params:
-        min_overlap=config["denoise"]["min_overlap"],
-        max_ee=sum(dada2_max_ee()),
-        min_len=config["qc"]["min_len"],
-        trunc_q=config["qc"]["trunc_q"],
-    script:
-        "../scripts/unoise_prepare.py"
-
-
 rule unoise_denoise:
-    # Pool the run's uniques, denoise (UNOISE3), remove chimeras (UCHIME3) and count per sample.
+    # Pool the run's uniques (written by the prepare_sample jobs), denoise (UNOISE3), remove
+    # chimeras (UCHIME3) and count per sample (all samples mapped in one vsearch call).
     input:
+        primers=f"{RESULTS}/qc/primer_check.tsv",
         uniques=expand(
             f"{RESULTS}/asv/unoise3/uniques/{{sample}}.fasta", sample=SAMPLES
         ),
@@ -107,6 +82,8 @@ rule build_asv_table:
         summary=f"{RESULTS}/asv/asv_filter_summary.tsv",
     log:
         "logs/asv/build_asv_table.log",
+    benchmark:
+        f"{RESULTS}/benchmarks/asv/build_asv_table.tsv"
     conda:
         "../../envs/python.yaml"
     threads: 1

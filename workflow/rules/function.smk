@@ -9,6 +9,8 @@ rule download_bundle_file:
         f"{CACHE}/bundles/{{bundle}}/{{part}}",
     log:
         f"logs/references/download_bundle_{{bundle}}.{{part}}.log",
+    benchmark:
+        f"{RESULTS}/benchmarks/references/download_bundle_file/{{bundle}}.{{part}}.tsv"
     wildcard_constraints:
         part="fasta|ko|copies|metadata",
     conda:
@@ -159,6 +161,8 @@ else:
             **function_outputs(),
         log:
             "logs/function/ingest_picrust2.log",
+        benchmark:
+            f"{RESULTS}/benchmarks/function/ingest_picrust2.tsv"
         conda:
             "../../envs/python.yaml"
         threads: 1
@@ -190,6 +194,8 @@ rule score_modules:
         scores_mqc=f"{RESULTS}/function/module_scores_mqc.tsv",
     log:
         "logs/function/score_modules.log",
+    benchmark:
+        f"{RESULTS}/benchmarks/function/score_modules.tsv"
     conda:
         "../../envs/python.yaml"
     threads: 1
@@ -209,6 +215,8 @@ rule download_official_modules:
         f"{CACHE}/modules/{{name}}.txt",
     log:
         f"logs/references/download_modules_{{name}}.log",
+    benchmark:
+        f"{RESULTS}/benchmarks/references/download_official_modules/{{name}}.tsv"
     wildcard_constraints:
         name="GBMs.v1.0|GMMs.v1.07",
     conda:
@@ -234,6 +242,8 @@ rule score_official_modules:
         f"{RESULTS}/function/official_module_scores.tsv",
     log:
         "logs/function/score_official_modules.log",
+    benchmark:
+        f"{RESULTS}/benchmarks/function/score_official_modules.tsv"
     conda:
         "../../envs/python.yaml"
     threads: 1

@@ -17,6 +17,8 @@ rule import_asv_table:
         provenance=f"{RESULTS}/asv/import_provenance.tsv",
     log:
         "logs/asv/import_asv_table.log",
+    benchmark:
+        f"{RESULTS}/benchmarks/asv/import_asv_table.tsv"
     conda:
         "../../envs/python.yaml"
     threads: 1
@@ -40,6 +42,8 @@ rule read_tracking_imported:
         mqc=f"{RESULTS}/qc/read_tracking_mqc.tsv",
     log:
         "logs/qc/read_tracking.log",
+    benchmark:
+        f"{RESULTS}/benchmarks/qc/read_tracking_imported.tsv"
     conda:
         "../../envs/python.yaml"
     threads: 1

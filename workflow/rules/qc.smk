@@ -1,89 +1,71 @@
-# Read checks, raw statistics and primer removal.
+# Read checks, primer removal and (UNOISE3) per-sample preparation, then the run-wide primer
+# check.
 
 
-rule check_reads:
-    # Cheap structural checks of a sample's FASTQ files before any heavy job: readable, gzip
-    # intact, FASTQ, Phred+33, R1/R2 read counts and IDs in step. Fails naming sample and file.
-    input:
-        raw_reads,
-    output:
-        f"{RESULTS}/qc/checks/{{sample}}.tsv",
-    log:
-        "logs/qc/check_reads/{sample}.log",
-    group:
-        "per_sample"
-    conda:
-        "../../envs/python.yaml"
-    threads: 1
-    resources:
-        mem_mb=lambda wc, attempt: 500 * attempt,
-        runtime=lambda wc, attempt: 10 * attempt,
-    script:
-        "../scripts/check_reads.py"
-
-
-rule cutadapt_trim_paired:
-    # Remove primers from read pairs with cutadapt; the text report (log) feeds MultiQC and the
-    # JSON report the read tracking.
+rule prepare_sample_paired:
+    # One job per sample for its cheap steps (a second each, mostly process start-up): check the
+    # FASTQ files (readable, gzip intact, FASTQ, Phred+33, R1/R2 counts and IDs in step; fails
+    # naming sample and file), remove primers with cutadapt (text report for MultiQC, JSON for the
+    # read tracking) and, with UNOISE3, merge pairs, filter by expected errors and dereplicate
+    # (vsearch; counts as vsearch reports them).
     input:
         reads=raw_reads,
-        check=f"{RESULTS}/qc/checks/{{sample}}.tsv",
     output:
-        r1=temp(f"{RESULTS}/qc/trimmed/{{sample}}_R1.fastq.gz"),
-        r2=temp(f"{RESULTS}/qc/trimmed/{{sample}}_R2.fastq.gz"),
-        json=f"{RESULTS}/qc/cutadapt/{{sample}}.json",
-        report=f"{RESULTS}/qc/cutadapt/{{sample}}.cutadapt.txt",
+        **prepare_outputs(paired=True),
     log:
-        "logs/qc/cutadapt/{sample}.log",
+        "logs/qc/prepare_sample/{sample}.log",
     benchmark:
-        f"{RESULTS}/benchmarks/qc/cutadapt/{{sample}}.tsv"
+        f"{RESULTS}/benchmarks/qc/prepare_sample/{{sample}}.tsv"
     wildcard_constraints:
         sample=sample_regex(paired=True),
     group:
         "per_sample"
     conda:
-        "../../envs/cutadapt.yaml"
-    threads: 2
+        "../../envs/prepare.yaml"
+    threads: 1
     resources:
         mem_mb=lambda wc, attempt: 1000 * attempt,
         runtime=lambda wc, attempt: 30 * attempt,
     params:
         primers=cutadapt_primer_args,
         min_len=config["qc"]["min_len"],
-    shell:
-        "cutadapt {params.primers:q} --minimum-length {params.min_len} --cores {threads}"
-        " --json {output.json:q} -o {output.r1:q} -p {output.r2:q} {input.reads:q} > {output.report:q} 2> {log:q}"
+        merge_pairs=run_pairing() != "mixed",
+        min_overlap=config["denoise"]["min_overlap"],
+        max_ee=sum(dada2_max_ee()),
+        trunc_q=config["qc"]["trunc_q"],
+    script:
+        "../scripts/prepare_sample.py"
 
 
-rule cutadapt_trim_single:
-    # Remove the forward primer from single-end reads with cutadapt.
+rule prepare_sample_single:
+    # The same for a single-end sample (the forward primer only; no merging).
     input:
         reads=raw_reads,
-        check=f"{RESULTS}/qc/checks/{{sample}}.tsv",
     output:
-        r1=temp(f"{RESULTS}/qc/trimmed/{{sample}}_R1.fastq.gz"),
-        json=f"{RESULTS}/qc/cutadapt/{{sample}}.json",
-        report=f"{RESULTS}/qc/cutadapt/{{sample}}.cutadapt.txt",
+        **prepare_outputs(paired=False),
     log:
-        "logs/qc/cutadapt/{sample}.log",
+        "logs/qc/prepare_sample/{sample}.log",
     benchmark:
-        f"{RESULTS}/benchmarks/qc/cutadapt/{{sample}}.tsv"
+        f"{RESULTS}/benchmarks/qc/prepare_sample/{{sample}}.tsv"
     wildcard_constraints:
         sample=sample_regex(paired=False),
     group:
         "per_sample"
     conda:
-        "../../envs/cutadapt.yaml"
-    threads: 2
+        "../../envs/prepare.yaml"
+    threads: 1
     resources:
         mem_mb=lambda wc, attempt: 1000 * attempt,
         runtime=lambda wc, attempt: 30 * attempt,
     params:
         primers=cutadapt_primer_args,
         min_len=config["qc"]["min_len"],
-    shell:
-        "cutadapt {params.primers:q} --minimum-length {params.min_len} --cores {threads}"
-        " --json {output.json:q} -o {output.r1:q} {input.reads:q} > {output.report:q} 2> {log:q}"
+        merge_pairs=False,
+        min_overlap=config["denoise"]["min_overlap"],
+        max_ee=sum(dada2_max_ee()),
+        trunc_q=config["qc"]["trunc_q"],
+    script:
+        "../scripts/prepare_sample.py"
 
 
 rule check_primers:
@@ -96,6 +78,8 @@ rule check_primers:
         f"{RESULTS}/qc/primer_check.tsv",
     log:
         "logs/qc/check_primers.log",
+    benchmark:
+        f"{RESULTS}/benchmarks/qc/check_primers.tsv"
     conda:
         "../../envs/python.yaml"
     threads: 1

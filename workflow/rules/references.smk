@@ -8,6 +8,8 @@ rule download_taxonomy_reference:
         f"{CACHE}/taxonomy/{{ref}}/download/{{kind}}.fa.gz",
     log:
         f"logs/references/download_{{ref}}_{{kind}}.log",
+    benchmark:
+        f"{RESULTS}/benchmarks/references/download_taxonomy_reference/{{ref}}_{{kind}}.tsv"
     wildcard_constraints:
         kind="reference|species",
     conda:
@@ -35,6 +37,8 @@ rule prepare_taxonomy_reference:
         provenance=f"{CACHE}/taxonomy/{{ref}}/provenance.tsv",
     log:
         f"logs/references/prepare_{{ref}}.log",
+    benchmark:
+        f"{RESULTS}/benchmarks/references/prepare_taxonomy_reference/{{ref}}.tsv"
     conda:
         "../../envs/python.yaml"
     threads: 1
@@ -56,6 +60,8 @@ rule collect_provenance:
         f"{RESULTS}/provenance.tsv",
     log:
         "logs/references/collect_provenance.log",
+    benchmark:
+        f"{RESULTS}/benchmarks/references/collect_provenance.tsv"
     conda:
         "../../envs/python.yaml"
     threads: 1

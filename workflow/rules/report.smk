@@ -16,6 +16,8 @@ rule multiqc:
         ),
     log:
         "logs/report/multiqc.log",
+    benchmark:
+        f"{RESULTS}/benchmarks/report/multiqc.tsv"
     conda:
         "../../envs/multiqc.yaml"
     threads: 1
@@ -45,6 +47,8 @@ rule sample_reports:
         ),
     log:
         "logs/report/sample_reports.log",
+    benchmark:
+        f"{RESULTS}/benchmarks/report/sample_reports.tsv"
     conda:
         "../../envs/python.yaml"
     threads: 1
@@ -71,6 +75,8 @@ rule cohort_report:
         ),
     log:
         "logs/report/cohort_report.log",
+    benchmark:
+        f"{RESULTS}/benchmarks/report/cohort_report.tsv"
     conda:
         "../../envs/python.yaml"
     threads: 1

@@ -12,6 +12,8 @@ if CLASSIFY_IN_DENOISE:
             f"{RESULTS}/taxonomy/dada2/assignments.tsv",
         log:
             "logs/taxonomy/dada2_taxonomy_by_asv.log",
+        benchmark:
+            f"{RESULTS}/benchmarks/taxonomy/dada2_taxonomy_by_asv.tsv"
         conda:
             "../../envs/python.yaml"
         threads: 1
@@ -84,6 +86,8 @@ rule filter_taxonomy:
         summary=f"{RESULTS}/taxonomy/off_target_summary.tsv",
     log:
         "logs/taxonomy/filter_taxonomy.log",
+    benchmark:
+        f"{RESULTS}/benchmarks/taxonomy/filter_taxonomy.tsv"
     conda:
         "../../envs/python.yaml"
     threads: 1
@@ -113,6 +117,8 @@ if not ASV_TABLE_ENTRY:
             mqc=f"{RESULTS}/qc/read_tracking_mqc.tsv",
         log:
             "logs/qc/read_tracking.log",
+        benchmark:
+            f"{RESULTS}/benchmarks/qc/read_tracking.tsv"
         conda:
             "../../envs/python.yaml"
         threads: 1

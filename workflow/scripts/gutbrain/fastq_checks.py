@@ -16,14 +16,17 @@ from collections.abc import Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 from itertools import zip_longest
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import dnaio
 import numpy as np
-import pandas as pd
 from xopen import xopen
 
 from gutbrain.errors import InputError
-from gutbrain.io import write_tsv
+from gutbrain.io import write_rows
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 PHRED33_LOWEST = ord(";")
 """Phred+64 files (Illumina 1.3-1.7, Solexa) never hold quality characters below ';'."""
@@ -347,22 +350,32 @@ def check_sample(
     return summaries
 
 
-def summary_table(sample: str, summaries: Sequence[FastqSummary]) -> pd.DataFrame:
-    """One row per checked file with the columns in :data:`SUMMARY_COLUMNS`."""
+def summary_rows(sample: str, summaries: Sequence[FastqSummary]) -> list[dict]:
+    """One dict per checked file with the keys in :data:`SUMMARY_COLUMNS`."""
     rows = []
     for summary in summaries:
         row = asdict(summary)
-        row.update(sample=sample, min_phred=summary.min_phred, max_phred=summary.max_phred)
-        rows.append(row)
-    table = pd.DataFrame(rows, columns=list(SUMMARY_COLUMNS))
-    table["mean_len"] = table["mean_len"].astype(float).round(2)
-    return table
+        row.update(
+            sample=sample,
+            min_phred=summary.min_phred,
+            max_phred=summary.max_phred,
+            mean_len=round(float(summary.mean_len), 2),
+        )
+        rows.append({col: row[col] for col in SUMMARY_COLUMNS})
+    return rows
+
+
+def summary_table(sample: str, summaries: Sequence[FastqSummary]) -> pd.DataFrame:
+    """:func:`summary_rows` as a table (imports pandas; the pipeline's job does not need it)."""
+    import pandas as pd
+
+    return pd.DataFrame(summary_rows(sample, summaries), columns=list(SUMMARY_COLUMNS))
 
 
 def write_check_report(
     sample: str, summaries: Sequence[FastqSummary], path: str | os.PathLike[str]
-) -> pd.DataFrame:
-    """Write the :func:`summary_table` of a sample as TSV to ``path`` and return it."""
-    table = summary_table(sample, summaries)
-    write_tsv(table, path)
-    return table
+) -> list[dict]:
+    """Write the :func:`summary_rows` of a sample as TSV to ``path`` and return them."""
+    rows = summary_rows(sample, summaries)
+    write_rows(rows, SUMMARY_COLUMNS, path)
+    return rows

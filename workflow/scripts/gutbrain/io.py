@@ -3,17 +3,22 @@
 
 A file is written under a temporary name in the same folder and renamed into place only
 when complete, so an interrupted job never leaves a partial file that looks finished.
+pandas is never imported here (:func:`write_tsv` takes a frame); light jobs write their small
+tables with :func:`write_rows` and never pay its import.
 """
 
 from __future__ import annotations
 
 import contextlib
+import math
 import os
 import tempfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import pandas as pd
+if TYPE_CHECKING:
+    import pandas as pd
 
 from gutbrain.errors import InputError
 
@@ -31,6 +36,8 @@ def read_text_table(
     Errors are InputError naming the file: not found (then ``not_found``, what to do), not
     a table, or (line 1) a missing ``required`` column (then ``hint``).
     """
+    import pandas as pd  # here, so that light jobs importing this module do not load pandas
+
     path = Path(path)
     try:
         table = pd.read_csv(path, sep="\t", dtype=str, keep_default_na=False, na_filter=False,
@@ -76,6 +83,25 @@ def write_tsv(df: pd.DataFrame, path: str | os.PathLike[str], index: bool = Fals
     """Write ``df`` as a tab-separated table atomically, with stable float formatting."""
     with atomic_path(path) as tmp:
         df.to_csv(tmp, sep="\t", index=index, float_format="%.6g", lineterminator="\n")
+
+
+def _cell(value: object) -> str:
+    """A value as :func:`write_tsv` writes it: floats with ``%.6g``, missing values empty."""
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        return "" if math.isnan(value) else f"{value:.6g}"
+    return str(value)
+
+
+def write_rows(
+    rows: Iterable[Mapping[str, object]], columns: Sequence[str], path: str | os.PathLike[str]
+) -> None:
+    """Write dict rows as a tab-separated table atomically, formatted as :func:`write_tsv` does
+    (for str, int and float cells), without importing pandas."""
+    lines = ["\t".join(columns)]
+    lines += ["\t".join(_cell(row.get(col)) for col in columns) for row in rows]
+    write_text("\n".join(lines) + "\n", path)
 
 
 def write_text(text: str, path: str | os.PathLike[str]) -> None:

@@ -12,11 +12,16 @@ from __future__ import annotations
 import json
 import sys
 from collections.abc import Sequence
-
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from .errors import InputError
-from .io import atomic_path, write_tsv
+from .io import atomic_path, write_rows, write_tsv
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+PRIMER_CHECK_COLUMNS = ["sample", "input", "primer_trimmed", "primer_fraction", "status"]
+"""Columns of ``primer_check.tsv`` written by :func:`check_primers`."""
 
 STEPS = [
     "input",
@@ -72,7 +77,7 @@ def check_primers(
     require: bool,
     min_fraction: float,
     out: str,
-) -> pd.DataFrame:
+) -> list[dict]:
     """Check the fraction of every sample's reads that carried the forward primer.
 
     Below ``min_fraction`` this is a warning (printed to the log and kept in the output); with
@@ -88,9 +93,10 @@ def check_primers(
         rows.append({"sample": sample, **counts, "status": "warning" if message else "ok"})
     if require and problems:
         raise InputError(" ".join(problems) + " qc.require_primers is true, so the run stops here.")
-    table = pd.DataFrame(rows).round({"primer_fraction": 4})
-    write_tsv(table, out)
-    return table
+    for row in rows:
+        row["primer_fraction"] = round(row["primer_fraction"], 4)
+    write_rows(rows, PRIMER_CHECK_COLUMNS, out)
+    return rows
 
 
 def flags_for(row: dict, primers: str, min_primer_fraction: float) -> str:
@@ -118,6 +124,8 @@ def build_tracking(
     min_primer_fraction: float,
 ) -> pd.DataFrame:
     """Combine the per-step counts into one table (one row per sample, sheet order)."""
+    import pandas as pd
+
     denoise = denoise.set_index("sample")
     if prepare is not None and not prepare.empty:
         denoise = denoise.join(prepare.set_index("sample"), how="left")
@@ -148,6 +156,8 @@ def track_reads(
     out_mqc: str,
 ) -> pd.DataFrame:
     """Write ``read_tracking.tsv`` and its MultiQC custom-content twin."""
+    import pandas as pd
+
     del checks  # the raw counts come from cutadapt's report; checks only gate the run
     prep = (
         pd.concat([pd.read_csv(p, sep="\t", dtype={"sample": str}) for p in prepare])
@@ -198,6 +208,8 @@ def build_imported_tracking(
     (``primer_trimmed`` to ``nonchimeric``) did not run in this pipeline and stay empty, as does
     ``primer_fraction``; ``taxonomy_kept`` counts the on-target reads as usual.
     """
+    import pandas as pd
+
     rows = []
     for sample in samples:
         row: dict = {"sample": sample, "input": int(imported[sample].sum())}
@@ -217,6 +229,8 @@ def track_imported_reads(
     samples: Sequence[str], imported: str, table: str, out_tsv: str, out_mqc: str
 ) -> pd.DataFrame:
     """Write ``read_tracking.tsv`` (and the MultiQC twin) for a run started from an ASV table."""
+    import pandas as pd
+
     tables = [
         pd.read_csv(path, sep="\t", dtype={"asv_id": str}).set_index("asv_id")
         for path in (imported, table)

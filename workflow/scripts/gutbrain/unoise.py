@@ -1,26 +1,39 @@
 """UNOISE3 denoising with vsearch: merging, filtering, dereplication, denoising, chimera removal.
 
 Commands are built as argument lists (never shell strings). Per sample, reads are merged
-(paired-end), quality-filtered and dereplicated; the run's uniques are pooled, denoised with
-``--cluster_unoise`` and checked with ``--uchime3_denovo``; each sample's uniques are then mapped
-back to the denoised sequences (``--usearch_global``, 97 % identity as in Edgar 2016, bioRxiv
-081257) to count reads per ASV.
+(paired-end), quality-filtered and dereplicated, and the read counts are taken from vsearch's
+own reports (the files are never read again to count them); the run's uniques are pooled,
+denoised with ``--cluster_unoise`` and checked with ``--uchime3_denovo``; the uniques of all
+samples, labelled with their sample, are then mapped back to the denoised sequences in one
+``--usearch_global --otutabout`` call (97 % identity as in Edgar 2016, bioRxiv 081257) to count
+reads per ASV and sample. The per-sample steps import neither pandas nor numpy.
 """
 
 from __future__ import annotations
 
-import gzip
+import re
 import subprocess
 import tempfile
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import dnaio
-import pandas as pd
 
-from .io import atomic_path, write_tsv
+from .io import atomic_path, write_rows, write_tsv
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+PREPARE_COLUMNS = ["sample", "merged", "filtered"]
+"""Columns of a sample's UNOISE3 preparation counts (``counts/<sample>.tsv``)."""
+
+_MERGED = re.compile(r"^\s*(\d+)\s+Merged\b", re.M)
+_KEPT = re.compile(
+    r"^(\d+) sequences kept \(of which \d+ truncated\), (\d+) sequences discarded", re.M
+)
 
 
 @dataclass(frozen=True)
@@ -33,8 +46,10 @@ class FilterParams:
     trunc_q: int = 2
 
 
-def run(cmd: Sequence[str], log) -> None:
-    """Run a command, appending its output to the open log; raise with the log's tail on failure."""
+def run(cmd: Sequence[str], log) -> str:
+    """Run a command, appending its output to the open log; raise with the log's tail on failure.
+
+    Returns the command's output (stdout and stderr), e.g. for vsearch's read counts."""
     log.write("$ " + " ".join(cmd) + "\n")
     log.flush()
     proc = subprocess.run(list(cmd), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
@@ -43,6 +58,15 @@ def run(cmd: Sequence[str], log) -> None:
     if proc.returncode != 0:
         tail = "\n".join(proc.stdout.splitlines()[-10:])
         raise RuntimeError(f"command failed ({proc.returncode}): {cmd[0]} {cmd[1]}\n{tail}")
+    return proc.stdout
+
+
+def _reported(pattern: re.Pattern, output: str, what: str) -> tuple[int, ...]:
+    """Counts vsearch printed (``pattern``'s groups); RuntimeError naming ``what`` if absent."""
+    match = pattern.search(output)
+    if match is None:
+        raise RuntimeError(f"vsearch did not report {what}; its output was:\n{output[-2000:]}")
+    return tuple(int(group) for group in match.groups())
 
 
 def count_fastx(path: str | Path) -> int:
@@ -66,13 +90,15 @@ def merge_filter_derep(
 ) -> dict[str, int]:
     """Merge (when paired), filter and dereplicate one sample's reads into ``out_fasta``.
 
-    Returns the read counts ``merged`` and ``filtered``. A sample without reads yields an empty
+    Returns the read counts ``merged`` (pairs merged; for single-end reads, the reads entering
+    the filter) and ``filtered``, as vsearch reports them. A sample without reads yields an empty
     output file, never an error.
     """
     with tempfile.TemporaryDirectory(dir=Path(out_fasta).parent) as tmp:
-        merged = Path(tmp) / "merged.fastq"
+        filtered = Path(tmp) / "filtered.fasta"
         if len(reads) == 2:
-            run(
+            merged = Path(tmp) / "merged.fastq"
+            output = run(
                 [
                     "vsearch",
                     "--fastq_mergepairs",
@@ -89,17 +115,18 @@ def merge_filter_derep(
                 ],
                 log,
             )
+            (n_merged,) = _reported(_MERGED, output, "the number of merged pairs")
+            to_filter = str(merged)
         else:
-            with gzip.open(reads[0], "rb") as src, open(merged, "wb") as dst:
-                dst.write(src.read())
-        n_merged = count_fastx(merged)
-        filtered = Path(tmp) / "filtered.fasta"
+            n_merged = -1  # single-end: the reads entering the filter, counted by the filter
+            to_filter = reads[0]
+        n_filtered = 0
         if n_merged:
-            run(
+            output = run(
                 [
                     "vsearch",
                     "--fastq_filter",
-                    str(merged),
+                    to_filter,
                     "--fastq_maxee",
                     str(params.max_ee),
                     "--fastq_maxns",
@@ -113,7 +140,9 @@ def merge_filter_derep(
                 ],
                 log,
             )
-        n_filtered = count_fastx(filtered)
+            n_filtered, discarded = _reported(_KEPT, output, "the number of filtered reads")
+            if n_merged < 0:
+                n_merged = n_filtered + discarded
         with atomic_path(out_fasta) as tmp_out:
             if n_filtered:
                 run(
@@ -131,7 +160,7 @@ def merge_filter_derep(
                 )
             else:
                 tmp_out.write_text("")
-    return {"merged": n_merged, "filtered": n_filtered}
+    return {"merged": max(n_merged, 0), "filtered": n_filtered}
 
 
 def denoise_run(
@@ -148,18 +177,25 @@ def denoise_run(
     Writes a sequence x sample table (column ``sequence`` then samples) and per-sample counts
     ``sample, denoised, nonchimeric`` (reads mapped to any denoised / to non-chimeric sequences).
     """
+    import pandas as pd
+
     samples = list(sample_uniques)
     with tempfile.TemporaryDirectory(dir=Path(out_seqtab).parent) as tmp:
         tmp = Path(tmp)
         pooled = tmp / "pooled.fasta"
-        with dnaio.FastaWriter(pooled) as writer:
+        labelled = tmp / "labelled.fasta"  # the same reads, labelled with their sample
+        with dnaio.FastaWriter(pooled) as writer, dnaio.FastaWriter(labelled) as by_sample:
             n = 0
             for sample in samples:
                 with dnaio.open(sample_uniques[sample]) as reader:
                     for rec in reader:
                         n += 1
-                        writer.write(
-                            dnaio.SequenceRecord(f"{n};size={_size(rec.name)}", rec.sequence)
+                        size = _size(rec.name)
+                        writer.write(dnaio.SequenceRecord(f"{n};size={size}", rec.sequence))
+                        by_sample.write(
+                            dnaio.SequenceRecord(
+                                f"{n};size={size};sample={sample};", rec.sequence
+                            )
                         )
         uniques = tmp / "uniques.fasta"
         zotus = tmp / "zotus.fasta"
@@ -211,38 +247,28 @@ def denoise_run(
         with dnaio.open(nonchim) if count_fastx(nonchim) else _empty() as reader:
             keep = {rec.name.split(";")[0] for rec in reader}
         counts: dict[str, dict[str, int]] = defaultdict(dict)
-        for sample in samples:
-            if not sequences or not count_fastx(sample_uniques[sample]):
-                continue
-            hits = tmp / f"hits_{len(counts)}.tsv"
+        if sequences and n:
+            otutab = tmp / "otutab.tsv"
             run(
                 [
                     "vsearch",
                     "--usearch_global",
-                    sample_uniques[sample],
+                    str(labelled),
                     "--db",
                     str(zotus),
                     "--id",
                     "0.97",
                     "--strand",
                     "plus",
+                    "--sizein",
                     "--threads",
                     str(threads),
-                    "--userout",
-                    str(hits),
-                    "--userfields",
-                    "query+target",
+                    "--otutabout",
+                    str(otutab),
                 ],
                 log,
             )
-            per = defaultdict(int)
-            if hits.stat().st_size:
-                table = pd.read_csv(
-                    hits, sep="\t", header=None, names=["query", "target"], dtype=str
-                )
-                for query, target in zip(table["query"], table["target"], strict=True):
-                    per[target] += _size(query)
-            counts[sample] = dict(per)
+            counts = _read_otutab(otutab)
     names = [f"z{i}" for i in range(len(sequences))]
     matrix = pd.DataFrame(
         [[counts.get(s, {}).get(z, 0) for s in samples] for z in names],
@@ -265,6 +291,21 @@ def denoise_run(
     write_tsv(seqtab, out_seqtab)
     write_tsv(tracking, out_tracking)
     return seqtab
+
+
+def _read_otutab(path: Path) -> dict[str, dict[str, int]]:
+    """Reads per sample and target from a vsearch ``--otutabout`` table (sample -> {target: n})."""
+    counts: dict[str, dict[str, int]] = defaultdict(dict)
+    if not path.exists() or path.stat().st_size == 0:
+        return counts
+    with open(path, encoding="utf-8") as handle:
+        header = handle.readline().rstrip("\n").split("\t")[1:]
+        for line in handle:
+            target, *values = line.rstrip("\n").split("\t")
+            for sample, value in zip(header, values, strict=True):
+                if int(value):
+                    counts[sample][target] = int(value)
+    return counts
 
 
 class _empty:
@@ -293,5 +334,5 @@ def prepare_sample(
     """Merge/filter/dereplicate one sample and write its counts (``sample, merged, filtered``)."""
     params = FilterParams(min_overlap=min_overlap, max_ee=max_ee, min_len=min_len, trunc_q=trunc_q)
     counts = merge_filter_derep(reads, uniques_out, params, threads, log)
-    write_tsv(pd.DataFrame([{"sample": sample, **counts}]), counts_out)
+    write_rows([{"sample": sample, **counts}], PREPARE_COLUMNS, counts_out)
     return counts

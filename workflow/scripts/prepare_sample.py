@@ -1,0 +1,36 @@
+"""Check one sample's reads, remove the primers and, with UNOISE3, merge/filter/dereplicate
+them, in one job (gutbrain.prepare)."""
+
+import sys
+
+log = open(snakemake.log[0], "w")  # noqa: F821
+sys.stderr = log
+
+from gutbrain.prepare import UnoiseOutputs, prepare_sample  # noqa: E402
+
+o = snakemake.output  # noqa: F821
+p = snakemake.params  # noqa: F821
+unoise = None
+if "uniques" in o.keys():
+    unoise = UnoiseOutputs(
+        uniques=o.uniques,
+        counts=o.counts,
+        merge_pairs=p.merge_pairs,
+        min_overlap=p.min_overlap,
+        max_ee=p.max_ee,
+        min_len=p.min_len,
+        trunc_q=p.trunc_q,
+    )
+prepare_sample(
+    snakemake.wildcards.sample,  # noqa: F821
+    list(snakemake.input.reads),  # noqa: F821
+    o.check,
+    [o.r1, o.r2] if "r2" in o.keys() else [o.r1],
+    o.json,
+    o.report,
+    primers=p.primers,
+    min_len=p.min_len,
+    unoise=unoise,
+    threads=snakemake.threads,  # noqa: F821
+    log=log,
+)
