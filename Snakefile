@@ -1,36 +1,13 @@
-# gutbrain16s: 16S rRNA amplicon reads -> ASVs -> taxonomy -> predicted SCFA and gut-brain
-# metabolic potential -> per-sample interpretation reports. This file only wires the workflow:
-# helpers live in workflow/rules/common.smk, rules in workflow/rules/<step>.smk.
-from snakemake.utils import min_version
-
-min_version("9.0")
+# gutbrain16s: the users' layout keeps a Snakefile at the top level; the workflow itself is
+# workflow/Snakefile (the Snakemake workflow catalog's layout). Run `snakemake` here or
+# `snakemake -s workflow/Snakefile`: both build the same targets.
 
 
-configfile: "config/config.yaml"
+include: "workflow/Snakefile"
 
 
-include: "workflow/rules/common.smk"
-include: "workflow/rules/references.smk"
-
-
-if ASV_TABLE_ENTRY:
-
-    include: "workflow/rules/import.smk"
-
-else:
-
-    include: "workflow/rules/qc.smk"
-    include: "workflow/rules/denoise.smk"
-
-
-include: "workflow/rules/taxonomy.smk"
-include: "workflow/rules/function.smk"
-include: "workflow/rules/phylogeny.smk"
-include: "workflow/rules/diversity.smk"
-include: "workflow/rules/report.smk"
-
-
-rule all:
+# An included file's default target does not carry over to the including one: name it here.
+rule default:
     default_target: True
     input:
-        final_outputs(),
+        rules.all.input,

@@ -411,7 +411,7 @@ def _listed_rules(
         check=False,
     )
     assert proc.returncode == 0, proc.stderr[-3000:]
-    return {line.strip() for line in proc.stdout.splitlines() if line.strip()} - {"all"}
+    return {line.strip() for line in proc.stdout.splitlines() if line.strip()} - {"all", "default"}
 
 
 def test_rule_files_parsed_match_snakemake(tmp_path):

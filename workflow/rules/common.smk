@@ -11,7 +11,9 @@ from pathlib import Path
 from snakemake.exceptions import WorkflowError
 from snakemake.utils import validate
 
-sys.path.insert(0, str(Path(workflow.basedir) / "workflow" / "scripts"))
+#: The repository root (this file is workflow/rules/common.smk), whichever Snakefile is run.
+REPO_ROOT = Path(workflow.current_basedir).resolve().parents[1]
+sys.path.insert(0, str(REPO_ROOT / "workflow" / "scripts"))
 
 from gutbrain.asv_import import check_sheet_samples, table_samples  # noqa: E402
 from gutbrain.errors import InputError  # noqa: E402
@@ -441,7 +443,7 @@ def repo_file(path):
     """A shipped resource: relative paths not found in the working directory come from the repo."""
     if os.path.isabs(path) or os.path.exists(path):
         return path
-    return str(Path(workflow.basedir) / path)
+    return str(REPO_ROOT / path)
 
 
 def bundle_entry():
