@@ -127,19 +127,15 @@ def require_tools(name: str, *tools: str) -> None:
 
 def dada2_extdata(name: str) -> Path:
     """The DADA2 package's extdata folder; exit 0 with a skip line when R or DADA2 is missing."""
-    if shutil.which("Rscript") is None:
-        print(f"{name}: skipped (Rscript not installed)")
-        raise SystemExit(0)
-    out = subprocess.run(
-        ["Rscript", "-e", 'cat(system.file("extdata", package="dada2"))'],
-        capture_output=True,
-        text=True,
-        check=False,
-    ).stdout.strip()
-    if not out:
-        print(f"{name}: skipped (R package dada2 not installed)")
-        raise SystemExit(0)
-    return Path(out)
+    from gutbrain.errors import InputError
+
+    from tools.simulate import dada2_extdata_dir as lookup
+
+    try:
+        return lookup()
+    except InputError as err:
+        print(f"{name}: skipped ({err})")
+        raise SystemExit(0) from None
 
 
 def simulated_run(samples: int, pairs: int) -> Path:

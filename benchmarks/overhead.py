@@ -164,7 +164,7 @@ def main() -> None:
 
     print(f"reads: {args.reads} ({len(samples)} samples)")
     print(f"reference preparation and primer trimming (setup, not timed): {prep_s:.1f} s")
-    print(f"snakemake dry run (parse, DAG, Rscript call for the extdata path): {dry_s:.1f} s")
+    print(f"snakemake dry run (parse, DAG): {dry_s:.1f} s")
     print(f"python -c 'import snakemake.cli': {import_s:.1f} s")
     print(f"R start-up with DADA2 loaded: {r_load_s:.1f} s")
     print(

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
-import subprocess
 import sys
 from pathlib import Path
 
@@ -33,14 +31,11 @@ def shared_data() -> Path:
 @pytest.fixture(scope="session")
 def dada2_extdata() -> Path:
     """The DADA2 R package's extdata folder (real reads and a 16S reference)."""
-    if shutil.which("Rscript") is None:
-        pytest.skip("Rscript not installed (make test installs r-bioc-dada2)")
-    out = subprocess.run(
-        ["Rscript", "-e", 'cat(system.file("extdata", package = "dada2"))'],
-        capture_output=True,
-        text=True,
-        check=False,
-    ).stdout.strip()
-    if not out:
-        pytest.skip("R package dada2 not installed")
-    return Path(out)
+    from gutbrain.errors import InputError
+
+    from tools.simulate import dada2_extdata_dir as lookup
+
+    try:
+        return lookup()
+    except InputError as err:
+        pytest.skip(f"{err} (make test installs it)")

@@ -395,10 +395,11 @@ def amplicons_of(
 
 
 def dada2_extdata_dir() -> Path:
-    """The DADA2 R package's extdata folder (asks Rscript); InputError when unavailable."""
+    """The DADA2 R package's extdata folder (asks Rscript): the one place outside the workflow's
+    own rule that looks it up (tests and benchmarks use it too). InputError when unavailable."""
     if shutil.which("Rscript") is None:
         raise InputError("Rscript not found: install R and the dada2 package "
-                         "(Debian: r-bioc-dada2) or pass --dada2-extdata DIR")
+                         "(Debian: r-bioc-dada2; make setup) or pass --dada2-extdata DIR")
     out = subprocess.run(
         ["Rscript", "-e", 'cat(system.file("extdata", package = "dada2"))'],
         capture_output=True, text=True, check=False,

@@ -216,27 +216,6 @@ def cutadapt_primer_args(wildcards):
 # ---------------------------------------------------------------- references
 
 
-@lru_cache(maxsize=1)
-def dada2_extdata():
-    """The DADA2 R package's extdata folder (holds the demo reference and reads)."""
-    if shutil.which("Rscript") is None:
-        raise WorkflowError(
-            "Rscript not found: the reference 'dada2_demo' is read from the DADA2 R package. "
-            "Install r-bioc-dada2 (make setup) or run with --sdm conda."
-        )
-    out = subprocess.run(
-        ["Rscript", "-e", 'cat(system.file("extdata", package = "dada2"))'],
-        capture_output=True,
-        text=True,
-        check=False,
-    ).stdout.strip()
-    if not out:
-        raise WorkflowError(
-            "The R package dada2 is not installed (needed for 'dada2_demo')."
-        )
-    return out
-
-
 def taxonomy_reference_name():
     """Name of the configured taxonomy reference, checked against the registry."""
     name = config["taxonomy"]["reference"]
@@ -258,7 +237,7 @@ def taxonomy_source_file(wildcards):
     """The raw reference file for a taxonomy reference (downloaded, shipped or local)."""
     entry = taxonomy_reference(wildcards.ref)
     if entry["source"] == "dada2_package":
-        return os.path.join(dada2_extdata(), entry["file"])
+        return f"{CACHE}/dada2_package/{entry['file']}"
     if entry["source"] == "local":
         return entry["fasta"]
     return f"{CACHE}/taxonomy/{wildcards.ref}/download/reference.fa.gz"

@@ -24,6 +24,27 @@ rule download_taxonomy_reference:
         "../scripts/download_reference.py"
 
 
+rule dada2_package_file:
+    # Copy a file shipped with the DADA2 R package (extdata) into the reference cache, so that
+    # no R runs while Snakemake parses the workflow.
+    output:
+        f"{CACHE}/dada2_package/{{file}}",
+    log:
+        "logs/references/dada2_package_{file}.log",
+    benchmark:
+        f"{RESULTS}/benchmarks/references/dada2_package_file/{{file}}.tsv"
+    wildcard_constraints:
+        file=r"[^/]+",
+    conda:
+        "../../envs/dada2.yaml"
+    threads: 1
+    resources:
+        mem_mb=lambda wc, attempt: 500 * attempt,
+        runtime=lambda wc, attempt: 10 * attempt,
+    script:
+        "../scripts/dada2_package_file.R"
+
+
 rule prepare_taxonomy_reference:
     # Convert a taxonomy reference into the DADA2 training format and the SINTAX format, and
     # write its provenance record.
