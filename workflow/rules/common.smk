@@ -404,7 +404,7 @@ def report_sample_sheet():
     the table's samples with the sheet's metadata (written by import_asv_table)."""
     if ASV_TABLE_ENTRY:
         return f"{RESULTS}/asv/sample_metadata.tsv"
-    return config["samples"]
+    return f"{RESULTS}/samples.tsv"
 
 
 def multiqc_extra_inputs():
@@ -563,7 +563,7 @@ def report_inputs(wildcards=None):
         "marker_catalog": repo_file(config["function"]["markers"]),
         **{f"pcoa_{m}": f"{RESULTS}/diversity/pcoa_{m}.tsv" for m in BETA_METRICS},
         **reference_cohort_input(),
-        **({"sample_metadata": report_sample_sheet()} if ASV_TABLE_ENTRY else {}),
+        "samples": report_sample_sheet(),
     }
 
 

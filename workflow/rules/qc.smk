@@ -93,3 +93,26 @@ rule check_primers:
         min_fraction=config["qc"]["min_primer_fraction"],
     script:
         "../scripts/check_primers.py"
+
+
+rule write_sample_table:
+    # The sample sheet, loaded and checked once (spaces stripped, read paths resolved), as the
+    # later steps read it: an input of the reports, so editing the sheet reruns them.
+    input:
+        config["samples"],
+    output:
+        f"{RESULTS}/samples.tsv",
+    log:
+        "logs/qc/write_sample_table.log",
+    benchmark:
+        f"{RESULTS}/benchmarks/qc/write_sample_table.tsv"
+    conda:
+        "../../envs/python.yaml"
+    threads: 1
+    resources:
+        mem_mb=lambda wc, attempt: 500 * attempt,
+        runtime=lambda wc, attempt: 10 * attempt,
+    params:
+        allow_mixed=config.get("input", {}).get("allow_mixed_pairing", False),
+    script:
+        "../scripts/write_sample_table.py"

@@ -57,7 +57,6 @@ rule sample_reports:
         runtime=lambda wc, attempt: 30 * attempt,
     params:
         thresholds=config.get("report", {}),
-        samples=report_sample_sheet(),
     script:
         "../scripts/sample_reports.py"
 
@@ -85,6 +84,5 @@ rule cohort_report:
         runtime=lambda wc, attempt: 30 * attempt,
     params:
         thresholds=config.get("report", {}),
-        samples=report_sample_sheet(),
     script:
         "../scripts/cohort_report.py"

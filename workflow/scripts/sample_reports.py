@@ -8,7 +8,7 @@ sys.stderr = open(snakemake.log[0], "w")
 from gutbrain.report import write_sample_outputs
 from gutbrain.report.pipeline import inputs_from_snakemake, run_date
 
-inputs = inputs_from_snakemake(snakemake.input, snakemake.params.samples)
+inputs = inputs_from_snakemake(snakemake.input, snakemake.input.samples)
 out = Path(snakemake.output.pages)
 out.mkdir(parents=True, exist_ok=True)
 date = run_date()

@@ -348,3 +348,19 @@ def load_metadata_sheet(path: str | os.PathLike[str]) -> pd.DataFrame:
     out = data.drop(columns=["sample"])
     out.index = index
     return out
+
+
+def write_sample_table(
+    sheet_path: str | os.PathLike[str], out: str | os.PathLike[str], allow_mixed: bool = False
+) -> pd.DataFrame:
+    """Load and check a sample sheet and write it as the table later steps read.
+
+    Columns: ``sample``, ``fq1``, ``fq2`` (absolute paths) and the metadata columns, values
+    stripped as :func:`load_sample_sheet` leaves them; the ``*_raw`` path columns are left out.
+    """
+    from gutbrain.io import write_tsv
+
+    sheet = load_sample_sheet(sheet_path, allow_mixed=allow_mixed).reset_index()
+    table = sheet[[c for c in sheet.columns if c not in ("fq1_raw", "fq2_raw")]]
+    write_tsv(table, out)
+    return table
