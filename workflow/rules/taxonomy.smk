@@ -107,7 +107,6 @@ if not ASV_TABLE_ENTRY:
     rule read_tracking:
         # Reads per sample at every step that can lose them; flags samples left without reads.
         input:
-            checks=expand(f"{RESULTS}/qc/checks/{{sample}}.tsv", sample=SAMPLES),
             cutadapt=expand(f"{RESULTS}/qc/cutadapt/{{sample}}.json", sample=SAMPLES),
             denoise=denoise_tracking(),
             prepare=unoise_count_files(),

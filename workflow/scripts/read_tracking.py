@@ -10,7 +10,6 @@ i = snakemake.input  # noqa: F821
 p = snakemake.params  # noqa: F821
 track_reads(
     samples=p.samples,
-    checks=list(i.checks),
     cutadapt=list(i.cutadapt),
     denoise=i.denoise,
     prepare=list(i.prepare),

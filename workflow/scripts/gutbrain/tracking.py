@@ -145,7 +145,6 @@ def build_tracking(
 
 def track_reads(
     samples: Sequence[str],
-    checks: Sequence[str],
     cutadapt: Sequence[str],
     denoise: str,
     prepare: Sequence[str],
@@ -158,7 +157,6 @@ def track_reads(
     """Write ``read_tracking.tsv`` and its MultiQC custom-content twin."""
     import pandas as pd
 
-    del checks  # the raw counts come from cutadapt's report; checks only gate the run
     prep = (
         pd.concat([pd.read_csv(p, sep="\t", dtype={"sample": str}) for p in prepare])
         if prepare
