@@ -151,21 +151,22 @@ def simulated_run(samples: int, pairs: int) -> Path:
     return out / "samples.tsv"
 
 
-def pipeline_config(sheet: Path, cache: Path, **sections: Mapping) -> dict:
-    """config/config.yaml with this sample sheet and reference cache; ``sections`` update keys
-    of a section, e.g. ``denoise={"method": "unoise3"}``."""
+def pipeline_config(sheet: Path | None, cache: Path, **sections: Mapping) -> dict:
+    """config/config.yaml with this sample sheet (None: no sheet, as when starting from an ASV
+    table) and reference cache; ``sections`` update keys of a section, e.g.
+    ``denoise={"method": "unoise3"}``."""
     import yaml
 
     config = yaml.safe_load((REPO / "config" / "config.yaml").read_text(encoding="utf-8"))
     config = copy.deepcopy(config)
-    config["samples"] = str(sheet)
+    config["samples"] = "" if sheet is None else str(sheet)
     config["references"]["cache_dir"] = str(cache)
     for section, values in sections.items():
         config[section].update(values)
     return config
 
 
-def write_config(workdir: Path, sheet: Path, cache: Path, **sections: Mapping) -> Path:
+def write_config(workdir: Path, sheet: Path | None, cache: Path, **sections: Mapping) -> Path:
     """Write :func:`pipeline_config` as workdir/config.yaml; return its path."""
     import yaml
 

@@ -33,8 +33,6 @@ focus=F picrust2_focus=G null_focus=H``.
 from __future__ import annotations
 
 import argparse
-import os
-import shutil
 import subprocess
 import sys
 import time
@@ -42,8 +40,16 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-import yaml
-from _common import REPO, SHARED_DATA, output_dir, require_shared, result_line
+from _common import (
+    REPO,
+    SHARED_DATA,
+    output_dir,
+    require_shared,
+    result_line,
+    snakemake_cmd,
+    tool_env,
+    write_config,
+)
 
 DATASETS = {
     "cameroon": {
@@ -125,22 +131,14 @@ def focus_ecs(catalog: Path, ko_ec: pd.DataFrame) -> dict[str, str]:
 
 def run_pipeline(name: str, files: dict[str, Path], workdir: Path, cores: int) -> Path:
     """Run the pipeline from the ASV-table entry point; return the EC table it wrote."""
-    config = yaml.safe_load((REPO / "config" / "config.yaml").read_text())
-    config["samples"] = ""
-    config.setdefault("input", {})
-    config["input"]["asv_table"] = str(files["table"])
-    config["input"]["asv_seqs"] = str(files["seqs"])
-    config["references"]["cache_dir"] = str(workdir / "cache")
-    path = workdir / "config.yaml"
-    path.write_text(yaml.safe_dump(config, sort_keys=False))
-    snakemake = shutil.which("snakemake") or str(Path(sys.executable).parent / "snakemake")
+    config = write_config(
+        workdir, None, workdir / "cache",
+        input={"asv_table": str(files["table"]), "asv_seqs": str(files["seqs"])},
+    )
     target = "results/function/ec_abundance.tsv"
-    cmd = [snakemake, "-s", str(REPO / "Snakefile"), "-d", str(workdir), "--configfile",
-           str(path), "--cores", str(cores), "--retries", "0", target]
-    env_path = f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"
     start = time.perf_counter()
-    done = subprocess.run(cmd, capture_output=True, text=True, check=False,
-                          env={**os.environ, "PATH": env_path})
+    done = subprocess.run(snakemake_cmd(workdir, config, target, cores=cores),
+                          capture_output=True, text=True, check=False, env=tool_env())
     if done.returncode != 0:
         print(done.stdout[-4000:], done.stderr[-4000:], sep="\n", file=sys.stderr)
         raise SystemExit(f"function-mgs: pipeline failed on {name}")

@@ -150,8 +150,8 @@ def predict_function_genus(
     profile = load_profile(reference)
     table = read_asv_table(asv_table)
     genus = genus_of_asvs(taxonomy)
-    preds = assign_profiles({a: ("" if g == UNCLASSIFIED else g) for a, g in genus.items()},
-                            table.index, profile)
+    # 'unclassified' is no genus for normalise_genus, so the table's labels go in as they are.
+    preds = assign_profiles(genus, table.index, profile)
     tables = predict_tables(table, preds, profile, kos)
     unknown = [k for k in kos if k not in set(tables["ko_abundance"].index)]
     if unknown:
