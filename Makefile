@@ -71,10 +71,11 @@ test-slurm: setup
 # source tables (read in place; see resources/README.md).
 SHARED_DATA ?= ../shared/data
 genus-profile: python
-	PYTHONPATH=workflow/scripts $(BIN)/python -m gutbrain.genus_profile \
+	PYTHONPATH=workflow/scripts $(BIN)/python -m gutbrain.genus_profile_build \
 	  --ec $(SHARED_DATA)/micfunpred/human_ec.tsv.gz \
 	  --copies $(SHARED_DATA)/micfunpred/human_16S_cp.txt.gz \
 	  --ko-info $(SHARED_DATA)/picrust2/description_mapfiles/ko_info.tsv.gz \
+	  --ec-names $(SHARED_DATA)/picrust2/description_mapfiles/ec_name.txt.gz \
 	  --out resources/genus_profile
 
 clean:

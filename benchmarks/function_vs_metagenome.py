@@ -13,7 +13,9 @@ the metagenome. Every table is turned into relative abundance per sample over th
 of them can report: the intersection of PICRUSt2's and HUMAnN2's possible ECs
 (``possible_ec_*.txt``) and the ECs the genus profile reference annotates (a gene the reference
 cannot see is unknown, so it is left out of every method's comparison alike). Samples present in
-all four tables are used.
+all four tables are used. HUMAnN2 and PICRUSt2 name some enzymes by EC numbers the nomenclature
+has since transferred (formate dehydrogenase 1.2.1.2, now 1.17.1.9); every table is renamed with
+the reference's ``ec_transferred.tsv`` first, so that all of them use current numbers.
 
 Figures per dataset:
 
@@ -79,13 +81,18 @@ def spearman(x: np.ndarray, y: np.ndarray) -> float:
     return float(spearmanr(x, y).statistic)
 
 
-def read_ec_table(path: Path) -> pd.DataFrame:
-    """EC x sample table with ``EC:`` row names; HUMAnN2's UNMAPPED/UNGROUPED rows dropped."""
+def read_ec_table(path: Path, transfers: dict[str, str]) -> pd.DataFrame:
+    """EC x sample table with current ``EC:`` row names; HUMAnN2's UNMAPPED/UNGROUPED dropped.
+
+    EC numbers the nomenclature transferred to one new number are renamed with ``transfers``
+    (the reference's ``ec_transferred.tsv``), adding up rows that become one.
+    """
     table = pd.read_csv(path, sep="\t", index_col=0, comment=None)
     names = [str(i) for i in table.index]
     table.index = [n if n.startswith("EC:") else f"EC:{n}" for n in names]
     keep = [i for i in table.index if i[3:4].isdigit()]
     table = table.loc[keep].apply(pd.to_numeric, errors="coerce").fillna(0.0)
+    table.index = [transfers.get(i, i) for i in table.index]
     return table.groupby(level=0).sum()
 
 
@@ -155,16 +162,18 @@ def evaluate(name: str, cores: int) -> str:
     base = SHARED_DATA / VALIDATION
     files = {k: base / v for k, v in DATASETS[name].items()}
     workdir = output_dir(f"function_vs_metagenome/{name}")
-    ours = read_ec_table(run_pipeline(name, files, workdir, cores))
-    mgs = read_ec_table(files["mgs"])
-    pic = read_ec_table(files["picrust2"])
-    null = read_ec_table(files["null"])
+    reference = REPO / "resources" / "genus_profile"
+    moved = pd.read_csv(reference / "ec_transferred.tsv", sep="\t", dtype=str)
+    transfers = dict(zip(moved["old_ec"], moved["ec"], strict=True))
+    ours = read_ec_table(run_pipeline(name, files, workdir, cores), transfers)
+    mgs = read_ec_table(files["mgs"], transfers)
+    pic = read_ec_table(files["picrust2"], transfers)
+    null = read_ec_table(files["null"], transfers)
     possible = set()
     for tool in ("picrust2", "humann2"):
         with open(base / f"possible_ec_{tool}.txt", encoding="utf-8") as handle:
-            listed = {line.strip() for line in handle if line.strip()}
+            listed = {transfers.get(e, e) for e in (line.strip() for line in handle) if e}
         possible = listed if not possible else possible & listed
-    reference = REPO / "resources" / "genus_profile"
     annotated = set((reference / "ec_annotated.txt").read_text().split())
     ecs = sorted(possible & annotated)
     samples = [s for s in mgs.columns if s in ours.columns and s in pic.columns
