@@ -21,8 +21,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from .conftest import require_tools, run_snakemake, write_config
-from .test_bad_input import _all_text, _message
+from .conftest import logged_text, pipeline_message, require_tools, run_snakemake, write_config
 
 pytestmark = pytest.mark.workflow
 
@@ -90,9 +89,9 @@ def _config(workdir: Path, table: Path | str, seqs: Path | str, sheet: Path | st
 def _fails(workdir: Path, config: Path, *targets: str) -> str:
     proc = run_snakemake(workdir, config, *targets, check=False, timeout=600)
     assert proc.returncode != 0, f"expected a failure, got success:\n{proc.stdout[-3000:]}"
-    text = _all_text(workdir, proc)
+    text = logged_text(workdir, proc)
     own = [line.strip() for line in text.splitlines() if "ASV table problem" in line]
-    print(f"\nMESSAGE: {' | '.join([*own, _message(text)])}")
+    print(f"\nMESSAGE: {' | '.join([*own, pipeline_message(text)])}")
     return text
 
 

@@ -19,7 +19,7 @@ import dnaio
 import pandas as pd
 import pytest
 
-from .conftest import require_tools, run_snakemake, write_config
+from .conftest import logged_text, pipeline_message, require_tools, run_snakemake, write_config
 
 pytestmark = pytest.mark.workflow
 
@@ -73,41 +73,13 @@ def _copy_pair(base: Path, sample: str, dest: Path, name: str | None = None) -> 
     return out[0], out[1]
 
 
-def _all_text(workdir: Path, proc) -> str:
-    """Console output plus the text of every log file of the run."""
-    logs = sorted((workdir / "logs").rglob("*.log")) if (workdir / "logs").exists() else []
-    return proc.stdout + "".join(p.read_text(errors="replace") for p in logs)
-
-
-def _message(text: str) -> str:
-    """The line(s) carrying the pipeline's own message (InputError / WorkflowError / schema)."""
-    keep = [
-        line.strip()
-        for line in text.splitlines()
-        if line.lstrip().startswith(
-            (
-                "gutbrain.errors.InputError",
-                "InputError",
-                "WorkflowError",
-                "Sample sheet problem",
-                "config key",
-                "ValidationError",
-                "On instance",
-            )
-        )
-        or "in config" in line
-        or "Failed validating" in line
-    ]
-    return " | ".join(dict.fromkeys(keep))
-
-
 def _fails(workdir: Path, sheet: Path, *targets: str, **overrides) -> str:
     """Run Snakemake, require a failure, and return all text the user can read."""
     config = write_config(workdir, sheet, **overrides)
     proc = run_snakemake(workdir, config, *targets, check=False, timeout=600)
     assert proc.returncode != 0, f"expected a failure, got success:\n{proc.stdout[-3000:]}"
-    text = _all_text(workdir, proc)
-    print(f"\nMESSAGE: {_message(text)}")
+    text = logged_text(workdir, proc)
+    print(f"\nMESSAGE: {pipeline_message(text)}")
     return text
 
 
@@ -254,7 +226,7 @@ def test_bad_read_file_is_refused_naming_sample_and_file(
     text = _fails(tmp_path, sheet, _check_target("S1"))
     assert "InputError" in text, case
     assert "sample 'S1'" in text and name in text and "fq1" in text, case
-    assert expected.lower() in _message(text).lower(), case
+    assert expected.lower() in pipeline_message(text).lower(), case
 
 
 # ---------------------------------------------------------------- config
