@@ -167,7 +167,8 @@ def test_bad_counts_name_line_and_column(tmp_path, cell, fragment):
     with pytest.raises(InputError) as err:
         asv_import.read_table(path)
     message = str(err.value)
-    assert f"{path}, line 4, column 's2' (feature 'f2')" in message and fragment in message
+    assert f"ASV table {path}, line 4, column 's2' (feature 'f2')" in message
+    assert fragment in message
 
 
 def test_wrong_field_count_and_duplicates_are_named(tmp_path):
@@ -175,8 +176,9 @@ def test_wrong_field_count_and_duplicates_are_named(tmp_path):
     with pytest.raises(InputError, match=r"line 2: 2 tab-separated fields.*has 3"):
         asv_import.read_table(short)
     dup = _tsv(tmp_path / "dup.tsv", "asv_id\ts1\nf1\t5\nf2\t1\nf1\t3\n")
-    with pytest.raises(InputError, match=r"feature ID 'f1' appears twice \(line 2 and line 4\)"):
+    with pytest.raises(InputError) as err:
         asv_import.read_table(dup)
+    assert f"ASV table {dup}: feature ID 'f1' appears twice (line 2 and line 4)" in str(err.value)
     bad = _tsv(tmp_path / "bad.tsv", "asv_id\ts1\nASV 1\t5\n")
     with pytest.raises(InputError, match=r"line 2: feature ID 'ASV 1' contains ' '"):
         asv_import.read_table(bad)
@@ -202,7 +204,7 @@ def test_empty_table_and_empty_samples(tmp_path):
     counts = COUNTS.copy()
     counts[:, 1] = 0
     table = pd.DataFrame(counts, index=IDS, columns=SAMPLES)
-    with pytest.raises(InputError, match=r"1 sample\(s\) have no reads .*: 's2'"):
+    with pytest.raises(InputError, match=r"^ASV table t.tsv: 1 sample\(s\) have no reads .*: 's2'"):
         asv_import.check_counts("t.tsv", table)
     counts = np.vstack([COUNTS, [0, 0]])
     kept = asv_import.check_counts("t", pd.DataFrame(counts, index=[*IDS, "f4"], columns=SAMPLES))
@@ -222,15 +224,22 @@ def test_sequence_problems_are_named(tmp_path):
     seqs = asv_import.read_sequences(path)
     with pytest.raises(InputError) as err:
         asv_import.check_sequences(path, seqs, [*IDS, "m1", "m2"])
-    assert "2 feature ID(s)" in str(err.value) and "'m1', 'm2'" in str(err.value)
-    assert str(path) in str(err.value)
-    for seq, fragment in (("ACG-T", "alignment gap"), ("ACGU", "'U' at position 4"), ("", "empty")):
+    assert f"ASV sequences {path}: 2 feature ID(s) of the ASV table have no sequence" in str(
+        err.value
+    )
+    assert "'m1', 'm2'" in str(err.value)
+    for seq, fragment in (
+        ("ACG-T", "alignment gap"),
+        ("ACGU", "the sequence of 'f1' has 'U' at position 4"),
+        ("", "empty"),
+    ):
         with pytest.raises(InputError, match=fragment):
             asv_import.check_sequences(path, {"f1": seq}, ["f1"])
     dup = tmp_path / "dup.fa"
     dup.write_text(">a\nACGT\n>b\nACGT\n>a x\nACGT\n")
-    with pytest.raises(InputError, match=r"ID 'a' appears twice \(second time in record 3\)"):
+    with pytest.raises(InputError) as err:
         asv_import.read_sequences(dup)
+    assert f"ASV sequences {dup}: ID 'a' appears twice (second time in record 3)" in str(err.value)
     with pytest.raises(InputError, match="input.asv_seqs"):
         asv_import.read_sequences(tmp_path / "absent.fa")
 
