@@ -272,6 +272,43 @@ def test_import_writes_the_denoiser_outputs(tmp_path):
         )
 
 
+GOOD_TABLE = "asv_id\ts1\ts2\nf1\t5\t0\nf2\t10\t3\nf3\t0\t7\n"
+GOOD_FASTA = "".join(f">{i}\n{s}\n" for i, s in SEQS.items())
+
+BAD_IMPORTS = [
+    # id, table text, FASTA text, message ({table} and {seqs}: the two paths)
+    ("count_not_a_number", GOOD_TABLE.replace("\t10\t", "\t12x\t"), GOOD_FASTA,
+     "ASV table {table}, line 3, column 's1' (feature 'f2'): '12x' is not a number"),
+    ("empty_table", "asv_id\ts1\ts2\n", GOOD_FASTA, "ASV table {table} is empty"),
+    ("sample_without_reads", "asv_id\ts1\ts2\nf1\t5\t0\nf2\t10\t0\n", GOOD_FASTA,
+     "ASV table {table}: 1 sample(s) have no reads (all counts 0): 's2'"),
+    ("duplicate_fasta_id", GOOD_TABLE, GOOD_FASTA + ">f1\nACGT\n",
+     "ASV sequences {seqs}: ID 'f1' appears twice"),
+    ("id_without_sequence", GOOD_TABLE, GOOD_FASTA[GOOD_FASTA.index(">f2"):],
+     "ASV sequences {seqs}: 1 feature ID(s) of the ASV table have no sequence: 'f1'"),
+    ("not_dna", GOOD_TABLE, GOOD_FASTA.replace("TTTTGGGGCC", "UUUUGGGGCC"),
+     "ASV sequences {seqs}: the sequence of 'f3' has 'U' at position 1"),
+]
+
+
+@pytest.mark.parametrize(
+    ("table_text", "fasta_text", "expected"),
+    [c[1:] for c in BAD_IMPORTS],
+    ids=[c[0] for c in BAD_IMPORTS],
+)
+def test_import_refuses_bad_inputs_naming_the_file(tmp_path, table_text, fasta_text, expected):
+    """The import job's function runs every check: table counts, then the sequences."""
+    table = _tsv(tmp_path / "t.tsv", table_text)
+    seqs = _tsv(tmp_path / "s.fasta", fasta_text)
+    out = tmp_path / "out"
+    with pytest.raises(InputError) as err:
+        asv_import.import_asv_table(
+            table, seqs, SAMPLES, *(str(out / n) for n in ("t.tsv", "s.fa", "t.biom", "m", "p"))
+        )
+    assert expected.format(table=table, seqs=seqs) in str(err.value)
+    assert not out.exists()
+
+
 def test_sample_metadata_without_sheet():
     assert asv_import.sample_metadata(SAMPLES, None).to_dict("list") == {"sample": SAMPLES}
 
