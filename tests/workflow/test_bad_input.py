@@ -152,7 +152,7 @@ def bad_reads_run(base_reads, tmp_path_factory):
 @pytest.mark.parametrize(
     "sample, named, other",
     [
-        ("truncated", ["column 'fq1'", "truncated_R1.fastq.gz", "truncated"], "swapped"),
+        ("truncated", ["column 'fq1'", "truncated_R1.fastq.gz", "truncated or corrupt"], "swapped"),
         ("swapped", ["unrelated_read", "swapped_R2.fastq", "fq1 and fq2"], "truncated"),
     ],
     ids=["truncated_gzip_r1", "read_ids_differ_r2"],
