@@ -167,7 +167,8 @@ def test_bad_counts_name_line_and_column(tmp_path, cell, fragment):
     with pytest.raises(InputError) as err:
         asv_import.read_table(path)
     message = str(err.value)
-    assert f"{path}, line 4, column 's2' (feature 'f2')" in message and fragment in message
+    assert f"ASV table {path}, line 4, column 's2' (feature 'f2')" in message
+    assert fragment in message
 
 
 def test_wrong_field_count_and_duplicates_are_named(tmp_path):
@@ -175,8 +176,9 @@ def test_wrong_field_count_and_duplicates_are_named(tmp_path):
     with pytest.raises(InputError, match=r"line 2: 2 tab-separated fields.*has 3"):
         asv_import.read_table(short)
     dup = _tsv(tmp_path / "dup.tsv", "asv_id\ts1\nf1\t5\nf2\t1\nf1\t3\n")
-    with pytest.raises(InputError, match=r"feature ID 'f1' appears twice \(line 2 and line 4\)"):
+    with pytest.raises(InputError) as err:
         asv_import.read_table(dup)
+    assert f"ASV table {dup}: feature ID 'f1' appears twice (line 2 and line 4)" in str(err.value)
     bad = _tsv(tmp_path / "bad.tsv", "asv_id\ts1\nASV 1\t5\n")
     with pytest.raises(InputError, match=r"line 2: feature ID 'ASV 1' contains ' '"):
         asv_import.read_table(bad)
@@ -202,7 +204,7 @@ def test_empty_table_and_empty_samples(tmp_path):
     counts = COUNTS.copy()
     counts[:, 1] = 0
     table = pd.DataFrame(counts, index=IDS, columns=SAMPLES)
-    with pytest.raises(InputError, match=r"1 sample\(s\) have no reads .*: 's2'"):
+    with pytest.raises(InputError, match=r"^ASV table t.tsv: 1 sample\(s\) have no reads .*: 's2'"):
         asv_import.check_counts("t.tsv", table)
     counts = np.vstack([COUNTS, [0, 0]])
     kept = asv_import.check_counts("t", pd.DataFrame(counts, index=[*IDS, "f4"], columns=SAMPLES))
@@ -222,15 +224,22 @@ def test_sequence_problems_are_named(tmp_path):
     seqs = asv_import.read_sequences(path)
     with pytest.raises(InputError) as err:
         asv_import.check_sequences(path, seqs, [*IDS, "m1", "m2"])
-    assert "2 feature ID(s)" in str(err.value) and "'m1', 'm2'" in str(err.value)
-    assert str(path) in str(err.value)
-    for seq, fragment in (("ACG-T", "alignment gap"), ("ACGU", "'U' at position 4"), ("", "empty")):
+    assert f"ASV sequences {path}: 2 feature ID(s) of the ASV table have no sequence" in str(
+        err.value
+    )
+    assert "'m1', 'm2'" in str(err.value)
+    for seq, fragment in (
+        ("ACG-T", "alignment gap"),
+        ("ACGU", "the sequence of 'f1' has 'U' at position 4"),
+        ("", "empty"),
+    ):
         with pytest.raises(InputError, match=fragment):
             asv_import.check_sequences(path, {"f1": seq}, ["f1"])
     dup = tmp_path / "dup.fa"
     dup.write_text(">a\nACGT\n>b\nACGT\n>a x\nACGT\n")
-    with pytest.raises(InputError, match=r"ID 'a' appears twice \(second time in record 3\)"):
+    with pytest.raises(InputError) as err:
         asv_import.read_sequences(dup)
+    assert f"ASV sequences {dup}: ID 'a' appears twice (second time in record 3)" in str(err.value)
     with pytest.raises(InputError, match="input.asv_seqs"):
         asv_import.read_sequences(tmp_path / "absent.fa")
 
@@ -261,6 +270,43 @@ def test_import_writes_the_denoiser_outputs(tmp_path):
         asv_import.import_asv_table(
             table, seqs, ["s1"], *(str(out / n) for n in ("a", "b", "c", "d", "e"))
         )
+
+
+GOOD_TABLE = "asv_id\ts1\ts2\nf1\t5\t0\nf2\t10\t3\nf3\t0\t7\n"
+GOOD_FASTA = "".join(f">{i}\n{s}\n" for i, s in SEQS.items())
+
+BAD_IMPORTS = [
+    # id, table text, FASTA text, message ({table} and {seqs}: the two paths)
+    ("count_not_a_number", GOOD_TABLE.replace("\t10\t", "\t12x\t"), GOOD_FASTA,
+     "ASV table {table}, line 3, column 's1' (feature 'f2'): '12x' is not a number"),
+    ("empty_table", "asv_id\ts1\ts2\n", GOOD_FASTA, "ASV table {table} is empty"),
+    ("sample_without_reads", "asv_id\ts1\ts2\nf1\t5\t0\nf2\t10\t0\n", GOOD_FASTA,
+     "ASV table {table}: 1 sample(s) have no reads (all counts 0): 's2'"),
+    ("duplicate_fasta_id", GOOD_TABLE, GOOD_FASTA + ">f1\nACGT\n",
+     "ASV sequences {seqs}: ID 'f1' appears twice"),
+    ("id_without_sequence", GOOD_TABLE, GOOD_FASTA[GOOD_FASTA.index(">f2"):],
+     "ASV sequences {seqs}: 1 feature ID(s) of the ASV table have no sequence: 'f1'"),
+    ("not_dna", GOOD_TABLE, GOOD_FASTA.replace("TTTTGGGGCC", "UUUUGGGGCC"),
+     "ASV sequences {seqs}: the sequence of 'f3' has 'U' at position 1"),
+]
+
+
+@pytest.mark.parametrize(
+    ("table_text", "fasta_text", "expected"),
+    [c[1:] for c in BAD_IMPORTS],
+    ids=[c[0] for c in BAD_IMPORTS],
+)
+def test_import_refuses_bad_inputs_naming_the_file(tmp_path, table_text, fasta_text, expected):
+    """The import job's function runs every check: table counts, then the sequences."""
+    table = _tsv(tmp_path / "t.tsv", table_text)
+    seqs = _tsv(tmp_path / "s.fasta", fasta_text)
+    out = tmp_path / "out"
+    with pytest.raises(InputError) as err:
+        asv_import.import_asv_table(
+            table, seqs, SAMPLES, *(str(out / n) for n in ("t.tsv", "s.fa", "t.biom", "m", "p"))
+        )
+    assert expected.format(table=table, seqs=seqs) in str(err.value)
+    assert not out.exists()
 
 
 def test_sample_metadata_without_sheet():

@@ -27,15 +27,20 @@ def test_shipped_config_is_valid(repo, schema):
 
 
 @pytest.mark.parametrize(
-    ("path", "value", "fragment"),
+    ("path", "value", "fragment", "where"),
     [
-        (["qc", "maxee"], 2, "maxee"),
-        (["taxonomy", "min_boot"], 500, "500"),
-        (["denoise", "method"], "deblur", "deblur"),
-        (["qc", "trunc_len"], "230", "230"),
+        (["qc", "maxee"], [2, 2], "'maxee' was unexpected", "['qc']"),
+        (["taxonomy", "min_boot"], 500, "500", "['taxonomy']['min_boot']"),
+        (["denoise", "method"], "deblur", "deblur", "['denoise']['method']"),
+        (["qc", "trunc_len"], "230", "230", "['qc']['trunc_len']"),
     ],
 )
-def test_config_typos_are_named(repo, schema, path, value, fragment):
+def test_config_typos_are_named(repo, schema, path, value, fragment, where):
+    """The schema refuses the value, and Snakemake's validate (the call at the top of
+    common.smk) names the key in its message."""
+    from snakemake.exceptions import WorkflowError
+    from snakemake.utils import validate
+
     config = yaml.safe_load((repo / "config/config.yaml").read_text())
     node = config
     for part in path[:-1]:
@@ -44,6 +49,10 @@ def test_config_typos_are_named(repo, schema, path, value, fragment):
     with pytest.raises(jsonschema.ValidationError) as err:
         jsonschema.validate(config, schema)
     assert fragment in str(err.value.message)
+    with pytest.raises(WorkflowError) as err:
+        validate(config, str(repo / "workflow/schemas/config.schema.yaml"))
+    assert "Error validating config file" in str(err.value)
+    assert fragment in str(err.value) and f"On instance{where}" in str(err.value)
 
 
 def test_every_key_documented_and_described(repo, schema):

@@ -161,10 +161,10 @@ def test_good_pair(tmp_path: Path) -> None:
 BAD_PAIRS = [
     # id, R1 content, R2 content, fragments
     ("count_mismatch", fastq(10, mate="/1"), fastq(7, mate="/2"),
-     ["different numbers of reads", "10 in", "7 in"]),
+     ["different numbers of reads", "10 in", "x_R1.fq", "7 in", "x_R2.fq"]),
     ("count_mismatch_r2_longer", fastq(3, mate=""), fastq(5, mate=""), ["3 in", "5 in"]),
     ("id_mismatch", fastq(5), fastq(2, start=0) + fastq(3, start=10),
-     ["record 3", "'r2/1'", "'r10/1'", "differ"]),
+     ["record 3", "'r2/1'", "'r10/1'", "differ", "x_R1.fq", "x_R2.fq"]),
     ("r1_empty", b"", fastq(3), ["column 'fq1'", "empty"]),
     ("r2_fasta", fastq(3), b">r0\nACGT\n", ["column 'fq2'", "looks like FASTA"]),
     ("r2_truncated", fastq(3), fastq(2) + b"@r2/1\nAC", ["column 'fq2'", "malformed FASTQ"]),

@@ -616,10 +616,9 @@ def test_load_errors_name_the_file(tmp_path: Path) -> None:
 
 
 def test_shipped_literature_resources_give_statements(repo: Path) -> None:
-    """The project's curated taxa_of_interest.tsv (when present) yields valid wording and links."""
+    """The project's curated taxa_of_interest.tsv (shipped) yields valid wording and links."""
     path = repo / "resources" / "taxa_of_interest.tsv"
-    if not path.is_file():
-        pytest.skip(f"{path} not written yet")
+    assert path.is_file(), f"{path} is missing"
     from gutbrain.report.inputs import read_table
 
     table = read_table(path, "taxa_of_interest")

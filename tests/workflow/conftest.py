@@ -67,6 +67,34 @@ def run_snakemake(
     return proc
 
 
+def logged_text(workdir: Path, proc) -> str:
+    """Console output plus the text of every log file of the run."""
+    logs = sorted((workdir / "logs").rglob("*.log")) if (workdir / "logs").exists() else []
+    return proc.stdout + "".join(p.read_text(errors="replace") for p in logs)
+
+
+def pipeline_message(text: str) -> str:
+    """The line(s) carrying the pipeline's own message (InputError / WorkflowError / schema)."""
+    keep = [
+        line.strip()
+        for line in text.splitlines()
+        if line.lstrip().startswith(
+            (
+                "gutbrain.errors.InputError",
+                "InputError",
+                "WorkflowError",
+                "Sample sheet problem",
+                "config key",
+                "ValidationError",
+                "On instance",
+            )
+        )
+        or "in config" in line
+        or "Failed validating" in line
+    ]
+    return " | ".join(dict.fromkeys(keep))
+
+
 @pytest.fixture(scope="session")
 def mock_dataset(tmp_path_factory, dada2_extdata) -> Path:
     """A simulated mock community (Zymo amplicons when shared data exist, else DADA2 reference)."""

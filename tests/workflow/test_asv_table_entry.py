@@ -1,11 +1,13 @@
 """Entry from an existing ASV table (config keys input.asv_table and input.asv_seqs).
 
 The table is made from V4 amplicons of the DADA2 package's reference (a few samples, tens of
-features with QIIME 2-style MD5 IDs) and written as BIOM (HDF5 and JSON), as the TSV of
-``biom convert`` and as the pipeline's own ``asv_table.tsv``. End-to-end runs check that the
-pipeline goes from the table to the reports without reads; bad-input cases check that the
-message names the file and the ID, line or sample (dry runs for header problems, the
-``import_asv_table`` job for contents). ``pytest -s`` prints each message after ``MESSAGE:``.
+features with QIIME 2-style MD5 IDs) and written as HDF5 BIOM, as the TSV of ``biom convert``
+and as the pipeline's own ``asv_table.tsv``. End-to-end runs check that the pipeline goes from
+the table to the reports without reads; bad-input cases check what only Snakemake shows: the
+checks of common.smk at parse time (dry runs), that a library error reaches the user naming
+the config key, file and ID, line or sample, and one failing ``import_asv_table`` job. Each
+message's wording, and every other content check, is tested on the library functions in
+``tests/unit/test_asv_import.py``. ``pytest -s`` prints each message after ``MESSAGE:``.
 """
 
 from __future__ import annotations
@@ -21,8 +23,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from .conftest import require_tools, run_snakemake, write_config
-from .test_bad_input import _all_text, _message
+from .conftest import logged_text, pipeline_message, require_tools, run_snakemake, write_config
 
 pytestmark = pytest.mark.workflow
 
@@ -65,8 +66,6 @@ def asv_input(tmp_path_factory, dada2_extdata) -> dict[str, Path]:
     files["biom"] = out / "feature-table.biom"
     with h5py.File(files["biom"], "w") as handle:
         table.to_hdf5(handle, "test")
-    files["json"] = out / "feature-table.json.biom"
-    files["json"].write_text(table.to_json("test"))
     files["tsv"] = out / "feature-table.tsv"
     files["tsv"].write_text(table.to_tsv())
     frame = pd.DataFrame(counts, index=pd.Index(ids, name="asv_id"), columns=SAMPLES)
@@ -90,9 +89,9 @@ def _config(workdir: Path, table: Path | str, seqs: Path | str, sheet: Path | st
 def _fails(workdir: Path, config: Path, *targets: str) -> str:
     proc = run_snakemake(workdir, config, *targets, check=False, timeout=600)
     assert proc.returncode != 0, f"expected a failure, got success:\n{proc.stdout[-3000:]}"
-    text = _all_text(workdir, proc)
+    text = logged_text(workdir, proc)
     own = [line.strip() for line in text.splitlines() if "ASV table problem" in line]
-    print(f"\nMESSAGE: {' | '.join([*own, _message(text)])}")
+    print(f"\nMESSAGE: {' | '.join([*own, pipeline_message(text)])}")
     return text
 
 
@@ -146,22 +145,6 @@ def test_run_from_biom_convert_tsv(asv_input, tmp_path):
     )
     run_snakemake(tmp_path, config, timeout=900)
     _check_run(tmp_path, pd.read_pickle(asv_input["frame"]))
-
-
-@pytest.mark.parametrize("kind", ["json", "own"])
-def test_other_table_formats_import_the_same(asv_input, tmp_path, kind):
-    require_tools()
-    config = _config(tmp_path, asv_input[kind], asv_input["seqs"])
-    run_snakemake(tmp_path, config, IMPORT_TARGET, "results/asv/asv_table.biom")
-    table = pd.read_csv(tmp_path / IMPORT_TARGET, sep="\t").set_index("asv_id")
-    frame = pd.read_pickle(asv_input["frame"])
-    assert list(table.columns) == SAMPLES
-    pd.testing.assert_frame_equal(
-        table.sort_index(), frame[frame.sum(axis=1) > 0].sort_index(), check_names=False
-    )
-    loaded = biom.load_table(str(tmp_path / "results/asv/asv_table.biom"))
-    assert list(loaded.ids("sample")) == SAMPLES
-    assert loaded.metadata(table.index[0], axis="observation")["sequence"].isupper()
 
 
 def test_asv_seqs_without_asv_table_is_refused(asv_input, tmp_path):
@@ -225,64 +208,11 @@ def test_sheet_sample_missing_from_table_is_named(asv_input, tmp_path):
 # ---------------------------------------------------------------- contents (import job)
 
 
-def _own_table(asv_input, path: Path, edit) -> Path:
-    lines = asv_input["own"].read_text().splitlines()
-    path.write_text("\n".join(edit(lines)) + "\n")
-    return path
-
-
 def _import_fails(asv_input, tmp_path, table: Path, seqs: Path | None = None) -> str:
     config = _config(tmp_path, table, seqs or asv_input["seqs"])
     text = _fails(tmp_path, config, IMPORT_TARGET)
     assert "InputError" in text
     return text
-
-
-def _set_cell(line_no: int, col: int, value: str):
-    def edit(lines):
-        fields = lines[line_no - 1].split("\t")
-        fields[col] = value
-        lines[line_no - 1] = "\t".join(fields)
-        return lines
-
-    return edit
-
-
-@pytest.mark.parametrize(
-    "value, expected",
-    [("12x", "'12x' is not a number"), ("-3", "negative count -3"), ("", "is not a number")],
-)
-def test_bad_count_names_file_line_and_column(asv_input, tmp_path, value, expected):
-    require_tools()
-    table = _own_table(asv_input, tmp_path / "t.tsv", _set_cell(4, 2, value))
-    text = _import_fails(asv_input, tmp_path, table)
-    assert f"ASV table {table}, line 4, column '{SAMPLES[1]}'" in text and expected in text
-
-
-def test_duplicate_table_id_names_id_and_lines(asv_input, tmp_path):
-    require_tools()
-
-    def edit(lines):
-        lines[5] = lines[2].split("\t")[0] + "\t" + "\t".join(lines[5].split("\t")[1:])
-        return lines
-
-    table = _own_table(asv_input, tmp_path / "t.tsv", edit)
-    feature = table.read_text().splitlines()[2].split("\t")[0]
-    text = _import_fails(asv_input, tmp_path, table)
-    assert f"feature ID '{feature}' appears twice (line 3 and line 6)" in text
-    assert str(table) in text
-
-
-def test_duplicate_fasta_id_is_named(asv_input, tmp_path):
-    require_tools()
-    seqs = tmp_path / "dup.fasta"
-    with gzip.open(asv_input["seqs"], "rt") as handle:
-        text = handle.read()
-    first = text.split(">")[2]
-    seqs.write_text(text + ">" + first)
-    ident = first.split()[0]
-    out = _import_fails(asv_input, tmp_path, asv_input["own"], seqs)
-    assert f"ASV sequences {seqs}: ID '{ident}' appears twice" in out
 
 
 def test_ids_missing_from_fasta_are_named(asv_input, tmp_path):
@@ -296,31 +226,7 @@ def test_ids_missing_from_fasta_are_named(asv_input, tmp_path):
     text = _import_fails(asv_input, tmp_path, asv_input["own"], seqs)
     assert f"ASV sequences {seqs}: 3 feature ID(s) of the ASV table have no sequence" in text
     assert all(f"'{i}'" in text for i in frame.index[:3])
-
-
-def test_non_dna_sequence_is_named(asv_input, tmp_path):
-    require_tools()
-    frame = pd.read_pickle(asv_input["frame"])
-    seqs = tmp_path / "rna.fasta"
-    records = (f">{i}\n{'ACGU' if n == 1 else 'ACGT'}\n" for n, i in enumerate(frame.index))
-    seqs.write_text("".join(records))
-    text = _import_fails(asv_input, tmp_path, asv_input["own"], seqs)
-    assert f"the sequence of '{frame.index[1]}' has 'U' at position 4" in text
-
-
-def test_empty_table_is_refused(asv_input, tmp_path):
-    require_tools()
-    table = _tsv(tmp_path / "empty.tsv", "asv_id\t" + "\t".join(SAMPLES) + "\n")
-    text = _import_fails(asv_input, tmp_path, table)
-    assert f"ASV table {table} is empty" in text
-
-
-def test_samples_without_reads_are_named(asv_input, tmp_path):
-    require_tools()
-    frame = pd.read_pickle(asv_input["frame"]).copy()
-    frame[SAMPLES[2]] = 0
-    table = tmp_path / "zero.biom"
-    with h5py.File(table, "w") as handle:
-        biom.Table(frame.to_numpy(float), list(frame.index), SAMPLES).to_hdf5(handle, "t")
-    text = _import_fails(asv_input, tmp_path, table)
-    assert f"ASV table {table}: 1 sample(s) have no reads" in text and f"'{SAMPLES[2]}'" in text
+    log = (tmp_path / "logs/asv/import_asv_table.log").read_text()
+    assert f"ASV sequences {seqs}" in log and "logs/asv/import_asv_table.log" in text
+    for name in ("asv_table.tsv", "asv_seqs.fasta", "asv_table.biom"):
+        assert not (tmp_path / "results/asv" / name).exists(), name

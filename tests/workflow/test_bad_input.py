@@ -6,11 +6,16 @@ a job target the cheapest output that shows them (``results/qc/checks/<sample>.t
 prepared reference in the cache). A job's message is written to its log file, so the text
 searched is Snakemake's console output plus every log under ``logs/``. The message found is
 printed (``pytest -s``) so that docs/error_messages.md can quote it.
+
+Only what needs Snakemake is here: one case per way a library error reaches the user (sample
+sheet at parse time, config schema, a failing per-sample job), the checks of common.smk, and
+what a run keeps or produces around a failure. The full range of bad sheets, read files and
+config values, and each message's wording, is tested on the library functions in
+``tests/unit/test_samples.py``, ``test_fastq_checks.py`` and ``test_config_docs.py``.
 """
 
 from __future__ import annotations
 
-import gzip
 import hashlib
 import shutil
 from pathlib import Path
@@ -19,7 +24,7 @@ import dnaio
 import pandas as pd
 import pytest
 
-from .conftest import require_tools, run_snakemake, write_config
+from .conftest import logged_text, pipeline_message, require_tools, run_snakemake, write_config
 
 pytestmark = pytest.mark.workflow
 
@@ -73,41 +78,13 @@ def _copy_pair(base: Path, sample: str, dest: Path, name: str | None = None) -> 
     return out[0], out[1]
 
 
-def _all_text(workdir: Path, proc) -> str:
-    """Console output plus the text of every log file of the run."""
-    logs = sorted((workdir / "logs").rglob("*.log")) if (workdir / "logs").exists() else []
-    return proc.stdout + "".join(p.read_text(errors="replace") for p in logs)
-
-
-def _message(text: str) -> str:
-    """The line(s) carrying the pipeline's own message (InputError / WorkflowError / schema)."""
-    keep = [
-        line.strip()
-        for line in text.splitlines()
-        if line.lstrip().startswith(
-            (
-                "gutbrain.errors.InputError",
-                "InputError",
-                "WorkflowError",
-                "Sample sheet problem",
-                "config key",
-                "ValidationError",
-                "On instance",
-            )
-        )
-        or "in config" in line
-        or "Failed validating" in line
-    ]
-    return " | ".join(dict.fromkeys(keep))
-
-
 def _fails(workdir: Path, sheet: Path, *targets: str, **overrides) -> str:
     """Run Snakemake, require a failure, and return all text the user can read."""
     config = write_config(workdir, sheet, **overrides)
     proc = run_snakemake(workdir, config, *targets, check=False, timeout=600)
     assert proc.returncode != 0, f"expected a failure, got success:\n{proc.stdout[-3000:]}"
-    text = _all_text(workdir, proc)
-    print(f"\nMESSAGE: {_message(text)}")
+    text = logged_text(workdir, proc)
+    print(f"\nMESSAGE: {pipeline_message(text)}")
     return text
 
 
@@ -126,30 +103,6 @@ def test_missing_file_names_sample_and_file(base_reads, tmp_path):
     assert "mock1" in text and "absent_R2.fastq.gz" in text and "fq2" in text
 
 
-def test_duplicate_sample_is_named(base_reads, tmp_path):
-    require_tools()
-    fq1, fq2 = _copy_pair(base_reads, "mock1", tmp_path)
-    sheet = _sheet(tmp_path, [("twin", fq1, fq2), ("twin", fq1, fq2)])
-    text = _fails(tmp_path, sheet, "-n")
-    assert "'twin' appears twice" in text and str(sheet) in text
-
-
-@pytest.mark.parametrize(
-    "bad_id, what",
-    [
-        ("bad id", "space"),
-        ("bad/id", "slash"),
-        ("bad;id", "semicolon"),
-    ],
-)
-def test_invalid_sample_id_is_named(base_reads, tmp_path, bad_id, what):
-    require_tools()
-    fq1, fq2 = _copy_pair(base_reads, "mock1", tmp_path)
-    sheet = _sheet(tmp_path, [(bad_id, fq1, fq2)])
-    text = _fails(tmp_path, sheet, "-n")
-    assert f"sample ID '{bad_id}'" in text and what in text and str(sheet) in text
-
-
 def test_mixed_pairing_refused_by_default_and_allowed_by_key(base_reads, tmp_path):
     require_tools()
     fq1, fq2 = _copy_pair(base_reads, "mock1", tmp_path)
@@ -161,70 +114,7 @@ def test_mixed_pairing_refused_by_default_and_allowed_by_key(base_reads, tmp_pat
     run_snakemake(tmp_path, config, "-n", "results/function/module_scores.tsv")
 
 
-def test_sheet_with_bom_crlf_and_trailing_spaces_is_accepted(base_reads, tmp_path):
-    require_tools()
-    fq1, fq2 = _copy_pair(base_reads, "mock1", tmp_path)
-    text = f"\ufeffsample\tfq1\tfq2  \r\nmock1  \t{fq1} \t{fq2}  \r\n"
-    sheet = tmp_path / "samples.tsv"
-    sheet.write_bytes(text.encode("utf-8"))
-    config = write_config(tmp_path, sheet)
-    proc = run_snakemake(tmp_path, config, "-n", _check_target("mock1"))
-    assert "prepare_sample_paired" in proc.stdout
-
-
 # ---------------------------------------------------------------- read files (prepare_sample job)
-
-
-def _pair_case(base: Path, workdir: Path, r1: list, r2: list) -> Path:
-    _write_fastq(workdir / "reads" / "S1_R1.fastq", r1)
-    _write_fastq(workdir / "reads" / "S1_R2.fastq", r2)
-    return _sheet(workdir, [("S1", "reads/S1_R1.fastq", "reads/S1_R2.fastq")])
-
-
-def test_different_read_counts_in_r1_and_r2(base_reads, tmp_path):
-    require_tools()
-    r1 = _records(base_reads / "reads" / "mock1_R1.fastq.gz")
-    r2 = _records(base_reads / "reads" / "mock1_R2.fastq.gz")
-    sheet = _pair_case(base_reads, tmp_path, r1, r2[:-7])
-    text = _fails(tmp_path, sheet, _check_target("S1"))
-    assert "S1" in text and "S1_R2.fastq" in text and "InputError" in text
-
-
-def test_mismatched_read_ids(base_reads, tmp_path):
-    require_tools()
-    r1 = _records(base_reads / "reads" / "mock1_R1.fastq.gz")
-    r2 = _records(base_reads / "reads" / "mock1_R2.fastq.gz")
-    r2[5] = dnaio.SequenceRecord("unrelated_read/2", r2[5].sequence, r2[5].qualities)
-    sheet = _pair_case(base_reads, tmp_path, r1, r2)
-    text = _fails(tmp_path, sheet, _check_target("S1"))
-    assert "S1" in text and "unrelated_read" in text and "S1_R2.fastq" in text
-
-
-def _single_file_case(base: Path, workdir: Path, r1_bytes: bytes, r1_name: str) -> Path:
-    """Sample S1 whose R1 file holds r1_bytes; R2 is a valid copy of mock1's R2."""
-    (workdir / "reads").mkdir(parents=True, exist_ok=True)
-    (workdir / "reads" / r1_name).write_bytes(r1_bytes)
-    shutil.copyfile(base / "reads" / "mock1_R2.fastq.gz", workdir / "reads" / "S1_R2.fastq.gz")
-    return _sheet(workdir, [("S1", f"reads/{r1_name}", "reads/S1_R2.fastq.gz")])
-
-
-def _fastq_text(base: Path, n: int = 50) -> str:
-    recs = _records(base / "reads" / "mock1_R1.fastq.gz")[:n]
-    return "".join(f"@{r.name}\n{r.sequence}\n+\n{r.qualities}\n" for r in recs)
-
-
-def _phred64(base: Path) -> bytes:
-    recs = _records(base / "reads" / "mock1_R1.fastq.gz")
-    shifted = "".join(
-        f"@{r.name}\n{r.sequence}\n+\n{''.join(chr(ord(q) + 31) for q in r.qualities)}\n"
-        for r in recs
-    )
-    return shifted.encode()
-
-
-def _fasta(base: Path) -> bytes:
-    recs = _records(base / "reads" / "mock1_R1.fastq.gz")
-    return "".join(f">{r.name}\n{r.sequence}\n" for r in recs).encode()
 
 
 def _truncated_gzip(base: Path) -> bytes:
@@ -232,48 +122,71 @@ def _truncated_gzip(base: Path) -> bytes:
     return data[: len(data) // 2]
 
 
-def _bam(base: Path) -> bytes:
-    return gzip.compress(b"BAM\x01" + bytes(range(256)) * 8)
+@pytest.fixture(scope="module")
+def bad_reads_run(base_reads, tmp_path_factory):
+    """One run with --keep-going over three samples: 'good'; 'truncated', whose R1 is a
+    truncated gzip; 'swapped', whose R2 has another read's ID at record 6."""
+    require_tools()
+    workdir = tmp_path_factory.mktemp("bad_reads")
+    good = _copy_pair(base_reads, "mock1", workdir, "good")
+    _, truncated_r2 = _copy_pair(base_reads, "mock1", workdir, "truncated")
+    (workdir / "reads" / "truncated_R1.fastq.gz").write_bytes(_truncated_gzip(base_reads))
+    r2 = _records(base_reads / "reads" / "mock1_R2.fastq.gz")
+    r2[5] = dnaio.SequenceRecord("unrelated_read/2", r2[5].sequence, r2[5].qualities)
+    _write_fastq(workdir / "reads" / "swapped_R2.fastq", r2)
+    shutil.copyfile(
+        base_reads / "reads" / "mock1_R1.fastq.gz", workdir / "reads" / "swapped_R1.fastq.gz"
+    )
+    rows = [
+        ("good", *good),
+        ("truncated", "reads/truncated_R1.fastq.gz", truncated_r2),
+        ("swapped", "reads/swapped_R1.fastq.gz", "reads/swapped_R2.fastq"),
+    ]
+    config = write_config(workdir, _sheet(workdir, rows))
+    targets = [_check_target(row[0]) for row in rows]
+    proc = run_snakemake(workdir, config, "--keep-going", *targets, check=False, timeout=600)
+    print(f"\nMESSAGE: {pipeline_message(logged_text(workdir, proc))}")
+    return workdir, proc
 
 
 @pytest.mark.parametrize(
-    "case, make, name, expected",
+    "sample, named, other",
     [
-        ("truncated gzip", _truncated_gzip, "S1_R1.fastq.gz", "truncated"),
-        ("empty file", lambda base: b"", "S1_R1.fastq", "empty"),
-        ("FASTA given as FASTQ", _fasta, "S1_R1.fastq", "FASTA"),
-        ("BAM bytes", _bam, "S1_R1.fastq.gz", "BAM"),
-        ("Phred+64 qualities", _phred64, "S1_R1.fastq", "64"),
+        ("truncated", ["column 'fq1'", "truncated_R1.fastq.gz", "truncated or corrupt"], "swapped"),
+        ("swapped", ["unrelated_read", "swapped_R2.fastq", "fq1 and fq2"], "truncated"),
     ],
+    ids=["truncated_gzip_r1", "read_ids_differ_r2"],
 )
-def test_bad_read_file_is_refused_naming_sample_and_file(
-    base_reads, tmp_path, case, make, name, expected
-):
-    require_tools()
-    sheet = _single_file_case(base_reads, tmp_path, make(base_reads), name)
-    text = _fails(tmp_path, sheet, _check_target("S1"))
-    assert "InputError" in text, case
-    assert "sample 'S1'" in text and name in text and "fq1" in text, case
-    assert expected.lower() in _message(text).lower(), case
+def test_bad_read_file_fails_its_own_sample_naming_it(bad_reads_run, sample, named, other):
+    """The job of the sample with the bad file fails; its log, and no other, names the sample,
+    the file and the problem; Snakemake's summary points to that log."""
+    workdir, proc = bad_reads_run
+    assert proc.returncode != 0, f"expected a failure, got success:\n{proc.stdout[-3000:]}"
+    log = (workdir / "logs" / "qc" / "prepare_sample" / f"{sample}.log").read_text()
+    assert "InputError" in log and f"sample '{sample}'" in log
+    for fragment in named:
+        assert fragment in log, fragment
+    assert f"sample '{other}'" not in log
+    assert f"logs/qc/prepare_sample/{sample}.log" in proc.stdout
+    assert not (workdir / _check_target(sample)).exists()
+
+
+def test_bad_read_files_leave_other_samples_checked(bad_reads_run):
+    workdir, _ = bad_reads_run
+    check = pd.read_csv(workdir / _check_target("good"), sep="\t")
+    assert list(check["column"]) == ["fq1", "fq2"] and (check["reads"] == N_PAIRS).all()
+    assert "InputError" not in (workdir / "logs/qc/prepare_sample/good.log").read_text()
 
 
 # ---------------------------------------------------------------- config
 
 
-@pytest.mark.parametrize(
-    "key, value, named",
-    [
-        ("qc.maxee", [2, 2], "'maxee' was unexpected"),
-        ("qc.trunc_len", "230", "instance['qc']['trunc_len']"),
-        ("taxonomy.min_boot", 500, "instance['taxonomy']['min_boot']"),
-    ],
-)
-def test_config_mistake_names_the_key(base_reads, tmp_path, key, value, named):
+def test_config_mistake_names_the_key(base_reads, tmp_path):
     require_tools()
     fq1, fq2 = _copy_pair(base_reads, "mock1", tmp_path)
     sheet = _sheet(tmp_path, [("mock1", fq1, fq2)])
-    text = _fails(tmp_path, sheet, "-n", **{key: value})
-    assert "Error validating config file" in text and named in text
+    text = _fails(tmp_path, sheet, "-n", **{"qc.trunc_len": "230"})
+    assert "Error validating config file" in text and "instance['qc']['trunc_len']" in text
 
 
 def test_unknown_taxonomy_reference_is_named(base_reads, tmp_path):
