@@ -1,7 +1,8 @@
 """Facts for the cohort page, built from the finished per-sample facts.
 
-:func:`collect_cohort_facts` is the entry point; :func:`gutbrain.report.wording.
-word_cohort_facts` adds the page's words (:func:`gutbrain.report.build_cohort_facts` does both).
+:func:`collect_cohort_facts` is the entry point;
+:func:`~gutbrain.report.wording.word_cohort_facts` adds the page's words
+(:func:`gutbrain.report.build_cohort_facts` does both).
 """
 
 from __future__ import annotations

@@ -1,10 +1,11 @@
 """All facts about one sample (:func:`collect_sample_facts`), before any sentence is written.
 
 :func:`collect_sample_facts` returns plain data: figures, verdicts and levels
-(:mod:`gutbrain.report.verdicts`) and the report settings used. :func:`gutbrain.report.wording.
-word_sample_facts` then adds the sentences, giving exactly what is written as
-``results/reports/samples/{sample}.json`` (schema ``workflow/schemas/sample_report.schema.json``)
-and what the HTML page is rendered from (:func:`gutbrain.report.build_sample_facts` does both).
+(:mod:`gutbrain.report.verdicts`) and the report settings used.
+:func:`~gutbrain.report.wording.word_sample_facts` then adds the sentences, giving exactly what
+is written as ``results/reports/samples/{sample}.json`` (schema
+``workflow/schemas/sample_report.schema.json``) and what the HTML page is rendered from
+(:func:`gutbrain.report.build_sample_facts` does both).
 Every number is rounded to six significant digits so the output is deterministic; missing
 values are ``None``, never ``NaN`` and never ``0``.
 """
