@@ -1,4 +1,4 @@
-"""Tests for gutbrain.bundle: reference bundle loading, validation and the search database."""
+"""Tests for gutbrain.bundle and gutbrain.genome_tables: bundles, their tables, search database."""
 
 from __future__ import annotations
 
@@ -11,11 +11,10 @@ from gutbrain.bundle import (
     clean_sequence,
     genome_id_from_header,
     load_bundle,
-    normalise_ko,
-    read_ko_table,
     write_search_db,
 )
 from gutbrain.errors import InputError
+from gutbrain.genome_tables import normalise_ko, read_ko_table
 
 FASTA = """>G2 some description
 ACGU-ACGU..acgt

@@ -30,6 +30,12 @@ from gutbrain.report.cells import doi_url, genus_label, percentile_in_run
 from gutbrain.report.inputs import catalog_notes, marker_notes
 from gutbrain.report.module_facts import compound_panel, synthesis_potential
 from gutbrain.report.render import render_sample_html
+from gutbrain.report.verdicts import (
+    confidence_levels,
+    confidence_limits,
+    qc_verdicts,
+    worst_status,
+)
 
 from tests.fixtures.report_cohort import (
     PANEL_HEADING,
@@ -83,7 +89,10 @@ def pages(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
     ],
 )
 def test_qc_checks_verdicts(reads, retained, predicted, expected) -> None:
-    checks = wording.qc_checks(reads, retained, predicted, Thresholds())
+    verdicts = qc_verdicts(reads, retained, predicted, Thresholds())
+    assert [c["status"] for c in verdicts] == expected
+    checks = wording.qc_checks({"reads_after_qc": reads, "checks": verdicts},
+                               Thresholds().as_dict())
     assert [c["status"] for c in checks] == expected
     assert [c["check"] for c in checks] == [
         "min_reads_after_qc",
@@ -91,7 +100,7 @@ def test_qc_checks_verdicts(reads, retained, predicted, expected) -> None:
         "min_fraction_predicted",
     ]
     assert all(c["reason"] and c["thresholds"] for c in checks)
-    assert wording.worst_status(expected) == max(expected, key=["pass", "warn", "fail"].index)
+    assert worst_status(expected) == max(expected, key=["pass", "warn", "fail"].index)
 
 
 @pytest.mark.parametrize(
@@ -108,11 +117,14 @@ def test_qc_checks_verdicts(reads, retained, predicted, expected) -> None:
     ],
 )
 def test_confidence_levels(distance, predicted, levels) -> None:
-    out = wording.confidence_levels(distance, predicted, Thresholds())
+    out = confidence_levels(distance, predicted, Thresholds())
     assert (out["distance_level"], out["predicted_level"], out["overall"]) == levels
+    sentence = wording.confidence_text({
+        "weighted_distance": distance, "fraction_reads_predicted": predicted,
+        "genomes_per_read": None, **out, "thresholds": confidence_limits(Thresholds())})
     if levels[2] != "not available":
-        assert f"Confidence in the predicted potential is {levels[2]}" in out["text"]
-        assert "0.03" in out["text"] and "80%" in out["text"]
+        assert f"Confidence in the predicted potential is {levels[2]}" in sentence
+        assert "0.03" in sentence and "80%" in sentence
 
 
 @pytest.mark.parametrize(

@@ -1,4 +1,4 @@
-"""Tests for gutbrain.scoring: Omixer-RPM conformance on upstream expected values; tiny modules."""
+"""Tests for gutbrain.scoring and step_scores: Omixer-RPM conformance on upstream values."""
 
 from __future__ import annotations
 
@@ -17,11 +17,9 @@ from gutbrain.scoring import (
     SCORE_COLUMNS,
     compound_synthesis_scores,
     module_contributions,
-    normalise_algorithm,
-    path_scores,
     score_modules,
-    step_abundances,
 )
+from gutbrain.step_scores import normalise_algorithm, path_scores, step_abundances
 
 REPO = Path(__file__).resolve().parents[2]
 CATALOG = REPO / "resources" / "module_catalog.yaml"

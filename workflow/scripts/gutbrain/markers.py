@@ -24,8 +24,15 @@ from pathlib import Path
 import pandas as pd
 
 from gutbrain.errors import InputError
-from gutbrain.modules import CATEGORY_PATTERN, Alternative, Module, is_ko
-from gutbrain.yaml_checks import check_keys, load_yaml_with_lines, located_error, parse_source
+from gutbrain.modules import Alternative, Module, is_ko
+from gutbrain.yaml_checks import (
+    check_category,
+    check_texts,
+    load_entries,
+    located_error,
+    open_entry,
+    parse_sources,
+)
 
 MARKER_COLUMNS = ["marker", "kos", "sample", "abundance", "top_genera", "status"]
 MISSING_POLICIES = ("unknown", "zero")
@@ -65,18 +72,8 @@ class Marker:
 
 
 def _parse_marker(path: Path, raw: object, index: int) -> Marker:
-    if not isinstance(raw, dict):
-        raise located_error(path, None, "", f"markers[{index}]", "each marker must be a mapping")
-    line = raw.get("__line__", 0)
-    marker_id = str(raw.get("id", "")) or f"#{index + 1}"
-    who = f"marker {marker_id}"
-    check_keys(path, raw, _MARKER_KEYS, who, "")
-    for key in _REQUIRED:
-        if key not in raw:
-            raise located_error(path, line, who, key, "missing required key")
-    for key in ("id", "name", "caveat"):
-        if key in raw and (not isinstance(raw[key], str) or not raw[key].strip()):
-            raise located_error(path, line, who, key, "must be a non-empty text")
+    line, who = open_entry(path, raw, index, "markers", "marker", _MARKER_KEYS, _REQUIRED)
+    check_texts(path, raw, who, line, ("id", "name", "caveat"))
     kos = raw["kos"]
     if not isinstance(kos, list) or not kos:
         raise located_error(path, line, who, "kos", "give a non-empty list of KO IDs")
@@ -86,20 +83,15 @@ def _parse_marker(path: Path, raw: object, index: int) -> Marker:
         for ko in subunits:
             if not isinstance(ko, str) or not is_ko(ko):
                 raise located_error(path, line, who, "kos",
-                            f"{ko!r} is not a KO ID (K followed by 5 digits)")
+                                    f"{ko!r} is not a KO ID (K followed by 5 digits)")
         enzymes.append(subunits)
     flat = tuple(dict.fromkeys(ko for enzyme in enzymes for ko in enzyme))
-    if not isinstance(raw["category"], str) or not CATEGORY_PATTERN.match(raw["category"]):
-        raise located_error(path, line, who, "category",
-                    f"{raw['category']!r} is not like 'scfa:butyrate' or 'neuro:gaba'")
+    check_category(path, raw, who, line)
     if "proxy" in raw and not isinstance(raw["proxy"], bool):
         raise located_error(path, line, who, "proxy", "must be true or false")
     if raw.get("proxy") and "caveat" not in raw:
         raise located_error(path, line, who, "caveat", "a proxy marker needs a caveat saying why")
-    if not isinstance(raw["source"], list) or not raw["source"]:
-        raise located_error(path, line, who, "source", "give a non-empty list of citations")
-    source = tuple(parse_source(path, item, who, f"source[{i}]", line)
-                   for i, item in enumerate(raw["source"]))
+    source = parse_sources(path, raw, who, line)
     return Marker(
         id=raw["id"].strip(), name=raw["name"].strip(), kos=flat,
         category=raw["category"], source=source, caveat=raw.get("caveat", "").strip(),
@@ -110,23 +102,7 @@ def _parse_marker(path: Path, raw: object, index: int) -> Marker:
 
 def load_markers(path: str | os.PathLike[str]) -> list[Marker]:
     """Load and validate the marker-gene YAML file."""
-    path = Path(path)
-    data = load_yaml_with_lines(path)
-    if not isinstance(data, dict) or "markers" not in data:
-        raise InputError(f"{path}: expected a mapping with a 'markers' list at the top level")
-    check_keys(path, data, _TOP_KEYS, "", "")
-    if not isinstance(data["markers"], list) or not data["markers"]:
-        raise InputError(f"{path}: 'markers' must be a non-empty list")
-    markers: list[Marker] = []
-    seen: dict[str, int] = {}
-    for index, raw in enumerate(data["markers"]):
-        marker = _parse_marker(path, raw, index)
-        if marker.id in seen:
-            raise located_error(path, marker.line, f"marker {marker.id}", "id",
-                        f"duplicate marker ID (first on line {seen[marker.id]})")
-        seen[marker.id] = marker.line
-        markers.append(marker)
-    return markers
+    return load_entries(Path(path), "markers", "marker", _TOP_KEYS, _parse_marker)
 
 
 def _ko_matrix(ko_abundance: pd.DataFrame) -> pd.DataFrame:

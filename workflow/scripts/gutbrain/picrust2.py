@@ -25,8 +25,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from gutbrain.bundle import KO_PATTERN, normalise_ko, read_genome_table
 from gutbrain.errors import InputError
+from gutbrain.genome_tables import KO_PATTERN, normalise_ko, read_genome_table
 from gutbrain.predict import PREDICTION_COLUMNS
 
 PathLike = str | os.PathLike[str]

@@ -27,8 +27,9 @@ import numpy as np
 import pandas as pd
 from scipy import sparse
 
-from gutbrain.bundle import ReferenceBundle, normalise_ko
+from gutbrain.bundle import ReferenceBundle
 from gutbrain.errors import InputError
+from gutbrain.genome_tables import normalise_ko
 
 PathLike = str | os.PathLike[str]
 

@@ -1,5 +1,9 @@
 """Module abundance and coverage from KO abundances (Omixer-RPM algorithm); the taxa behind them.
 
+The step arithmetic (1-5 below) is in :mod:`gutbrain.step_scores`; this module applies the
+statuses and project rules to it, gives each compound's key score and names the taxa behind each
+scored module.
+
 For each module and sample (Omixer-RPM: Darzi et al. 2016 ISME J 10:1025,
 doi 10.1038/ismej.2015.188):
 
@@ -71,38 +75,29 @@ Status per module and sample, checked in this order:
 
 from __future__ import annotations
 
-from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 import pandas as pd
 
 from gutbrain.errors import InputError
 from gutbrain.modules import Module
+from gutbrain.step_scores import (
+    check_missing,
+    measurable,
+    normalise_algorithm,
+    ortholog_module_counts,
+    path_scores,
+    step_abundances,
+)
 
-ALGORITHMS = {
-    "ACR": "ACR", "AVERAGE": "ACR", "MED": "MED", "MEDIAN": "MED",
-    "SUM": "SUM", "MIN": "MIN",
-}
 SCORE_COLUMNS = [
     "module", "name", "category", "direction", "sample", "score", "coverage", "status",
 ]
-MISSING_POLICIES = ("unknown", "zero")
 #: Statuses of a compound's synthesis potential (:func:`compound_synthesis_scores`).
 COMPOUND_COLUMNS = ["sample", "category", "score", "status", "module"]
 CONTRIBUTION_COLUMNS = ["module", "sample", "genus", "share", "rank"]
 UNASSIGNED_GENUS = "unassigned"
-
-
-def normalise_algorithm(algorithm: str) -> str:
-    """Map an estimator name (ACR/average, MED/median, SUM, MIN; any case) to its short code."""
-    code = ALGORITHMS.get(str(algorithm).strip().upper())
-    if code is None:
-        raise InputError(
-            f"unknown module score estimator {algorithm!r}; use one of ACR (average), "
-            "MED (median), SUM or MIN"
-        )
-    return code
 
 
 def _check_abundance(ko_abundance: pd.DataFrame) -> pd.DataFrame:
@@ -122,111 +117,6 @@ def _check_abundance(ko_abundance: pd.DataFrame) -> pd.DataFrame:
     if values.index.has_duplicates:
         values = values.groupby(level=0, sort=False).sum()
     return values
-
-
-def ortholog_module_counts(modules: Iterable[Module]) -> Counter[str]:
-    """How many modules name each ortholog (used to distribute shared KO abundance)."""
-    counts: Counter[str] = Counter()
-    for module in modules:
-        counts.update(set(module.orthologs))
-    return counts
-
-
-def step_abundances(
-    module: Module,
-    ko_abundance: pd.DataFrame,
-    divisor: Mapping[str, float] | None = None,
-    missing: str = "unknown",
-) -> tuple[np.ndarray, np.ndarray]:
-    """Per step and sample: best-alternative abundance and the index of that alternative.
-
-    Returns two arrays of shape (steps, samples). ``divisor`` optionally divides each
-    ortholog's abundance (the ``distribute`` option). With ``missing="zero"`` an ortholog that
-    is not a row counts 0 (upstream); with ``missing="unknown"`` an alternative with such a
-    subunit is skipped (a step without any observable alternative gets 0 and index -1; see
-    :func:`observable_steps`).
-    """
-    _check_missing(missing)
-    n_samples = ko_abundance.shape[1]
-    index = ko_abundance.index
-    matrix = ko_abundance.to_numpy(dtype=float)
-    values = np.zeros((len(module.steps), n_samples))
-    chosen = np.full((len(module.steps), n_samples), -1, dtype=int)
-    for i, step in enumerate(module.steps):
-        alternatives = np.full((len(step), n_samples), -np.inf)
-        for j, alternative in enumerate(step):
-            positions = index.get_indexer(list(alternative))
-            if missing == "unknown" and (positions < 0).any():
-                continue
-            total = np.zeros(n_samples)
-            for ortholog, position in zip(alternative, positions, strict=True):
-                if position >= 0:
-                    row = matrix[position]
-                    total = total + (row / divisor[ortholog] if divisor else row)
-            alternatives[j] = total / len(alternative)
-        if np.isfinite(alternatives).any():
-            values[i] = np.maximum(alternatives.max(axis=0), 0.0)
-            chosen[i] = alternatives.argmax(axis=0)
-    return values, chosen
-
-
-def observable_steps(module: Module, known: Iterable[str]) -> np.ndarray:
-    """Boolean per step: at least one alternative has all its subunits in ``known``."""
-    known = set(known)
-    return np.array([any(all(o in known for o in alternative) for alternative in step)
-                     for step in module.steps], dtype=bool)
-
-
-def measurable(module: Module, known: Iterable[str], min_coverage: float) -> bool:
-    """Whether the reference (its KOs ``known``) can observe ``module`` at ``min_coverage``.
-
-    False when a required step is unobservable, when no step is observable, or when the
-    observable steps are fewer than needed to reach ``min_coverage``.
-    """
-    observable = observable_steps(module, known)
-    if not observable.any():
-        return False
-    if any(not observable[i] for i in module.required):
-        return False
-    return observable.sum() / len(module.steps) >= min_coverage
-
-
-def _check_missing(missing: str) -> None:
-    if missing not in MISSING_POLICIES:
-        raise InputError(
-            f"unknown policy for KOs missing from the abundance table {missing!r}; use "
-            "'unknown' (not a row = the reference cannot see it) or 'zero' (as Omixer-RPM)"
-        )
-
-
-def _median_score(column: np.ndarray, normalize_by_length: bool) -> float:
-    observed = column if normalize_by_length else column[column > 0]
-    if observed.size == 0:
-        return 0.0
-    score = float(np.median(observed))
-    if score == 0.0:
-        positive = observed[observed > 0]
-        score = float(positive.min()) if positive.size else 0.0
-    return score
-
-
-def path_scores(values: np.ndarray, algorithm: str, normalize_by_length: bool) -> np.ndarray:
-    """Score per sample from a (steps x samples) array of best step abundances."""
-    algorithm = normalise_algorithm(algorithm)
-    n_steps = values.shape[0]
-    present = (values > 0).sum(axis=0)
-    total = values.sum(axis=0)
-    if algorithm == "ACR":
-        denominator = np.full(values.shape[1], float(n_steps)) if normalize_by_length else present
-        safe = np.where(denominator > 0, denominator, 1)
-        return np.where(present > 0, total / safe, 0.0)
-    if algorithm == "SUM":
-        return total / n_steps if normalize_by_length else total
-    if algorithm == "MIN":
-        masked = np.where(values > 0, values, np.inf)
-        return np.where(present > 0, masked.min(axis=0), 0.0)
-    return np.array([_median_score(values[:, s], normalize_by_length)
-                     for s in range(values.shape[1])])
 
 
 def score_modules(
@@ -250,7 +140,7 @@ def score_modules(
     if not 0 <= float(min_coverage) <= 1:
         raise InputError(f"module min_coverage must be between 0 and 1, got {min_coverage}")
     algorithm = normalise_algorithm(algorithm)
-    _check_missing(missing)
+    check_missing(missing)
     table = _check_abundance(ko_abundance)
     samples = [str(s) for s in table.columns]
     known = set(table.index)

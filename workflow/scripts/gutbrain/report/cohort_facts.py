@@ -1,6 +1,8 @@
 """Facts for the cohort page, built from the finished per-sample facts.
 
-:func:`build_cohort_facts` is the entry point.
+:func:`collect_cohort_facts` is the entry point;
+:func:`~gutbrain.report.wording.word_cohort_facts` adds the page's words
+(:func:`gutbrain.report.build_cohort_facts` does both).
 """
 
 from __future__ import annotations
@@ -12,7 +14,6 @@ from typing import Any
 import pandas as pd
 
 from gutbrain import __version__
-from gutbrain.report import wording
 from gutbrain.report.cells import compound_label, num
 from gutbrain.report.inputs import ReportInputs, genus_labels, relative_abundance_by
 from gutbrain.report.module_facts import PANEL_DEFINITION, panel_order
@@ -124,7 +125,7 @@ def _pcoa(inputs: ReportInputs) -> list[dict[str, Any]]:
     return out
 
 
-def build_cohort_facts(
+def collect_cohort_facts(
     sample_facts: Sequence[Mapping[str, Any]],
     inputs: ReportInputs,
     thresholds: Thresholds | None = None,
@@ -168,5 +169,4 @@ def build_cohort_facts(
         "pcoa": _pcoa(inputs),
         "genus_bars": _genus_bars(inputs, samples, thresholds.top_genera),
         "thresholds": thresholds.as_dict(),
-        "note": wording.FIXED_NOTE,
     }

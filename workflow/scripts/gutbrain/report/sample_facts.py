@@ -1,9 +1,13 @@
-"""All facts about one sample (:func:`build_sample_facts`): the per-sample JSON, exactly.
+"""All facts about one sample (:func:`collect_sample_facts`), before any sentence is written.
 
-:func:`build_sample_facts` returns exactly what is written as
-``results/reports/samples/{sample}.json`` (schema ``workflow/schemas/sample_report.schema.json``)
-and what the HTML page is rendered from. Every number is rounded to six significant digits so
-the output is deterministic; missing values are ``None``, never ``NaN`` and never ``0``.
+:func:`collect_sample_facts` returns plain data: figures, verdicts and levels
+(:mod:`gutbrain.report.verdicts`) and the report settings used.
+:func:`~gutbrain.report.wording.word_sample_facts` then adds the sentences, giving exactly what
+is written as ``results/reports/samples/{sample}.json`` (schema
+``workflow/schemas/sample_report.schema.json``) and what the HTML page is rendered from
+(:func:`gutbrain.report.build_sample_facts` does both).
+Every number is rounded to six significant digits so the output is deterministic; missing
+values are ``None``, never ``NaN`` and never ``0``.
 """
 
 from __future__ import annotations
@@ -13,7 +17,6 @@ from typing import Any
 
 from gutbrain import __version__
 from gutbrain.errors import InputError
-from gutbrain.report import wording
 from gutbrain.report.cells import integer, num, percentile_in_run, text
 from gutbrain.report.inputs import (
     ReportInputs,
@@ -36,6 +39,12 @@ from gutbrain.report.taxa_facts import (
     scfa_producers,
     summarise_taxa,
     taxa_of_interest_facts,
+)
+from gutbrain.report.verdicts import (
+    confidence_levels,
+    confidence_limits,
+    qc_verdicts,
+    worst_status,
 )
 
 
@@ -72,7 +81,7 @@ def _qc(inputs: ReportInputs, sample: str, fraction_predicted: float | None,
     reads_input = steps[0]["reads"] if steps else 0
     reads_after = steps[-1]["reads"] if steps else 0
     fraction = num(reads_after / reads_input) if reads_input else None
-    checks = wording.qc_checks(reads_after, fraction, fraction_predicted, thresholds)
+    checks = qc_verdicts(reads_after, fraction, fraction_predicted, thresholds)
     return {
         "steps": steps,
         "reads_input": reads_input,
@@ -81,7 +90,7 @@ def _qc(inputs: ReportInputs, sample: str, fraction_predicted: float | None,
         "flag": text(record.get("flag", "")),
         "zero_reads": reads_after == 0,
         "checks": checks,
-        "status": wording.worst_status(c["status"] for c in checks),
+        "status": worst_status(c["status"] for c in checks),
     }
 
 
@@ -154,7 +163,7 @@ def _confidence(inputs: ReportInputs, sample: str, thresholds: Thresholds) -> di
     distance = num(get("weighted_distance"))
     predicted = num(get("fraction_reads_predicted"))
     genomes = num(get("genomes_per_read"))
-    levels = wording.confidence_levels(distance, predicted, thresholds, genomes_per_read=genomes)
+    levels = confidence_levels(distance, predicted, thresholds, genomes_per_read=genomes)
     return {
         "method": text(get("method")) or "nearest",
         "weighted_distance": distance,
@@ -165,12 +174,7 @@ def _confidence(inputs: ReportInputs, sample: str, thresholds: Thresholds) -> di
         "reads_total": integer(get("reads_total")),
         "reads_predicted": integer(get("reads_predicted")),
         **levels,
-        "thresholds": {
-            "distance_high": thresholds.high_confidence_distance,
-            "distance_moderate": thresholds.moderate_confidence_distance,
-            "predicted_high": thresholds.high_confidence_fraction_predicted,
-            "predicted_moderate": thresholds.min_fraction_predicted,
-        },
+        "thresholds": confidence_limits(thresholds),
     }
 
 
@@ -198,18 +202,18 @@ def provenance_facts(inputs: ReportInputs) -> list[dict[str, str]]:
 # --------------------------------------------------------------------------- public API
 
 
-def build_sample_facts(
+def collect_sample_facts(
     sample: str,
     inputs: ReportInputs,
     thresholds: Thresholds | None = None,
     *,
     run_date: str | None = None,
 ) -> dict[str, Any]:
-    """All facts about one sample as a JSON-ready dict (the per-sample JSON, exactly).
+    """All facts about one sample as a JSON-ready dict, without sentences (see the module).
 
     ``run_date`` is the only value that may differ between two runs on the same inputs.
-    A sample with zero reads after QC gets QC, confidence and summary facts, and empty
-    composition and module sections with the reason.
+    A sample with zero reads after QC gets QC and confidence facts, and empty composition and
+    module sections with the reason.
     """
     thresholds = thresholds or Thresholds()
     sample = str(sample)
@@ -248,5 +252,4 @@ def build_sample_facts(
         facts["taxa_of_interest"] = []
     facts["taxa_summary"] = summarise_taxa(facts["taxa_of_interest"])
     facts["panel"] = panel_facts(inputs, facts, sample)
-    facts["summary"] = wording.plain_language_summary(facts)
     return facts

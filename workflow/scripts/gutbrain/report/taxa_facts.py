@@ -7,7 +7,6 @@ from typing import Any
 
 from gutbrain.literature import evidence_label
 from gutbrain.ranks import RANKS
-from gutbrain.report import wording
 from gutbrain.report.cells import clean_taxon, doi_url, num, text
 from gutbrain.report.inputs import (
     ReportInputs,
@@ -133,7 +132,6 @@ def _finding(record: Mapping[str, Any], genus: str, abundance: float) -> dict[st
         "genus": genus or taxon,
         "relative_abundance": num(abundance),
         "direction": direction,
-        "statement": wording.association_statement(taxon, direction, text(record["study"])),
         "finding": text(record["finding"]),
         "study": text(record["study"]),
         "doi": text(record["doi"]),

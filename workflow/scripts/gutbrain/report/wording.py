@@ -1,17 +1,20 @@
-"""QC verdicts, confidence words, association wording and the plain-language summary.
+"""The words of the reports, written once from finished facts.
 
-Everything here is worded from figures and thresholds: the same facts always give the same
-text. Predictions from 16S rRNA gene data are called "predicted potential" throughout and are
-never presented as a diagnosis or as a measurement of metabolite levels.
+:func:`word_sample_facts` turns one sample's facts (:mod:`gutbrain.report.sample_facts`) into
+the per-sample JSON: QC reasons and limits, the confidence sentence, the association statements
+of the taxa of interest and the plain-language summary; :func:`word_cohort_facts` adds the
+cohort page's note. Verdicts and levels are facts already (:mod:`gutbrain.report.verdicts`);
+the limits quoted come from the facts too. The same facts always give the same text.
+Predictions from 16S rRNA gene data are called "predicted potential" throughout and are never
+presented as a diagnosis or as a measurement of metabolite levels.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-if TYPE_CHECKING:  # pragma: no cover
-    from gutbrain.report.settings import Thresholds
+from gutbrain.report.verdicts import profile_based
 
 FIXED_NOTE = (
     "This is a prediction of genetic potential from 16S rRNA gene data. It is not a diagnosis "
@@ -22,13 +25,11 @@ GROUP_LEVEL_NOTE = (
     "They describe differences between groups on average and say nothing about this person's "
     "health."
 )
-STATUS_ORDER = {"pass": 0, "warn": 1, "fail": 2}
-LEVEL_ORDER = {"high": 0, "moderate": 1, "low": 2}
-
-
-def worst_status(statuses: Iterable[str]) -> str:
-    """The worst of pass / warn / fail (pass when there is nothing to judge)."""
-    return max(statuses, key=lambda s: STATUS_ORDER[s], default="pass")
+QC_LABELS = {
+    "min_reads_after_qc": "Reads after QC",
+    "min_fraction_retained": "Fraction of input reads retained",
+    "min_fraction_predicted": "Fraction of reads predicted",
+}
 
 
 def pct(value: float | None, digits: int = 0) -> str:
@@ -36,141 +37,101 @@ def pct(value: float | None, digits: int = 0) -> str:
     return "n/a" if value is None else f"{100 * value:.{digits}f}%"
 
 
-def _check(check: str, label: str, value: float | None, status: str, thresholds_text: str,
-           reason: str) -> dict[str, Any]:
-    return {"check": check, "label": label, "value": value, "status": status,
-            "thresholds": thresholds_text, "reason": reason}
+def _reads_words(reads: int, status: str, t: Mapping[str, Any]) -> tuple[str, str]:
+    limits = f"fail below {t['min_reads_warn']:,}; warn below {t['min_reads_pass']:,}"
+    if status == "fail":
+        reason = f"{reads:,} reads after QC, below the minimum of {t['min_reads_warn']:,}"
+    elif status == "warn":
+        reason = f"{reads:,} reads after QC, below the {t['min_reads_pass']:,} needed to pass"
+    else:
+        reason = f"{reads:,} reads after QC (at least {t['min_reads_pass']:,})"
+    return limits, reason
 
 
-def qc_checks(
-    reads_after_qc: int,
-    fraction_retained: float | None,
-    fraction_predicted: float | None,
-    thresholds: Thresholds,
-) -> list[dict[str, Any]]:
-    """The three QC checks (reads after QC, fraction retained, fraction predicted) with reasons.
+def _fraction_words(fraction: float | None, status: str, least: float, what: str,
+                    missing: str, zero: str) -> tuple[str, str]:
+    """Limits and reason of a fraction check: ``missing`` when there is no fraction, ``zero``
+    at 0, else the fraction ``what`` against its minimum ``least``."""
+    limits = f"warn below {pct(least)}; fail at 0%"
+    if fraction is None:
+        reason = missing
+    elif fraction <= 0:
+        reason = zero
+    elif status == "warn":
+        reason = f"{pct(fraction)} {what}, below {pct(least)}"
+    else:
+        reason = f"{pct(fraction)} {what} (at least {pct(least)})"
+    return limits, reason
+
+
+def qc_checks(qc: Mapping[str, Any], limits: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """The QC checks of a sample's facts (``qc``), worded with the report settings recorded in
+    its facts (``limits``, the facts' ``thresholds``).
 
     Each check: ``check`` (key), ``label``, ``value``, ``status`` (pass / warn / fail),
     ``thresholds`` (the limits in words) and ``reason``.
     """
-    t = thresholds
+    reads = qc["reads_after_qc"]
     checks = []
-    limits = f"fail below {t.min_reads_warn:,}; warn below {t.min_reads_pass:,}"
-    if reads_after_qc < t.min_reads_warn:
-        status = "fail"
-        reason = f"{reads_after_qc:,} reads after QC, below the minimum of {t.min_reads_warn:,}"
-    elif reads_after_qc < t.min_reads_pass:
-        status = "warn"
-        reason = (f"{reads_after_qc:,} reads after QC, below the {t.min_reads_pass:,} needed "
-                  "to pass")
-    else:
-        status = "pass"
-        reason = f"{reads_after_qc:,} reads after QC (at least {t.min_reads_pass:,})"
-    checks.append(_check("min_reads_after_qc", "Reads after QC", reads_after_qc, status, limits,
-                         reason))
-
-    limits = f"warn below {pct(t.min_fraction_retained)}; fail at 0%"
-    if fraction_retained is None:
-        status, reason = "fail", "no input reads, so no fraction retained"
-    elif fraction_retained <= 0:
-        status, reason = "fail", "no input reads were retained"
-    elif fraction_retained < t.min_fraction_retained:
-        status = "warn"
-        reason = (f"{pct(fraction_retained)} of input reads retained, below "
-                  f"{pct(t.min_fraction_retained)}")
-    else:
-        status = "pass"
-        reason = (f"{pct(fraction_retained)} of input reads retained (at least "
-                  f"{pct(t.min_fraction_retained)})")
-    checks.append(_check("min_fraction_retained", "Fraction of input reads retained",
-                         fraction_retained, status, limits, reason))
-
-    limits = f"warn below {pct(t.min_fraction_predicted)}; fail at 0%"
-    if fraction_predicted is None:
-        status = "fail" if reads_after_qc == 0 else "warn"
-        reason = ("no reads, so nothing could be predicted" if reads_after_qc == 0
-                  else "no function prediction available for this sample")
-    elif fraction_predicted <= 0:
-        status, reason = "fail", "no read could be assigned to a reference genome"
-    elif fraction_predicted < t.min_fraction_predicted:
-        status = "warn"
-        reason = (f"{pct(fraction_predicted)} of reads assigned to a reference genome, below "
-                  f"{pct(t.min_fraction_predicted)}")
-    else:
-        status = "pass"
-        reason = (f"{pct(fraction_predicted)} of reads assigned to a reference genome (at "
-                  f"least {pct(t.min_fraction_predicted)})")
-    checks.append(_check("min_fraction_predicted", "Fraction of reads predicted",
-                         fraction_predicted, status, limits, reason))
+    for c in qc["checks"]:
+        if c["check"] == "min_reads_after_qc":
+            words = _reads_words(c["value"], c["status"], limits)
+        elif c["check"] == "min_fraction_retained":
+            words = _fraction_words(c["value"], c["status"], limits["min_fraction_retained"],
+                                    "of input reads retained",
+                                    "no input reads, so no fraction retained",
+                                    "no input reads were retained")
+        else:
+            words = _fraction_words(c["value"], c["status"], limits["min_fraction_predicted"],
+                                    "of reads assigned to a reference genome",
+                                    "no reads, so nothing could be predicted" if reads == 0
+                                    else "no function prediction available for this sample",
+                                    "no read could be assigned to a reference genome")
+        checks.append({"check": c["check"], "label": QC_LABELS[c["check"]], "value": c["value"],
+                       "status": c["status"], "thresholds": words[0], "reason": words[1]})
     return checks
 
 
-def confidence_levels(
-    weighted_distance: float | None,
-    fraction_predicted: float | None,
-    thresholds: Thresholds,
-    genomes_per_read: float | None = None,
-) -> dict[str, Any]:
-    """Confidence words for the distance and the fraction predicted, the overall word, a sentence.
+def confidence_text(confidence: Mapping[str, Any]) -> str:
+    """The confidence sentence of a sample's confidence facts (levels and limits included).
 
-    Returns ``distance_level``, ``predicted_level``, ``overall`` (each ``high``, ``moderate``,
-    ``low`` or ``not available``) and ``text``. Genus-profile predictions have no distance:
-    their overall word is the fraction predicted's, and the sentence gives the genomes behind
-    the profiles (``genomes_per_read``).
+    Genus-profile predictions have no distance: the sentence gives the fraction of reads with
+    a profiled genus and the genomes behind the profiles (``genomes_per_read``).
     """
-    t = thresholds
-    if weighted_distance is None:
-        distance_level = "not available"
-    elif weighted_distance <= t.high_confidence_distance:
-        distance_level = "high"
-    elif weighted_distance <= t.moderate_confidence_distance:
-        distance_level = "moderate"
-    else:
-        distance_level = "low"
-    if fraction_predicted is None:
-        predicted_level = "not available"
-    elif fraction_predicted >= t.high_confidence_fraction_predicted:
-        predicted_level = "high"
-    elif fraction_predicted >= t.min_fraction_predicted:
-        predicted_level = "moderate"
-    else:
-        predicted_level = "low"
-    if weighted_distance is None and fraction_predicted is not None and (
-        genomes_per_read is not None or fraction_predicted == 0
-    ):
-        overall = predicted_level
+    t = confidence["thresholds"]
+    distance = confidence["weighted_distance"]
+    predicted = confidence["fraction_reads_predicted"]
+    genomes_per_read = confidence["genomes_per_read"]
+    overall = confidence["overall"]
+    predicted_level = confidence["predicted_level"]
+    if profile_based(distance, predicted, genomes_per_read):
         genomes = (
             f" Their profiles average {genomes_per_read:.0f} sequenced genomes per predicted "
             "read (read-weighted)"
             if genomes_per_read is not None
             else ""
         )
-        sentence = (
-            f"Confidence in the predicted potential is {overall}. {pct(fraction_predicted)} of "
+        return (
+            f"Confidence in the predicted potential is {overall}. {pct(predicted)} of "
             f"reads belong to genera with a genome-derived profile ({predicted_level}; high at "
-            f"or above {pct(t.high_confidence_fraction_predicted)}, moderate at or above "
-            f"{pct(t.min_fraction_predicted)}).{genomes}{'.' if genomes else ''} A genus profile "
+            f"or above {pct(t['predicted_high'])}, moderate at or above "
+            f"{pct(t['predicted_moderate'])}).{genomes}{'.' if genomes else ''} A genus profile "
             "is the mean of its genomes: differences between strains of one genus are not seen, "
             "and reads without a profiled genus are not predicted."
         )
-    elif weighted_distance is None or fraction_predicted is None:
-        overall = "not available"
-        sentence = ("Confidence cannot be stated: no function prediction is available for this "
-                    "sample.")
-    else:
-        overall = max((distance_level, predicted_level), key=lambda lv: LEVEL_ORDER[lv])
-        sentence = (
-            f"Confidence in the predicted potential is {overall}. The abundance-weighted "
-            f"distance from the sample's ASVs to their nearest reference genome is "
-            f"{weighted_distance:.3f} ({distance_level}; high at or below "
-            f"{t.high_confidence_distance:g}, moderate at or below "
-            f"{t.moderate_confidence_distance:g}), and {pct(fraction_predicted)} of reads could "
-            f"be assigned to a reference genome ({predicted_level}; high at or above "
-            f"{pct(t.high_confidence_fraction_predicted)}, moderate at or above "
-            f"{pct(t.min_fraction_predicted)})."
-        )
-    return {"distance_level": distance_level, "predicted_level": predicted_level,
-            "overall": overall, "text": sentence}
+    if distance is None or predicted is None:
+        return ("Confidence cannot be stated: no function prediction is available for this "
+                "sample.")
+    return (
+        f"Confidence in the predicted potential is {overall}. The abundance-weighted "
+        f"distance from the sample's ASVs to their nearest reference genome is "
+        f"{distance:.3f} ({confidence['distance_level']}; high at or below "
+        f"{t['distance_high']:g}, moderate at or below "
+        f"{t['distance_moderate']:g}), and {pct(predicted)} of reads could "
+        f"be assigned to a reference genome ({predicted_level}; high at or above "
+        f"{pct(t['predicted_high'])}, moderate at or above "
+        f"{pct(t['predicted_moderate'])})."
+    )
 
 
 def association_statement(taxon: str, direction: str, study: str) -> str:
@@ -322,3 +283,38 @@ def plain_language_summary(facts: Mapping[str, Any]) -> dict[str, Any]:
         uncertain.append("Quality-control warnings or failures make every figure less "
                          "reliable.")
     return {"paragraphs": paragraphs, "uncertain": uncertain, "fixed_note": FIXED_NOTE}
+
+
+def _insert_after(mapping: Mapping[str, Any], after: str, key: str, value: Any) -> dict[str, Any]:
+    """A copy of ``mapping`` with ``key`` set to ``value`` right after the key ``after``."""
+    out: dict[str, Any] = {}
+    for k, v in mapping.items():
+        out[k] = v
+        if k == after:
+            out[key] = value
+    return out
+
+
+def word_sample_facts(facts: Mapping[str, Any]) -> dict[str, Any]:
+    """One sample's finished facts with their words: the per-sample JSON, exactly.
+
+    Adds each QC check's label, limits and reason, the confidence sentence (``confidence.text``),
+    each taxon of interest's association ``statement`` and the plain-language ``summary``;
+    ``facts`` itself is left as it is.
+    """
+    worded = dict(facts)
+    worded["qc"] = {**facts["qc"], "checks": qc_checks(facts["qc"], facts["thresholds"])}
+    worded["confidence"] = _insert_after(facts["confidence"], "overall", "text",
+                                         confidence_text(facts["confidence"]))
+    worded["taxa_of_interest"] = [
+        _insert_after(t, "direction", "statement",
+                      association_statement(t["taxon"], t["direction"], t["study"]))
+        for t in facts["taxa_of_interest"]
+    ]
+    worded["summary"] = plain_language_summary(worded)
+    return worded
+
+
+def word_cohort_facts(cohort: Mapping[str, Any]) -> dict[str, Any]:
+    """The cohort page's finished facts with their words (the fixed note)."""
+    return {**cohort, "note": FIXED_NOTE}
