@@ -297,6 +297,19 @@ def test_zero_read_sample_facts(facts: dict[str, dict]) -> None:
     assert "No reads remained" in " ".join(f["summary"]["paragraphs"])
 
 
+def test_views_kept_across_samples_give_each_sample_its_own_facts() -> None:
+    """Per-run views (rows, counts, contributors) are computed once and reused by every sample:
+    the facts of each sample equal those built from freshly loaded inputs."""
+    shared = make_cohort_inputs()
+    samples = [str(s) for s in shared.samples["sample"]]
+    reused = [build_sample_facts(s, shared, run_date="2025-06-01") for s in samples]
+    fresh = [build_sample_facts(s, make_cohort_inputs(), run_date="2025-06-01")
+             for s in samples]
+    assert len(samples) > 1
+    assert reused == fresh
+    assert len({json.dumps(f, sort_keys=True) for f in reused}) == len(samples)
+
+
 def test_single_sample_percentile_is_na(inputs: ReportInputs) -> None:
     one = make_cohort_inputs()
     one.alpha = inputs.alpha[inputs.alpha["sample"] == "S1"]

@@ -7,7 +7,7 @@ Tests build :class:`ReportInputs` from tiny DataFrames, the pipeline with
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -69,6 +69,15 @@ class ReportInputs:
     reference_cohort: ReferenceCohort | None = None
     module_notes: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     marker_notes: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    #: Views computed once per run (per-sample rows, counts, labels): every sample's report
+    #: reads the same run-wide tables, which must not change once loaded.
+    _views: dict[Any, Any] = field(default_factory=dict, init=False, repr=False, compare=False)
+
+    def view(self, key: Any, build: Callable[[], Any]) -> Any:
+        """The value of ``build()``, computed on the first call for ``key`` and kept."""
+        if key not in self._views:
+            self._views[key] = build()
+        return self._views[key]
 
 
 # --------------------------------------------------------------------------- loading
@@ -213,10 +222,14 @@ def load_report_inputs(
 
 def sample_counts(inputs: ReportInputs, sample: str) -> pd.Series:
     """Read counts per ASV of one sample (empty when the sample has no column)."""
-    if sample not in inputs.asv_table.columns:
-        return pd.Series(dtype="int64")
-    counts = pd.to_numeric(inputs.asv_table[sample], errors="coerce").fillna(0)
-    return counts[counts > 0]
+
+    def build() -> pd.Series:
+        if sample not in inputs.asv_table.columns:
+            return pd.Series(dtype="int64")
+        counts = pd.to_numeric(inputs.asv_table[sample], errors="coerce").fillna(0)
+        return counts[counts > 0]
+
+    return inputs.view(("counts", sample), build)
 
 
 def relative_abundance_by(inputs: ReportInputs, sample: str, labels: pd.Series) -> pd.Series:
@@ -232,13 +245,24 @@ def relative_abundance_by(inputs: ReportInputs, sample: str, labels: pd.Series) 
 
 def genus_labels(inputs: ReportInputs) -> pd.Series:
     """ASV ID -> genus label (see :func:`genus_label`)."""
-    tax = inputs.taxonomy
-    if tax.empty:
-        return pd.Series(dtype=str)
-    return pd.Series([genus_label(r) for r in tax.to_dict("records")], index=tax.index)
+
+    def build() -> pd.Series:
+        tax = inputs.taxonomy
+        if tax.empty:
+            return pd.Series(dtype=str)
+        return pd.Series([genus_label(r) for r in tax.to_dict("records")], index=tax.index)
+
+    return inputs.view("genus_labels", build)
 
 
-def sample_rows(table: pd.DataFrame, sample: str) -> pd.DataFrame:
-    if table.empty or "sample" not in table.columns:
-        return table.iloc[0:0]
-    return table[table["sample"].astype(str) == sample]
+def sample_rows(inputs: ReportInputs, name: str, sample: str) -> pd.DataFrame:
+    """The rows of one sample in the table ``name`` of ``inputs`` (grouped once per table)."""
+    table = getattr(inputs, name)
+
+    def build() -> dict[str, pd.DataFrame]:
+        if table.empty or "sample" not in table.columns:
+            return {}
+        return {str(key): rows for key, rows in
+                table.groupby(table["sample"].astype(str).to_numpy(), sort=False)}
+
+    return inputs.view(("rows", name), build).get(sample, table.iloc[0:0])

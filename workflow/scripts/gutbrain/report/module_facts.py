@@ -34,13 +34,17 @@ from gutbrain.report.settings import (
 
 
 def _contributors(inputs: ReportInputs, module: str, sample: str, top: int) -> list[dict]:
-    table = sample_rows(inputs.module_contributions, sample)
-    if table.empty:
-        return []
-    table = table[table["module"].astype(str) == module].sort_values(
-        ["rank", "genus"], kind="mergesort")
-    return [{"genus": clean_taxon(r["genus"]) or "Unassigned", "share": num(r["share"])}
-            for r in table.head(top).to_dict("records")]
+    def build() -> dict[str, list[dict]]:
+        table = sample_rows(inputs, "module_contributions", sample)
+        if table.empty:
+            return {}
+        table = table.sort_values(["rank", "genus"], kind="mergesort")
+        return {str(key): [{"genus": clean_taxon(r["genus"]) or "Unassigned",
+                            "share": num(r["share"])} for r in rows.to_dict("records")]
+                for key, rows in table.groupby(table["module"].astype(str).to_numpy(),
+                                               sort=False)}
+
+    return inputs.view(("contributors", sample), build).get(module, [])[:top]
 
 
 def direction_role(direction: str, label: str) -> str:
@@ -100,22 +104,37 @@ def _module_entry(inputs: ReportInputs, module: str, record: Mapping[str, Any],
     }
 
 
+def _group_modules(inputs: ReportInputs, group: str) -> list[tuple[str, dict, dict]]:
+    """The modules of one category group, once per run: (module, sample -> score or None when
+    not predictable, sample -> its first score row)."""
+
+    def build() -> list[tuple[str, dict, dict]]:
+        scores = inputs.module_scores
+        if scores.empty:
+            return []
+        mask = np.array([split_category(c)[0] == group for c in scores["category"]], dtype=bool)
+        out = []
+        for module, module_rows in scores[mask].groupby("module", sort=True):
+            by_sample: dict[str, float | None] = {}
+            records: dict[str, pd.Series] = {}
+            for _, row in module_rows.iterrows():
+                key = str(row["sample"])
+                by_sample[key] = (num(row["score"]) if text(row["status"]) != "not_predictable"
+                                  else None)
+                records.setdefault(key, row)
+            out.append((str(module), by_sample, records))
+        return out
+
+    return inputs.view(("modules", group), build)
+
+
 def module_section(inputs: ReportInputs, sample: str, group: str, expected: Sequence[str],
              thresholds: Thresholds) -> dict[str, Any]:
-    scores = inputs.module_scores
     entries = []
-    if not scores.empty:
-        mask = np.array([split_category(c)[0] == group for c in scores["category"]], dtype=bool)
-        for module, module_rows in scores[mask].groupby("module", sort=True):
-            by_sample = {
-                str(r["sample"]): num(r["score"]) if text(r["status"]) != "not_predictable"
-                else None
-                for r in module_rows.to_dict("records")
-            }
-            mine = module_rows[module_rows["sample"].astype(str) == sample]
-            if not mine.empty:
-                entries.append(_module_entry(inputs, str(module), mine.iloc[0], by_sample,
-                                             sample, thresholds))
+    for module, by_sample, records in _group_modules(inputs, group):
+        if sample in records:
+            entries.append(_module_entry(inputs, module, records[sample], by_sample, sample,
+                                         thresholds))
     order = {c: i for i, c in enumerate(expected)}
     entries.sort(key=lambda e: (order.get(e["compound"], len(order)), e["compound"],
                                 DIRECTION_ORDER.get(e["direction"], 9), e["module"]))

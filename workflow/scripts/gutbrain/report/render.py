@@ -8,6 +8,7 @@ every label, and are inserted as markup; every other value is escaped by Jinja2.
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 from collections.abc import Mapping
@@ -23,8 +24,10 @@ from gutbrain.report import plots
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 
 
+@functools.cache
 def environment() -> jinja2.Environment:
-    """The Jinja2 environment for the report templates (autoescape, strict undefined)."""
+    """The Jinja2 environment for the report templates (autoescape, strict undefined); one per
+    process, so that each template is compiled once however many pages are rendered."""
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(TEMPLATES)),
         autoescape=True,

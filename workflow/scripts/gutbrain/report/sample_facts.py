@@ -66,7 +66,7 @@ def _metadata(inputs: ReportInputs, sample: str, columns: Sequence[str]) -> list
 
 def _qc(inputs: ReportInputs, sample: str, fraction_predicted: float | None,
         thresholds: Thresholds) -> dict[str, Any]:
-    rows = sample_rows(inputs.read_tracking, sample)
+    rows = sample_rows(inputs, "read_tracking", sample)
     if rows.empty:
         raise InputError(
             f"read tracking table has no row for sample '{sample}'; rerun the QC steps"
@@ -102,7 +102,7 @@ def _alpha(inputs: ReportInputs, sample: str) -> dict[str, Any]:
         ("simpson", "Simpson diversity (Gini-Simpson, 1 - sum p^2)"),
         ("faith_pd", "Faith's phylogenetic diversity"),
     ]
-    row = sample_rows(table, sample)
+    row = sample_rows(inputs, "alpha", sample)
     depth = integer(row.iloc[0]["rarefaction_depth"]) if (
         not row.empty and "rarefaction_depth" in row.columns) else None
     unrarefied = integer(row.iloc[0]["observed_asvs_unrarefied"]) if (
@@ -156,7 +156,7 @@ def _composition(inputs: ReportInputs, sample: str, thresholds: Thresholds) -> d
 
 
 def _confidence(inputs: ReportInputs, sample: str, thresholds: Thresholds) -> dict[str, Any]:
-    rows = sample_rows(inputs.sample_confidence, sample)
+    rows = sample_rows(inputs, "sample_confidence", sample)
     record = rows.iloc[0] if not rows.empty else {}
     get = (lambda k: record[k] if k in rows.columns else None) if not rows.empty else (
         lambda k: None)

@@ -50,13 +50,18 @@ def _producer(genus: str, rows: list[dict[str, Any]], abundance: float) -> dict[
 def scfa_producers(inputs: ReportInputs, sample: str) -> tuple[list[dict], list[dict]]:
     """(known producers, other genera): genera of genus_traits.tsv with SCFA traits, split by
     evidence class (see :func:`gutbrain.literature.evidence_label`); most abundant first."""
-    traits = inputs.genus_traits
-    if traits.empty:
+    if inputs.genus_traits.empty:
         return [], []
-    traits = traits[[bool(SCFA_TRAIT.match(text(t))) for t in traits["trait"]]]
+
+    def by_genus() -> list[tuple[str, list[dict]]]:
+        traits = inputs.genus_traits
+        traits = traits[[bool(SCFA_TRAIT.match(text(t))) for t in traits["trait"]]]
+        return [(str(genus), rows.to_dict("records")) for genus, rows in
+                traits.groupby(traits["genus"].map(clean_taxon), sort=True)]
+
     abundance = relative_abundance_by(inputs, sample, genus_labels(inputs))
-    out = [_producer(str(genus), rows.to_dict("records"), abundance.get(genus, 0.0))
-           for genus, rows in traits.groupby(traits["genus"].map(clean_taxon), sort=True)]
+    out = [_producer(genus, records, abundance.get(genus, 0.0))
+           for genus, records in inputs.view("scfa_traits", by_genus)]
     out.sort(key=lambda p: (-(p["relative_abundance"] or 0.0), p["genus"]))
     return ([p for p in out if p["evidence"] == "direct"],
             [p for p in out if p["evidence"] != "direct"])
@@ -70,7 +75,7 @@ def _marker_status(abundance: float | None) -> str:
 
 
 def marker_facts(inputs: ReportInputs, sample: str) -> list[dict[str, Any]]:
-    table = sample_rows(inputs.marker_genes, sample)
+    table = sample_rows(inputs, "marker_genes", sample)
     out = []
     for r in table.sort_values("marker", kind="mergesort").to_dict("records"):
         notes = inputs.marker_notes.get(text(r["marker"]), {})
@@ -92,18 +97,24 @@ def _taxon_present(inputs: ReportInputs, sample: str, taxon: str, rank: str) -> 
         return None
     wanted = clean_taxon(taxon)
     tax = inputs.taxonomy
-    names = tax[rank].map(clean_taxon)
-    if rank == "species" and "genus" in tax.columns:
-        binomial = tax["genus"].map(clean_taxon) + " " + names
-        match = (names == wanted) | (binomial == wanted)
-    else:
-        match = names == wanted
+
+    def asvs() -> set[str]:
+        names = inputs.view(("names", rank), lambda: tax[rank].map(clean_taxon))
+        if rank == "species" and "genus" in tax.columns:
+            genera = inputs.view(("names", "genus"), lambda: tax["genus"].map(clean_taxon))
+            binomial = genera + " " + names
+            match = (names == wanted) | (binomial == wanted)
+        else:
+            match = names == wanted
+        return set(tax.index[match.to_numpy(dtype=bool)])
+
     counts = sample_counts(inputs, sample)
     total = counts.sum()
     if total <= 0:
         return 0.0
-    hit = match.reindex(counts.index).fillna(False).astype(bool)
-    return float(counts[hit.to_numpy()].sum() / total)
+    matched = inputs.view(("taxon", rank, wanted), asvs)
+    hit = counts.index.isin(list(matched))
+    return float(counts[hit].sum() / total)
 
 
 #: Ranks of taxa_of_interest.tsv not shown in sample reports: a community type (enterotype) is a
