@@ -117,6 +117,16 @@ wildcard_constraints:
     read="R1|R2",
 
 
+# ---------------------------------------------------------------- resources
+
+
+def scaled(base):
+    """A resource that grows with each retry: ``base`` on the first attempt, twice that on the
+    second, and so on (profiles set `retries`). For mem_mb (MB) and runtime (minutes).
+    """
+    return lambda wildcards, attempt: base * attempt
+
+
 # ---------------------------------------------------------------- samples and reads
 
 

@@ -19,8 +19,8 @@ rule dada2_denoise:
         "../../envs/dada2.yaml"
     threads: 2
     resources:
-        mem_mb=lambda wc, attempt: 4000 * attempt,
-        runtime=lambda wc, attempt: 120 * attempt,
+        mem_mb=scaled(4000),
+        runtime=scaled(120),
     params:
         samples=SAMPLES,
         paired=[is_paired(s) for s in SAMPLES],
@@ -61,8 +61,8 @@ rule unoise_denoise:
         "../../envs/vsearch.yaml"
     threads: 2
     resources:
-        mem_mb=lambda wc, attempt: 4000 * attempt,
-        runtime=lambda wc, attempt: 120 * attempt,
+        mem_mb=scaled(4000),
+        runtime=scaled(120),
     params:
         samples=SAMPLES,
         minsize=config["denoise"]["unoise_minsize"],
@@ -88,8 +88,8 @@ rule build_asv_table:
         "../../envs/python.yaml"
     threads: 1
     resources:
-        mem_mb=lambda wc, attempt: 2000 * attempt,
-        runtime=lambda wc, attempt: 30 * attempt,
+        mem_mb=scaled(2000),
+        runtime=scaled(30),
     params:
         min_length=config["denoise"]["min_length"],
         max_length=config["denoise"]["max_length"],

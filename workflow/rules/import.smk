@@ -23,8 +23,8 @@ rule import_asv_table:
         "../../envs/python.yaml"
     threads: 1
     resources:
-        mem_mb=lambda wc, attempt: 2000 * attempt,
-        runtime=lambda wc, attempt: 30 * attempt,
+        mem_mb=scaled(2000),
+        runtime=scaled(30),
     params:
         samples=SAMPLES,
     script:
@@ -48,8 +48,8 @@ rule read_tracking_imported:
         "../../envs/python.yaml"
     threads: 1
     resources:
-        mem_mb=lambda wc, attempt: 500 * attempt,
-        runtime=lambda wc, attempt: 10 * attempt,
+        mem_mb=scaled(500),
+        runtime=scaled(10),
     params:
         samples=SAMPLES,
     script:

@@ -24,8 +24,8 @@ rule prepare_sample_paired:
         "../../envs/prepare.yaml"
     threads: 1
     resources:
-        mem_mb=lambda wc, attempt: 1000 * attempt,
-        runtime=lambda wc, attempt: 30 * attempt,
+        mem_mb=scaled(1000),
+        runtime=scaled(30),
     params:
         primers=cutadapt_primer_args,
         min_len=config["qc"]["min_len"],
@@ -55,8 +55,8 @@ rule prepare_sample_single:
         "../../envs/prepare.yaml"
     threads: 1
     resources:
-        mem_mb=lambda wc, attempt: 1000 * attempt,
-        runtime=lambda wc, attempt: 30 * attempt,
+        mem_mb=scaled(1000),
+        runtime=scaled(30),
     params:
         primers=cutadapt_primer_args,
         min_len=config["qc"]["min_len"],
@@ -84,8 +84,8 @@ rule check_primers:
         "../../envs/python.yaml"
     threads: 1
     resources:
-        mem_mb=lambda wc, attempt: 500 * attempt,
-        runtime=lambda wc, attempt: 5 * attempt,
+        mem_mb=scaled(500),
+        runtime=scaled(5),
     params:
         samples=SAMPLES,
         primers=config["qc"]["primers"],
@@ -110,8 +110,8 @@ rule write_sample_table:
         "../../envs/python.yaml"
     threads: 1
     resources:
-        mem_mb=lambda wc, attempt: 500 * attempt,
-        runtime=lambda wc, attempt: 10 * attempt,
+        mem_mb=scaled(500),
+        runtime=scaled(10),
     params:
         allow_mixed=config.get("input", {}).get("allow_mixed_pairing", False),
     script:

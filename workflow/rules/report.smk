@@ -22,8 +22,8 @@ rule multiqc:
         "../../envs/multiqc.yaml"
     threads: 1
     resources:
-        mem_mb=lambda wc, attempt: 2000 * attempt,
-        runtime=lambda wc, attempt: 30 * attempt,
+        mem_mb=scaled(2000),
+        runtime=scaled(30),
     params:
         outdir=lambda wc, output: os.path.dirname(output[0]),
     shell:
@@ -53,8 +53,8 @@ rule sample_reports:
         "../../envs/python.yaml"
     threads: 1
     resources:
-        mem_mb=lambda wc, attempt: 2000 * attempt,
-        runtime=lambda wc, attempt: 30 * attempt,
+        mem_mb=scaled(2000),
+        runtime=scaled(30),
     params:
         thresholds=config.get("report", {}),
     script:
@@ -80,8 +80,8 @@ rule cohort_report:
         "../../envs/python.yaml"
     threads: 1
     resources:
-        mem_mb=lambda wc, attempt: 2000 * attempt,
-        runtime=lambda wc, attempt: 30 * attempt,
+        mem_mb=scaled(2000),
+        runtime=scaled(30),
     params:
         thresholds=config.get("report", {}),
     script:

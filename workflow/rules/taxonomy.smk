@@ -18,8 +18,8 @@ if CLASSIFY_IN_DENOISE:
             "../../envs/python.yaml"
         threads: 1
         resources:
-            mem_mb=lambda wc, attempt: 1000 * attempt,
-            runtime=lambda wc, attempt: 10 * attempt,
+            mem_mb=scaled(1000),
+            runtime=scaled(10),
         script:
             "../scripts/dada2_taxonomy_by_asv.py"
 
@@ -41,8 +41,8 @@ else:
             "../../envs/dada2.yaml"
         threads: 2
         resources:
-            mem_mb=lambda wc, attempt: 4000 * attempt,
-            runtime=lambda wc, attempt: 120 * attempt,
+            mem_mb=scaled(4000),
+            runtime=scaled(120),
         params:
             min_boot=config["taxonomy"]["min_boot"],
             seed=config["denoise"]["seed"],
@@ -65,8 +65,8 @@ rule sintax_assign_taxonomy:
         "../../envs/vsearch.yaml"
     threads: 2
     resources:
-        mem_mb=lambda wc, attempt: 2000 * attempt,
-        runtime=lambda wc, attempt: 60 * attempt,
+        mem_mb=scaled(2000),
+        runtime=scaled(60),
     params:
         cutoff=config["taxonomy"]["sintax_cutoff"],
     shell:
@@ -92,8 +92,8 @@ rule filter_taxonomy:
         "../../envs/python.yaml"
     threads: 1
     resources:
-        mem_mb=lambda wc, attempt: 2000 * attempt,
-        runtime=lambda wc, attempt: 30 * attempt,
+        mem_mb=scaled(2000),
+        runtime=scaled(30),
     params:
         method=config["taxonomy"]["method"],
         cutoff=config["taxonomy"]["sintax_cutoff"],
@@ -122,8 +122,8 @@ if not ASV_TABLE_ENTRY:
             "../../envs/python.yaml"
         threads: 1
         resources:
-            mem_mb=lambda wc, attempt: 500 * attempt,
-            runtime=lambda wc, attempt: 10 * attempt,
+            mem_mb=scaled(500),
+            runtime=scaled(10),
         params:
             samples=SAMPLES,
             min_primer_fraction=config["qc"]["min_primer_fraction"],
