@@ -340,16 +340,31 @@ def dada2_denoise_outputs():
     return outputs
 
 
+def _read_pair(key, default):
+    """[R1, R2] values of a qc key set per read (one value given serves both reads)."""
+    values = list(config["qc"].get(key, default))
+    return values + values[-1:] if len(values) == 1 else values
+
+
 def dada2_trunc_len():
-    """truncLen pair for DADA2 (second value repeated for single-end)."""
-    values = list(config["qc"].get("trunc_len", [0, 0]))
-    return values + values[-1:] if len(values) == 1 else values
+    """truncLen pair for DADA2 (qc.trunc_len)."""
+    return _read_pair("trunc_len", [0, 0])
 
 
-def dada2_max_ee():
-    """maxEE pair for DADA2."""
-    values = list(config["qc"].get("max_ee", [2, 2]))
-    return values + values[-1:] if len(values) == 1 else values
+def max_expected_errors():
+    """Maximum expected errors [R1, R2] (qc.max_ee): DADA2's maxEE; vsearch filters the merged
+    reads of UNOISE3 with their sum."""
+    return _read_pair("max_ee", [2, 2])
+
+
+def dada2_read_params():
+    """The DADA2 job's per-sample params, in sheet order: paired (bool), r1 and r2 (trimmed
+    reads; a single-end sample's R1 stands in its r2)."""
+    return {
+        "paired": [is_paired(s) for s in SAMPLES],
+        "r1": [trimmed_reads(s)[0] for s in SAMPLES],
+        "r2": [trimmed_reads(s)[-1] for s in SAMPLES],
+    }
 
 
 # ---------------------------------------------------------------- targets
@@ -531,6 +546,12 @@ OFFICIAL_MODULES_URL = (
     "https://raw.githubusercontent.com/omixer/omixer-rpmR/"
     "184f1cc99aefed722e20eb00eda082348a064c4e/inst/extdata/"
 )
+
+
+def official_modules_download(wildcards):
+    """URL of one official module file (no sha256 in the config: the lock file written on the
+    first download checks the later ones)."""
+    return {"url": f"{OFFICIAL_MODULES_URL}{wildcards.name}.txt", "sha256": ""}
 
 
 def function_outputs():

@@ -226,7 +226,7 @@ rule download_official_modules:
         mem_mb=scaled(500),
         runtime=scaled(30),
     params:
-        source=lambda wc: {"url": f"{OFFICIAL_MODULES_URL}{wc.name}.txt", "sha256": ""},
+        source=official_modules_download,
     script:
         "../scripts/download_reference.py"
 

@@ -31,7 +31,7 @@ rule prepare_sample_paired:
         min_len=config["qc"]["min_len"],
         merge_pairs=run_pairing() != "mixed",
         min_overlap=config["denoise"]["min_overlap"],
-        max_ee=sum(dada2_max_ee()),
+        max_ee=sum(max_expected_errors()),
         trunc_q=config["qc"]["trunc_q"],
     script:
         "../scripts/prepare_sample.py"
@@ -62,7 +62,7 @@ rule prepare_sample_single:
         min_len=config["qc"]["min_len"],
         merge_pairs=False,
         min_overlap=config["denoise"]["min_overlap"],
-        max_ee=sum(dada2_max_ee()),
+        max_ee=sum(max_expected_errors()),
         trunc_q=config["qc"]["trunc_q"],
     script:
         "../scripts/prepare_sample.py"
