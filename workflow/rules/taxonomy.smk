@@ -1,4 +1,4 @@
-# Taxonomic classification (DADA2 naive Bayes or SINTAX), off-target removal, read tracking.
+# Taxonomic classification (DADA2 naive Bayes or SINTAX), off-target removal.
 
 
 if CLASSIFY_IN_DENOISE:
@@ -100,33 +100,3 @@ rule filter_taxonomy:
         off_target=config["taxonomy"]["remove"],
     script:
         "../scripts/filter_taxonomy.py"
-
-
-if not ASV_TABLE_ENTRY:
-
-    rule read_tracking:
-        # Reads per sample at every step that can lose them; flags samples left without reads.
-        input:
-            cutadapt=expand(f"{RESULTS}/qc/cutadapt/{{sample}}.json", sample=SAMPLES),
-            denoise=denoise_tracking(),
-            prepare=unoise_count_files(),
-            table=f"{RESULTS}/taxonomy/asv_table_filtered.tsv",
-        output:
-            tsv=f"{RESULTS}/qc/read_tracking.tsv",
-            mqc=f"{RESULTS}/qc/read_tracking_mqc.tsv",
-        log:
-            "logs/qc/read_tracking.log",
-        benchmark:
-            f"{RESULTS}/benchmarks/qc/read_tracking.tsv"
-        conda:
-            "../../envs/python.yaml"
-        threads: 1
-        resources:
-            mem_mb=scaled(500),
-            runtime=scaled(10),
-        params:
-            samples=SAMPLES,
-            min_primer_fraction=config["qc"]["min_primer_fraction"],
-            primers=config["qc"]["primers"],
-        script:
-            "../scripts/read_tracking.py"
