@@ -182,6 +182,12 @@ def prepare_outputs(paired):
     return outputs
 
 
+def merge_pairs(wildcards):
+    """True when a sample's read pairs are merged before UNOISE3: paired-end, and not in a
+    mixed run (input.allow_mixed_pairing), where every sample enters with R1 only."""
+    return is_paired(wildcards.sample) and run_pairing() != "mixed"
+
+
 def all_trimmed_reads(wildcards=None):
     """Trimmed reads of every sample, in sheet order."""
     return [path for sample in SAMPLES for path in trimmed_reads(sample)]
