@@ -486,7 +486,9 @@ def genus_profile_files(wildcards=None):
 
 
 def bundle_files(wildcards=None):
-    """Files of the configured reference bundle (fasta, ko, copies, optional metadata/manifest)."""
+    """Files of the configured reference bundle (fasta, ko, copies, optional metadata/manifest).
+    A bundle folder is looked into here, when the DAG is built (not while parsing; see
+    docs/DEVELOPMENT.md, "Where to continue", for why this is not a checkpoint)."""
     name = config["function"]["bundle"]
     entry = bundle_entry()
     if entry is None:
