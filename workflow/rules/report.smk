@@ -32,7 +32,7 @@ else:
 
     rule read_tracking:
         # Reads per sample at every step that can lose them; flags samples left without reads
-        # and those the primer check (check_primers) found with too few primers.
+        # and those the primer check (check_primers) warned about (primer in too few reads).
         input:
             cutadapt=expand(f"{RESULTS}/qc/cutadapt/{{sample}}.json", sample=SAMPLES),
             primer_check=f"{RESULTS}/qc/primer_check.tsv",
