@@ -1,16 +1,16 @@
-"""Unit tests: ASV IDs and filters, taxonomy formats, off-target flags, tracking, references."""
+"""Unit tests: ASV IDs and filters, taxonomy formats, off-target flags, references
+(read tracking and the primer check: test_tracking.py)."""
 
 from __future__ import annotations
 
 import gzip
 import hashlib
-import json
 from pathlib import Path
 
 import biom
 import pandas as pd
 import pytest
-from gutbrain import asv, references, taxonomy, tracking
+from gutbrain import asv, references, taxonomy
 from gutbrain.errors import InputError
 
 SEQ_A = "TACGGAGGATCCGAGCGTTATCCGGATTTATTGGGTTTAAAGGGAGCGTAG" * 5
@@ -268,43 +268,6 @@ def test_filter_taxonomy_removes_and_counts_off_target(tmp_path):
     assert summary.loc["off_target:chloroplast", "asvs"] == 1
 
 
-def _cutadapt_json(path, total, out, with_primer):
-    path.write_text(
-        json.dumps(
-            {"read_counts": {"input": total, "output": out, "read1_with_adapter": with_primer}}
-        )
-    )
-
-
-def test_tracking_flags_empty_sample_and_low_primer_fraction(tmp_path):
-    cut = []
-    for name, total, out, prim in (("a", 100, 90, 90), ("b", 50, 50, 5), ("c", 10, 0, 0)):
-        path = tmp_path / f"{name}.json"
-        _cutadapt_json(path, total, out, prim)
-        cut.append(str(path))
-    denoise = pd.DataFrame(
-        {
-            "sample": ["a", "b", "c"],
-            "filtered": [80, 40, 0],
-            "denoised": [78, 39, 0],
-            "merged": [75, 35, 0],
-            "nonchimeric": [70, 30, 0],
-        }
-    )
-    final = pd.DataFrame({"a": [60, 5], "b": [20, 0]}, index=["x", "y"])
-    table = tracking.build_tracking(["a", "b", "c"], cut, denoise, None, final, "V4", 0.5)
-    assert list(table.columns[:8]) == ["sample"] + tracking.STEPS
-    rows = table.set_index("sample")
-    assert rows.loc["a", "taxonomy_kept"] == 65
-    assert rows.loc["a", "flag"] == ""
-    assert rows.loc["b", "flag"] == "primer_found_in_10%_of_reads"
-    assert rows.loc["c", "flag"].startswith("no_reads_after_filtering")
-    # Monotone: no step has more reads than the one before.
-    for _, row in rows.iterrows():
-        counts = [row[s] for s in tracking.STEPS]
-        assert counts == sorted(counts, reverse=True)
-
-
 def test_download_verifies_checksum_and_writes_lock(tmp_path):
     src = tmp_path / "upstream.fa.gz"
     src.write_bytes(b"reference v1")
@@ -335,28 +298,6 @@ def test_gather_provenance_sorted_and_deduplicated(tmp_path):
     table = references.gather_provenance(paths, tmp_path / "all.tsv")
     assert list(table["name"]) == ["a", "b"]
     assert list(table.columns) == references.PROVENANCE_COLUMNS
-
-
-@pytest.mark.parametrize(
-    ("primers", "require", "with_primer", "outcome"),
-    [
-        ("V4", False, 95, "ok"),
-        ("V4", False, 10, "warning"),
-        ("none", True, 0, "ok"),
-        ("V4", True, 10, "error"),
-    ],
-)
-def test_check_primers(tmp_path, primers, require, with_primer, outcome):
-    cut = tmp_path / "s.json"
-    _cutadapt_json(cut, 100, 100, with_primer)
-    out = tmp_path / "out.tsv"
-    if outcome == "error":
-        with pytest.raises(InputError, match=r"sample 'S1'.*10\.0% of 100 reads.*require_primers"):
-            tracking.check_primers(["S1"], [str(cut)], primers, require, 0.5, str(out))
-        assert not out.exists()
-        return
-    tracking.check_primers(["S1"], [str(cut)], primers, require, 0.5, str(out))
-    assert pd.read_csv(out, sep="\t").loc[0, "status"] == outcome
 
 
 def test_assignments_by_asv_keys_by_id_and_names_missing(tmp_path):

@@ -12,7 +12,7 @@ import ast
 import re
 import subprocess
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import pytest
@@ -59,7 +59,12 @@ BROUGHT_BY = {
 PY_COMMANDS = {"vsearch", "cutadapt", "mafft", "FastTree", "Rscript", "multiqc"}
 
 PIN = re.compile(r"^[A-Za-z0-9_.\-]+=[0-9][0-9A-Za-z_.+\-]*$")
-RULE_START = re.compile(r"^([ \t]*)(?:rule|checkpoint)\s+(\w+)\s*:", re.M)
+# `rule name:`, `checkpoint name:` or `use rule base as name with:` (a variant of a rule of the
+# same file: the directives of its `with:` block replace the base rule's).
+RULE_START = re.compile(
+    r"^([ \t]*)(?:(?:rule|checkpoint)\s+(\w+)|use\s+rule\s+(\w+)\s+as\s+(\w+)\s+with)\s*:",
+    re.M,
+)
 STRING = re.compile(r'"((?:[^"\\]|\\.)*)"')
 
 
@@ -92,11 +97,11 @@ def _directive(body: str, name: str) -> str:
 
 
 def parse_rules(path: Path) -> list[Rule]:
-    """Rules of one .smk file (also those inside ``if`` blocks) with their conda, shell and script
-    directives (string literals)."""
+    """Rules of one .smk file (also those inside ``if`` blocks and ``use rule`` variants) with
+    their conda, shell and script directives (string literals)."""
     text = path.read_text()
     starts = list(RULE_START.finditer(text))
-    rules = []
+    rules: dict[str, Rule] = {}
     for i, start in enumerate(starts):
         end = starts[i + 1].start() if i + 1 < len(starts) else len(text)
         body = text[start.end() : end]
@@ -104,23 +109,19 @@ def parse_rules(path: Path) -> list[Rule]:
         indent = len(start.group(1).expandtabs())
         top = re.search(rf"^[ \t]{{0,{indent}}}\S", body, re.M)
         body = body[: top.start()] if top else body
-        conda = STRING.findall(_directive(body, "conda"))
-        script = STRING.findall(_directive(body, "script"))
-        shell = "".join(STRING.findall(_directive(body, "shell")))
-        benchmark = STRING.findall(_directive(body, "benchmark"))
-        log = STRING.findall(_directive(body, "log"))
-        rules.append(
-            Rule(
-                start.group(2),
-                path,
-                conda[0] if conda else None,
-                shell,
-                script[0] if script else None,
-                benchmark[0] if benchmark else None,
-                log[0] if log else None,
-            )
-        )
-    return rules
+        found = {
+            key: STRING.findall(_directive(body, key))
+            for key in ("conda", "script", "shell", "benchmark", "log")
+        }
+        directives = {key: values[0] for key, values in found.items() if values}
+        if found["shell"]:
+            directives["shell"] = "".join(found["shell"])
+        name, base = start.group(2) or start.group(4), start.group(3)
+        if base:
+            assert base in rules, f"{path.name}: use rule {base}: no such rule before it"
+        rule = rules[base] if base else Rule(name, path, None, "", None)
+        rules[name] = replace(rule, name=name, **directives)
+    return list(rules.values())
 
 
 def all_rules() -> list[Rule]:
@@ -276,6 +277,11 @@ rule run_r:
         "../scripts/denoise.R"
 
 
+use rule trim as trim_single with:
+    log:
+        "logs/qc/trim_single.log",
+
+
 if config["x"]:
 
     rule nested:
@@ -300,18 +306,22 @@ def test_parse_rules_reads_directives(tmp_path):
     path = tmp_path / "rules.smk"
     path.write_text(SMK)
     rules = parse_rules(path)
-    assert [r.name for r in rules] == ["trim", "tree", "run_r", "nested", "other"]
+    assert [r.name for r in rules] == ["trim", "tree", "run_r", "trim_single", "nested", "other"]
     assert [r.conda for r in rules] == [
         "../../envs/cutadapt.yaml",
         "../../envs/phylogeny.yaml",
         "../../envs/dada2.yaml",
+        "../../envs/cutadapt.yaml",
         "../../envs/vsearch.yaml",
         None,
     ]
     assert rules[0].shell.endswith("> {log:q} 2>&1")
     assert rules[2].script == "../scripts/denoise.R" and rules[2].shell == ""
-    assert rules[3].shell == "vsearch --version > {log}"
-    assert rules[4].shell == "true"  # the function after the last rule is not part of it
+    # A `use rule` variant keeps the base rule's directives but those its `with:` block sets.
+    assert rules[3].shell == rules[0].shell and rules[3].benchmark == rules[0].benchmark
+    assert rules[3].log == "logs/qc/trim_single.log"
+    assert rules[4].shell == "vsearch --version > {log}"
+    assert rules[5].shell == "true"  # the function after the last rule is not part of it
     assert rules[0].benchmark == "{RESULTS}/benchmarks/qc/trim.tsv"
     assert rules[0].log == "logs/qc/trim.log"
     assert rules[1].benchmark is None and rules[1].log is None

@@ -117,6 +117,16 @@ wildcard_constraints:
     read="R1|R2",
 
 
+# ---------------------------------------------------------------- resources
+
+
+def scaled(base):
+    """A resource that grows with each retry: ``base`` on the first attempt, twice that on the
+    second, and so on (profiles set `retries`). For mem_mb (MB) and runtime (minutes).
+    """
+    return lambda wildcards, attempt: base * attempt
+
+
 # ---------------------------------------------------------------- samples and reads
 
 
@@ -170,6 +180,12 @@ def prepare_outputs(paired):
         outputs["uniques"] = temp(f"{RESULTS}/asv/unoise3/uniques/{{sample}}.fasta")
         outputs["counts"] = f"{RESULTS}/asv/unoise3/counts/{{sample}}.tsv"
     return outputs
+
+
+def merge_pairs(wildcards):
+    """True when a sample's read pairs are merged before UNOISE3: paired-end, and not in a
+    mixed run (input.allow_mixed_pairing), where every sample enters with R1 only."""
+    return is_paired(wildcards.sample) and run_pairing() != "mixed"
 
 
 def all_trimmed_reads(wildcards=None):
@@ -330,16 +346,31 @@ def dada2_denoise_outputs():
     return outputs
 
 
+def _read_pair(key, default):
+    """[R1, R2] values of a qc key set per read (one value given serves both reads)."""
+    values = list(config["qc"].get(key, default))
+    return values + values[-1:] if len(values) == 1 else values
+
+
 def dada2_trunc_len():
-    """truncLen pair for DADA2 (second value repeated for single-end)."""
-    values = list(config["qc"].get("trunc_len", [0, 0]))
-    return values + values[-1:] if len(values) == 1 else values
+    """truncLen pair for DADA2 (qc.trunc_len)."""
+    return _read_pair("trunc_len", [0, 0])
 
 
-def dada2_max_ee():
-    """maxEE pair for DADA2."""
-    values = list(config["qc"].get("max_ee", [2, 2]))
-    return values + values[-1:] if len(values) == 1 else values
+def max_expected_errors():
+    """Maximum expected errors [R1, R2] (qc.max_ee): DADA2's maxEE; vsearch filters the merged
+    reads of UNOISE3 with their sum."""
+    return _read_pair("max_ee", [2, 2])
+
+
+def dada2_read_params():
+    """The DADA2 job's per-sample params, in sheet order: paired (bool), r1 and r2 (trimmed
+    reads; a single-end sample's R1 stands in its r2)."""
+    return {
+        "paired": [is_paired(s) for s in SAMPLES],
+        "r1": [trimmed_reads(s)[0] for s in SAMPLES],
+        "r2": [trimmed_reads(s)[-1] for s in SAMPLES],
+    }
 
 
 # ---------------------------------------------------------------- targets
@@ -455,7 +486,9 @@ def genus_profile_files(wildcards=None):
 
 
 def bundle_files(wildcards=None):
-    """Files of the configured reference bundle (fasta, ko, copies, optional metadata/manifest)."""
+    """Files of the configured reference bundle (fasta, ko, copies, optional metadata/manifest).
+    A bundle folder is looked into here, when the DAG is built (not while parsing; see
+    docs/DEVELOPMENT.md, "Where to continue", for why this is not a checkpoint)."""
     name = config["function"]["bundle"]
     entry = bundle_entry()
     if entry is None:
@@ -521,6 +554,12 @@ OFFICIAL_MODULES_URL = (
     "https://raw.githubusercontent.com/omixer/omixer-rpmR/"
     "184f1cc99aefed722e20eb00eda082348a064c4e/inst/extdata/"
 )
+
+
+def official_modules_download(wildcards):
+    """URL of one official module file (no sha256 in the config: the lock file written on the
+    first download checks the later ones)."""
+    return {"url": f"{OFFICIAL_MODULES_URL}{wildcards.name}.txt", "sha256": ""}
 
 
 def function_outputs():

@@ -19,15 +19,13 @@ rule dada2_denoise:
         "../../envs/dada2.yaml"
     threads: 2
     resources:
-        mem_mb=lambda wc, attempt: 4000 * attempt,
-        runtime=lambda wc, attempt: 120 * attempt,
+        mem_mb=scaled(4000),
+        runtime=scaled(120),
     params:
+        **dada2_read_params(),
         samples=SAMPLES,
-        paired=[is_paired(s) for s in SAMPLES],
-        r1=[trimmed_reads(s)[0] for s in SAMPLES],
-        r2=[trimmed_reads(s)[-1] for s in SAMPLES],
         trunc_len=dada2_trunc_len(),
-        max_ee=dada2_max_ee(),
+        max_ee=max_expected_errors(),
         trunc_q=config["qc"]["trunc_q"],
         min_len=config["qc"]["min_len"],
         pool=config["denoise"]["pool"],
@@ -61,8 +59,8 @@ rule unoise_denoise:
         "../../envs/vsearch.yaml"
     threads: 2
     resources:
-        mem_mb=lambda wc, attempt: 4000 * attempt,
-        runtime=lambda wc, attempt: 120 * attempt,
+        mem_mb=scaled(4000),
+        runtime=scaled(120),
     params:
         samples=SAMPLES,
         minsize=config["denoise"]["unoise_minsize"],
@@ -88,8 +86,8 @@ rule build_asv_table:
         "../../envs/python.yaml"
     threads: 1
     resources:
-        mem_mb=lambda wc, attempt: 2000 * attempt,
-        runtime=lambda wc, attempt: 30 * attempt,
+        mem_mb=scaled(2000),
+        runtime=scaled(30),
     params:
         min_length=config["denoise"]["min_length"],
         max_length=config["denoise"]["max_length"],

@@ -19,8 +19,8 @@ rule diversity:
         "../../envs/python.yaml"
     threads: 1
     resources:
-        mem_mb=lambda wc, attempt: 4000 * attempt,
-        runtime=lambda wc, attempt: 60 * attempt,
+        mem_mb=scaled(4000),
+        runtime=scaled(60),
     params:
         seed=config["denoise"]["seed"],
     script:

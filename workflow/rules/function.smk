@@ -17,8 +17,8 @@ rule download_bundle_file:
         "../../envs/python.yaml"
     threads: 1
     resources:
-        mem_mb=lambda wc, attempt: 500 * attempt,
-        runtime=lambda wc, attempt: 120 * attempt,
+        mem_mb=scaled(500),
+        runtime=scaled(120),
     params:
         source=bundle_download,
     script:
@@ -42,8 +42,8 @@ rule prepare_bundle:
         "../../envs/python.yaml"
     threads: 1
     resources:
-        mem_mb=lambda wc, attempt: 4000 * attempt,
-        runtime=lambda wc, attempt: 60 * attempt,
+        mem_mb=scaled(4000),
+        runtime=scaled(60),
     params:
         name=config["function"]["bundle"],
         source=bundle_source(),
@@ -74,8 +74,8 @@ if GENUS_METHOD:
             "../../envs/python.yaml"
         threads: 1
         resources:
-            mem_mb=lambda wc, attempt: 2000 * attempt,
-            runtime=lambda wc, attempt: 30 * attempt,
+            mem_mb=scaled(2000),
+            runtime=scaled(30),
         params:
             reference=repo_file(config["function"]["genus_profile"]),
         script:
@@ -104,8 +104,8 @@ elif config["function"]["method"] == "nearest":
             "../../envs/python.yaml"
         threads: 2
         resources:
-            mem_mb=lambda wc, attempt: 4000 * attempt,
-            runtime=lambda wc, attempt: 60 * attempt,
+            mem_mb=scaled(4000),
+            runtime=scaled(60),
         params:
             top_k=config["function"]["top_k"],
             min_identity=config["function"]["min_identity"],
@@ -133,8 +133,8 @@ else:
             "../../envs/picrust2.yaml"
         threads: 4
         resources:
-            mem_mb=lambda wc, attempt: 16000 * attempt,
-            runtime=lambda wc, attempt: 240 * attempt,
+            mem_mb=scaled(16000),
+            runtime=scaled(240),
         params:
             outdir=lambda wc, output: os.path.join(
                 os.path.dirname(output.functions), "run"
@@ -167,8 +167,8 @@ else:
             "../../envs/python.yaml"
         threads: 1
         resources:
-            mem_mb=lambda wc, attempt: 4000 * attempt,
-            runtime=lambda wc, attempt: 30 * attempt,
+            mem_mb=scaled(4000),
+            runtime=scaled(30),
         params:
             max_nsti=config["function"]["max_nsti"],
         script:
@@ -200,8 +200,8 @@ rule score_modules:
         "../../envs/python.yaml"
     threads: 1
     resources:
-        mem_mb=lambda wc, attempt: 2000 * attempt,
-        runtime=lambda wc, attempt: 30 * attempt,
+        mem_mb=scaled(2000),
+        runtime=scaled(30),
     params:
         min_coverage=config["function"]["min_coverage"],
     script:
@@ -223,10 +223,10 @@ rule download_official_modules:
         "../../envs/python.yaml"
     threads: 1
     resources:
-        mem_mb=lambda wc, attempt: 500 * attempt,
-        runtime=lambda wc, attempt: 30 * attempt,
+        mem_mb=scaled(500),
+        runtime=scaled(30),
     params:
-        source=lambda wc: {"url": f"{OFFICIAL_MODULES_URL}{wc.name}.txt", "sha256": ""},
+        source=official_modules_download,
     script:
         "../scripts/download_reference.py"
 
@@ -248,8 +248,8 @@ rule score_official_modules:
         "../../envs/python.yaml"
     threads: 1
     resources:
-        mem_mb=lambda wc, attempt: 2000 * attempt,
-        runtime=lambda wc, attempt: 30 * attempt,
+        mem_mb=scaled(2000),
+        runtime=scaled(30),
     params:
         min_coverage=config["function"]["min_coverage"],
     script:

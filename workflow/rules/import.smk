@@ -23,34 +23,9 @@ rule import_asv_table:
         "../../envs/python.yaml"
     threads: 1
     resources:
-        mem_mb=lambda wc, attempt: 2000 * attempt,
-        runtime=lambda wc, attempt: 30 * attempt,
+        mem_mb=scaled(2000),
+        runtime=scaled(30),
     params:
         samples=SAMPLES,
     script:
         "../scripts/import_asv_table.py"
-
-
-rule read_tracking_imported:
-    # Read tracking without read-level steps: input = the imported table's totals per sample,
-    # primer_trimmed..nonchimeric empty, taxonomy_kept from the on-target table as usual.
-    input:
-        imported=f"{RESULTS}/asv/asv_table.tsv",
-        table=f"{RESULTS}/taxonomy/asv_table_filtered.tsv",
-    output:
-        tsv=f"{RESULTS}/qc/read_tracking.tsv",
-        mqc=f"{RESULTS}/qc/read_tracking_mqc.tsv",
-    log:
-        "logs/qc/read_tracking.log",
-    benchmark:
-        f"{RESULTS}/benchmarks/qc/read_tracking_imported.tsv"
-    conda:
-        "../../envs/python.yaml"
-    threads: 1
-    resources:
-        mem_mb=lambda wc, attempt: 500 * attempt,
-        runtime=lambda wc, attempt: 10 * attempt,
-    params:
-        samples=SAMPLES,
-    script:
-        "../scripts/read_tracking_imported.py"

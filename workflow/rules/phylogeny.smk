@@ -16,8 +16,8 @@ rule build_tree:
         "../../envs/phylogeny.yaml"
     threads: 2
     resources:
-        mem_mb=lambda wc, attempt: 4000 * attempt,
-        runtime=lambda wc, attempt: 120 * attempt,
+        mem_mb=scaled(4000),
+        runtime=scaled(120),
     shell:
         "(mafft --auto --thread {threads} {input:q} > {output.alignment:q}"
         " && FastTree -nt -gtr -seed 314159 {output.alignment:q} > {output.tree:q}) 2> {log:q}"

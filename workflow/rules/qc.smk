@@ -24,48 +24,27 @@ rule prepare_sample_paired:
         "../../envs/prepare.yaml"
     threads: 1
     resources:
-        mem_mb=lambda wc, attempt: 1000 * attempt,
-        runtime=lambda wc, attempt: 30 * attempt,
+        mem_mb=scaled(1000),
+        runtime=scaled(30),
     params:
         primers=cutadapt_primer_args,
         min_len=config["qc"]["min_len"],
-        merge_pairs=run_pairing() != "mixed",
+        merge_pairs=merge_pairs,
         min_overlap=config["denoise"]["min_overlap"],
-        max_ee=sum(dada2_max_ee()),
+        max_ee=sum(max_expected_errors()),
         trunc_q=config["qc"]["trunc_q"],
     script:
         "../scripts/prepare_sample.py"
 
 
-rule prepare_sample_single:
-    # The same for a single-end sample (the forward primer only; no merging).
-    input:
-        reads=raw_reads,
+# The same job for a single-end sample (the forward primer only; no merging). A rule's outputs
+# are fixed when the workflow is parsed, and a single-end sample has no R2 file: so a second rule,
+# differing only in its outputs and the samples it takes.
+use rule prepare_sample_paired as prepare_sample_single with:
     output:
         **prepare_outputs(paired=False),
-    log:
-        "logs/qc/prepare_sample/{sample}.log",
-    benchmark:
-        f"{RESULTS}/benchmarks/qc/prepare_sample/{{sample}}.tsv"
     wildcard_constraints:
         sample=sample_regex(paired=False),
-    group:
-        "per_sample"
-    conda:
-        "../../envs/prepare.yaml"
-    threads: 1
-    resources:
-        mem_mb=lambda wc, attempt: 1000 * attempt,
-        runtime=lambda wc, attempt: 30 * attempt,
-    params:
-        primers=cutadapt_primer_args,
-        min_len=config["qc"]["min_len"],
-        merge_pairs=False,
-        min_overlap=config["denoise"]["min_overlap"],
-        max_ee=sum(dada2_max_ee()),
-        trunc_q=config["qc"]["trunc_q"],
-    script:
-        "../scripts/prepare_sample.py"
 
 
 rule check_primers:
@@ -84,8 +63,8 @@ rule check_primers:
         "../../envs/python.yaml"
     threads: 1
     resources:
-        mem_mb=lambda wc, attempt: 500 * attempt,
-        runtime=lambda wc, attempt: 5 * attempt,
+        mem_mb=scaled(500),
+        runtime=scaled(5),
     params:
         samples=SAMPLES,
         primers=config["qc"]["primers"],
@@ -110,8 +89,8 @@ rule write_sample_table:
         "../../envs/python.yaml"
     threads: 1
     resources:
-        mem_mb=lambda wc, attempt: 500 * attempt,
-        runtime=lambda wc, attempt: 10 * attempt,
+        mem_mb=scaled(500),
+        runtime=scaled(10),
     params:
         allow_mixed=config.get("input", {}).get("allow_mixed_pairing", False),
     script:

@@ -16,8 +16,8 @@ rule download_taxonomy_reference:
         "../../envs/python.yaml"
     threads: 1
     resources:
-        mem_mb=lambda wc, attempt: 500 * attempt,
-        runtime=lambda wc, attempt: 60 * attempt,
+        mem_mb=scaled(500),
+        runtime=scaled(60),
     params:
         source=download_url,
     script:
@@ -39,8 +39,8 @@ rule dada2_package_file:
         "../../envs/dada2.yaml"
     threads: 1
     resources:
-        mem_mb=lambda wc, attempt: 500 * attempt,
-        runtime=lambda wc, attempt: 10 * attempt,
+        mem_mb=scaled(500),
+        runtime=scaled(10),
     script:
         "../scripts/dada2_package_file.R"
 
@@ -64,8 +64,8 @@ rule prepare_taxonomy_reference:
         "../../envs/python.yaml"
     threads: 1
     resources:
-        mem_mb=lambda wc, attempt: 2000 * attempt,
-        runtime=lambda wc, attempt: 60 * attempt,
+        mem_mb=scaled(2000),
+        runtime=scaled(60),
     params:
         entry=lambda wc: taxonomy_reference(wc.ref),
         name=lambda wc: wc.ref,
@@ -87,7 +87,7 @@ rule collect_provenance:
         "../../envs/python.yaml"
     threads: 1
     resources:
-        mem_mb=lambda wc, attempt: 500 * attempt,
-        runtime=lambda wc, attempt: 10 * attempt,
+        mem_mb=scaled(500),
+        runtime=scaled(10),
     script:
         "../scripts/collect_provenance.py"

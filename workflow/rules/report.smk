@@ -1,4 +1,61 @@
-# Reports: MultiQC (cutadapt + read tracking), per-sample and cohort interpretation reports.
+# Reports: the run summary (read tracking), MultiQC (cutadapt + read tracking), per-sample and
+# cohort interpretation reports.
+
+
+if ASV_TABLE_ENTRY:
+
+    rule read_tracking_imported:
+        # Read tracking without read-level steps: input = the imported table's totals per sample,
+        # primer_trimmed..nonchimeric empty, taxonomy_kept from the on-target table as usual.
+        input:
+            imported=f"{RESULTS}/asv/asv_table.tsv",
+            table=f"{RESULTS}/taxonomy/asv_table_filtered.tsv",
+        output:
+            tsv=f"{RESULTS}/qc/read_tracking.tsv",
+            mqc=f"{RESULTS}/qc/read_tracking_mqc.tsv",
+        log:
+            "logs/report/read_tracking.log",
+        benchmark:
+            f"{RESULTS}/benchmarks/report/read_tracking_imported.tsv"
+        conda:
+            "../../envs/python.yaml"
+        threads: 1
+        resources:
+            mem_mb=scaled(500),
+            runtime=scaled(10),
+        params:
+            samples=SAMPLES,
+        script:
+            "../scripts/read_tracking_imported.py"
+
+else:
+
+    rule read_tracking:
+        # Reads per sample at every step that can lose them; flags samples left without reads
+        # and those the primer check (check_primers) warned about (primer in too few reads).
+        input:
+            cutadapt=expand(f"{RESULTS}/qc/cutadapt/{{sample}}.json", sample=SAMPLES),
+            primer_check=f"{RESULTS}/qc/primer_check.tsv",
+            denoise=denoise_tracking(),
+            prepare=unoise_count_files(),
+            table=f"{RESULTS}/taxonomy/asv_table_filtered.tsv",
+        output:
+            tsv=f"{RESULTS}/qc/read_tracking.tsv",
+            mqc=f"{RESULTS}/qc/read_tracking_mqc.tsv",
+        log:
+            "logs/report/read_tracking.log",
+        benchmark:
+            f"{RESULTS}/benchmarks/report/read_tracking.tsv"
+        conda:
+            "../../envs/python.yaml"
+        threads: 1
+        resources:
+            mem_mb=scaled(500),
+            runtime=scaled(10),
+        params:
+            samples=SAMPLES,
+        script:
+            "../scripts/read_tracking.py"
 
 
 rule multiqc:
@@ -22,8 +79,8 @@ rule multiqc:
         "../../envs/multiqc.yaml"
     threads: 1
     resources:
-        mem_mb=lambda wc, attempt: 2000 * attempt,
-        runtime=lambda wc, attempt: 30 * attempt,
+        mem_mb=scaled(2000),
+        runtime=scaled(30),
     params:
         outdir=lambda wc, output: os.path.dirname(output[0]),
     shell:
@@ -53,8 +110,8 @@ rule sample_reports:
         "../../envs/python.yaml"
     threads: 1
     resources:
-        mem_mb=lambda wc, attempt: 2000 * attempt,
-        runtime=lambda wc, attempt: 30 * attempt,
+        mem_mb=scaled(2000),
+        runtime=scaled(30),
     params:
         thresholds=config.get("report", {}),
     script:
@@ -80,8 +137,8 @@ rule cohort_report:
         "../../envs/python.yaml"
     threads: 1
     resources:
-        mem_mb=lambda wc, attempt: 2000 * attempt,
-        runtime=lambda wc, attempt: 30 * attempt,
+        mem_mb=scaled(2000),
+        runtime=scaled(30),
     params:
         thresholds=config.get("report", {}),
     script:

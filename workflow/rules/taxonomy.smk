@@ -1,4 +1,4 @@
-# Taxonomic classification (DADA2 naive Bayes or SINTAX), off-target removal, read tracking.
+# Taxonomic classification (DADA2 naive Bayes or SINTAX), off-target removal.
 
 
 if CLASSIFY_IN_DENOISE:
@@ -18,8 +18,8 @@ if CLASSIFY_IN_DENOISE:
             "../../envs/python.yaml"
         threads: 1
         resources:
-            mem_mb=lambda wc, attempt: 1000 * attempt,
-            runtime=lambda wc, attempt: 10 * attempt,
+            mem_mb=scaled(1000),
+            runtime=scaled(10),
         script:
             "../scripts/dada2_taxonomy_by_asv.py"
 
@@ -41,8 +41,8 @@ else:
             "../../envs/dada2.yaml"
         threads: 2
         resources:
-            mem_mb=lambda wc, attempt: 4000 * attempt,
-            runtime=lambda wc, attempt: 120 * attempt,
+            mem_mb=scaled(4000),
+            runtime=scaled(120),
         params:
             min_boot=config["taxonomy"]["min_boot"],
             seed=config["denoise"]["seed"],
@@ -65,8 +65,8 @@ rule sintax_assign_taxonomy:
         "../../envs/vsearch.yaml"
     threads: 2
     resources:
-        mem_mb=lambda wc, attempt: 2000 * attempt,
-        runtime=lambda wc, attempt: 60 * attempt,
+        mem_mb=scaled(2000),
+        runtime=scaled(60),
     params:
         cutoff=config["taxonomy"]["sintax_cutoff"],
     shell:
@@ -92,41 +92,11 @@ rule filter_taxonomy:
         "../../envs/python.yaml"
     threads: 1
     resources:
-        mem_mb=lambda wc, attempt: 2000 * attempt,
-        runtime=lambda wc, attempt: 30 * attempt,
+        mem_mb=scaled(2000),
+        runtime=scaled(30),
     params:
         method=config["taxonomy"]["method"],
         cutoff=config["taxonomy"]["sintax_cutoff"],
         off_target=config["taxonomy"]["remove"],
     script:
         "../scripts/filter_taxonomy.py"
-
-
-if not ASV_TABLE_ENTRY:
-
-    rule read_tracking:
-        # Reads per sample at every step that can lose them; flags samples left without reads.
-        input:
-            cutadapt=expand(f"{RESULTS}/qc/cutadapt/{{sample}}.json", sample=SAMPLES),
-            denoise=denoise_tracking(),
-            prepare=unoise_count_files(),
-            table=f"{RESULTS}/taxonomy/asv_table_filtered.tsv",
-        output:
-            tsv=f"{RESULTS}/qc/read_tracking.tsv",
-            mqc=f"{RESULTS}/qc/read_tracking_mqc.tsv",
-        log:
-            "logs/qc/read_tracking.log",
-        benchmark:
-            f"{RESULTS}/benchmarks/qc/read_tracking.tsv"
-        conda:
-            "../../envs/python.yaml"
-        threads: 1
-        resources:
-            mem_mb=lambda wc, attempt: 500 * attempt,
-            runtime=lambda wc, attempt: 10 * attempt,
-        params:
-            samples=SAMPLES,
-            min_primer_fraction=config["qc"]["min_primer_fraction"],
-            primers=config["qc"]["primers"],
-        script:
-            "../scripts/read_tracking.py"

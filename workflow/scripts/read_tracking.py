@@ -1,21 +1,20 @@
-"""Per-sample read counts at every step (gutbrain.tracking)."""
+"""Per-sample read counts at every step, flagged with the primer check's verdicts
+(gutbrain.tracking)."""
 
 import sys
 
-sys.stderr = open(snakemake.log[0], "w")  # noqa: F821
+sys.stderr = open(snakemake.log[0], "w")
 
-from gutbrain.tracking import track_reads  # noqa: E402
+from gutbrain.tracking import track_reads
 
-i = snakemake.input  # noqa: F821
-p = snakemake.params  # noqa: F821
+i = snakemake.input
 track_reads(
-    samples=p.samples,
+    samples=snakemake.params.samples,
     cutadapt=list(i.cutadapt),
     denoise=i.denoise,
     prepare=list(i.prepare),
     table=i.table,
-    primers=p.primers,
-    min_primer_fraction=p.min_primer_fraction,
+    primer_check=i.primer_check,
     out_tsv=snakemake.output.tsv,
-    out_mqc=snakemake.output.mqc,  # noqa: F821
+    out_mqc=snakemake.output.mqc,
 )

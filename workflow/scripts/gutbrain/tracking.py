@@ -5,17 +5,19 @@ Columns: ``input`` (raw reads or pairs), ``primer_trimmed`` (after cutadapt), ``
 merged; for UNOISE3, merging precedes filtering), ``nonchimeric`` (after chimera removal and the
 ASV length/abundance filters' input), ``taxonomy_kept`` (reads of on-target ASVs after all
 filters). ``primer_fraction`` is the fraction of reads in which cutadapt found the forward primer.
+Whether that fraction is too low is decided once, by the primer check (:func:`check_primers`,
+``primer_check.tsv``); the read tracking flags the samples it marked.
 """
 
 from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING
 
 from .errors import InputError
-from .io import atomic_path, write_rows, write_tsv
+from .io import atomic_path, read_text_table, write_rows, write_tsv
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -99,8 +101,24 @@ def check_primers(
     return rows
 
 
-def flags_for(row: dict, primers: str, min_primer_fraction: float) -> str:
-    """Semicolon-separated flags for one sample ('' when nothing is wrong)."""
+def primer_verdicts(path: str, samples: Sequence[str]) -> dict[str, str]:
+    """Sample -> status ('ok' or 'warning') from ``primer_check.tsv``; InputError naming the
+    file when it lacks a sample (written for another sample sheet)."""
+    table = read_text_table(path, ["sample", "status"])
+    verdicts = dict(zip(table["sample"], table["status"], strict=True))
+    missing = [sample for sample in samples if sample not in verdicts]
+    if missing:
+        raise InputError(
+            f"{path}: no primer check for sample(s) {missing}; rerun the primer check "
+            "(rule check_primers)"
+        )
+    return verdicts
+
+
+def flags_for(row: dict, primer_status: str) -> str:
+    """Semicolon-separated flags for one sample ('' when nothing is wrong); ``primer_status``
+    is the sample's verdict of the primer check ('warning': too few reads carried the primer).
+    """
     flags = []
     if row["input"] == 0:
         flags.append("no_input_reads")
@@ -108,9 +126,8 @@ def flags_for(row: dict, primers: str, min_primer_fraction: float) -> str:
         flags.append("no_reads_after_filtering")
     elif row["taxonomy_kept"] == 0:
         flags.append("no_reads_in_final_table")
-    fraction = row.get("primer_fraction")
-    if primer_fraction_low(fraction, primers, min_primer_fraction):
-        flags.append(f"primer_found_in_{fraction:.0%}_of_reads")
+    if primer_status == "warning":
+        flags.append(f"primer_found_in_{row['primer_fraction']:.0%}_of_reads")
     return ";".join(flags)
 
 
@@ -120,10 +137,12 @@ def build_tracking(
     denoise: pd.DataFrame,
     prepare: pd.DataFrame | None,
     final_table: pd.DataFrame,
-    primers: str,
-    min_primer_fraction: float,
+    primer_status: Mapping[str, str],
 ) -> pd.DataFrame:
-    """Combine the per-step counts into one table (one row per sample, sheet order)."""
+    """Combine the per-step counts into one table (one row per sample, sheet order).
+
+    ``primer_status`` maps each sample to its primer-check verdict (:func:`primer_verdicts`).
+    """
     import pandas as pd
 
     denoise = denoise.set_index("sample")
@@ -136,7 +155,7 @@ def build_tracking(
             value = denoise.at[sample, step] if sample in denoise.index else 0
             row[step] = int(value) if value == value else 0
         row["taxonomy_kept"] = int(final_table[sample].sum()) if sample in final_table else 0
-        row["flag"] = flags_for(row, primers, min_primer_fraction)
+        row["flag"] = flags_for(row, primer_status[sample])
         rows.append(row)
     table = pd.DataFrame(rows)
     table["primer_fraction"] = table["primer_fraction"].round(4)
@@ -149,12 +168,16 @@ def track_reads(
     denoise: str,
     prepare: Sequence[str],
     table: str,
-    primers: str,
-    min_primer_fraction: float,
+    primer_check: str,
     out_tsv: str,
     out_mqc: str,
 ) -> pd.DataFrame:
-    """Write ``read_tracking.tsv`` and its MultiQC custom-content twin."""
+    """Write ``read_tracking.tsv`` and its MultiQC custom-content twin.
+
+    Counts come from the cutadapt JSON reports (exact primer fraction), the denoiser's
+    tracking, the UNOISE3 preparation counts and the on-target table; the primer flags from
+    the primer check's verdicts (``primer_check``, ``primer_check.tsv``).
+    """
     import pandas as pd
 
     prep = (
@@ -169,8 +192,7 @@ def track_reads(
         pd.read_csv(denoise, sep="\t", dtype={"sample": str}),
         prep,
         final,
-        primers,
-        min_primer_fraction,
+        primer_verdicts(primer_check, samples),
     )
     write_tracking(tracking, out_tsv, out_mqc)
     return tracking
