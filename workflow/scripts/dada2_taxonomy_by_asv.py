@@ -1,8 +1,8 @@
 """Key DADA2 classifications made in the denoising session by ASV ID (gutbrain.taxonomy)."""
 
-import sys
+from gutbrain.steps import configure_logging
 
-sys.stderr = open(snakemake.log[0], "w")
+configure_logging(snakemake.log[0])
 
 from gutbrain.taxonomy import assignments_by_asv
 

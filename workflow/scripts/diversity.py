@@ -3,16 +3,19 @@
 import sys
 from pathlib import Path
 
-sys.stderr = open(snakemake.log[0], "w")  # noqa: F821
+from gutbrain.steps import configure_logging
 
-from gutbrain.diversity import read_asv_table, read_tree, write_diversity_outputs  # noqa: E402
+configure_logging(snakemake.log[0])
 
-table = read_asv_table(snakemake.input.table)  # noqa: F821
-tree = read_tree(snakemake.input.tree, list(table.index))  # noqa: F821
+from gutbrain.asv import read_asv_table
+from gutbrain.diversity import read_tree, write_diversity_outputs
+
+table = read_asv_table(snakemake.input.table)
+tree = read_tree(snakemake.input.tree, list(table.index))
 record = write_diversity_outputs(
     table,
     Path(snakemake.output.alpha).parent,
     tree,
-    seed=snakemake.params.seed,  # noqa: F821
+    seed=snakemake.params.seed,
 )
 print(record["reason"], file=sys.stderr)

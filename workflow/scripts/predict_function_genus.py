@@ -1,12 +1,11 @@
-"""Genus-profile functional prediction for every ASV (gutbrain.function_steps)."""
+"""Genus-profile functional prediction for every ASV (gutbrain.steps.function)."""
 
-from gutbrain.function_steps import (
-    configure_logging,
-    genus_profile_provenance,
-    predict_function_genus,
-)
+from gutbrain.steps import configure_logging
 
 configure_logging(snakemake.log[0])
+
+from gutbrain.steps.function import genus_profile_provenance, predict_function_genus
+
 i = snakemake.input
 out = dict(snakemake.output.items())
 provenance = out.pop("provenance")

@@ -1,9 +1,10 @@
 """Write every sample's interpretation report, HTML and JSON (gutbrain.report)."""
 
-import sys
 from pathlib import Path
 
-sys.stderr = open(snakemake.log[0], "w")
+from gutbrain.steps import configure_logging
+
+configure_logging(snakemake.log[0])
 
 from gutbrain.report import write_sample_outputs
 from gutbrain.report.pipeline import inputs_from_snakemake, run_date

@@ -1,8 +1,8 @@
 """Write the loaded and checked sample sheet as results/samples.tsv (gutbrain.samples)."""
 
-import sys
+from gutbrain.steps import configure_logging
 
-sys.stderr = open(snakemake.log[0], "w")
+configure_logging(snakemake.log[0])
 
 from gutbrain.samples import write_sample_table
 

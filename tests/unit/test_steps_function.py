@@ -1,9 +1,10 @@
-"""Function-step glue: official module files scored on a KO abundance table."""
+"""The function step (gutbrain.steps.function): official module files scored on KO abundances;
+PICRUSt2 output ingested."""
 
 from __future__ import annotations
 
 import pandas as pd
-from gutbrain.function_steps import score_module_files
+from gutbrain.steps.function import score_module_files
 
 
 def test_score_official_module_files(shared_data, tmp_path):
@@ -33,7 +34,7 @@ def _write(path, text):
 
 def test_ingest_picrust2_writes_ec_abundance_from_ec_predictions(repo, tmp_path):
     """PICRUSt2's per-ASV EC copies become ec_abundance.tsv: count / 16S copies x EC copies."""
-    from gutbrain.function_steps import ingest_picrust2
+    from gutbrain.steps.function import ingest_picrust2
 
     table = _write(tmp_path / "asv.tsv", "asv_id\ts1\ts2\na1\t10\t0\na2\t4\t8\na3\t5\t5\n")
     taxonomy = _write(
