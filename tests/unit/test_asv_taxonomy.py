@@ -378,3 +378,14 @@ def test_assignments_by_asv_keys_by_id_and_names_missing(tmp_path):
     fasta.write_text(f">ASV_x\n{'ACGT' * 30}\n")
     with pytest.raises(InputError, match="1 ASVs of .* have no classification"):
         taxonomy.assignments_by_asv(str(by_seq), str(fasta), str(tmp_path / "out.tsv"))
+
+
+def test_read_asv_table(tmp_path):
+    good = tmp_path / "asv_table.tsv"
+    good.write_text("asv_id\t001\tS2\nASV_a\t3\t0\nASV_b\t1\t5\n", encoding="utf-8")
+    table = asv.read_asv_table(good)
+    assert list(table.columns) == ["001", "S2"] and table.loc["ASV_b", "S2"] == 5
+    bad = tmp_path / "bad.tsv"
+    bad.write_text("asv_id\tS1\nASV_a\t1.5\n", encoding="utf-8")
+    with pytest.raises(InputError, match=r"bad\.tsv: column 'S1' must hold integer"):
+        asv.read_asv_table(bad)
