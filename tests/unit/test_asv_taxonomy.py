@@ -5,9 +5,7 @@ from __future__ import annotations
 import gzip
 import hashlib
 import json
-from pathlib import Path
 
-import biom
 import pandas as pd
 import pytest
 from gutbrain import asv, references, taxonomy, tracking
@@ -40,24 +38,6 @@ def test_build_asv_table_filters(filt, kept, removed_length, removed_abundance):
     assert summary["removed_abundance"] == removed_abundance
     assert table.index[0] == asv.asv_id(SEQ_A)  # most abundant first
     assert all(seqs[i] in (SEQ_A, SEQ_B, "ACGT" * 10) for i in table.index)
-
-
-def test_asv_outputs_written_and_empty_run_fails(tmp_path):
-    seqtab = tmp_path / "seqtab.tsv"
-    pd.DataFrame({"sequence": [SEQ_A, SEQ_B], "s1": [5, 7], "s2": [1, 0]}).to_csv(
-        seqtab, sep="\t", index=False
-    )
-    out = {k: str(tmp_path / f"out.{k}") for k in ("tsv", "fasta", "biom", "sum")}
-    table = asv.make_asv_outputs(
-        str(seqtab), asv.AsvFilter(), out["tsv"], out["fasta"], out["biom"], out["sum"]
-    )
-    assert list(table.columns) == ["s1", "s2"]
-    assert Path(out["fasta"]).read_text().count(">") == 2
-    loaded = biom.load_table(out["biom"])
-    assert loaded.shape == (2, 2)
-    assert sorted(loaded.ids()) == ["s1", "s2"]
-    with pytest.raises(InputError, match="no ASV left in the whole run"):
-        asv.make_asv_outputs(str(seqtab), asv.AsvFilter(1, 10_000, 1000), *out.values())
 
 
 @pytest.mark.parametrize(

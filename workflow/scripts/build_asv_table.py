@@ -1,10 +1,11 @@
-"""Build the ASV table, FASTA and BIOM from a denoiser's sequence table (gutbrain.asv)."""
+"""Build the ASV table, FASTA and BIOM from a denoiser's sequence table (gutbrain.steps.asv)."""
 
 from gutbrain.steps import configure_logging
 
 configure_logging(snakemake.log[0])
 
-from gutbrain.asv import AsvFilter, make_asv_outputs
+from gutbrain.asv import AsvFilter
+from gutbrain.steps.asv import make_asv_outputs
 
 p = snakemake.params
 o = snakemake.output

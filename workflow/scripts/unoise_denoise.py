@@ -1,13 +1,13 @@
-"""Denoise the run with UNOISE3 and remove chimeras (gutbrain.unoise)."""
+"""Denoise the run with UNOISE3 and remove chimeras (gutbrain.steps.denoise)."""
 
 from gutbrain.steps import configure_logging
 
 log = configure_logging(snakemake.log[0])
 
-from gutbrain.unoise import denoise_run
+from gutbrain.steps.denoise import unoise_denoise
 
 p = snakemake.params
-denoise_run(
+unoise_denoise(
     dict(zip(p.samples, snakemake.input.uniques, strict=True)),
     snakemake.output.seqtab,
     snakemake.output.tracking,

@@ -1,9 +1,10 @@
 """The steps layer: what each Snakemake rule does, one module per ``workflow/rules/<step>.smk``.
 
 A steps module reads the rule's input files, calls the pure functions of the domain modules
-(data in, data out) and writes the rule's outputs; all file reading and writing of a step is
-here. Modules: ``qc``, ``denoise``, ``import_`` (``import.smk``; ``import`` is a keyword),
-``taxonomy``, ``references``, ``function``, ``diversity``, ``report``.
+(data in, data out) and writes the rule's outputs: the file reading and writing of a step is
+here. Modules: ``qc``, ``denoise``, ``asv`` (the ASV table rule of ``denoise.smk``, which the
+import step shares), ``import_`` (``import.smk``; ``import`` is a keyword), ``taxonomy``,
+``references``, ``function``, ``diversity`` and ``report``.
 
 The adapter scripts in ``workflow/scripts/`` start with :func:`configure_logging` and call one
 function of a steps module. This package imports nothing heavy (light jobs use it).

@@ -13,7 +13,6 @@ from pathlib import Path
 import dnaio
 import pandas as pd
 
-from gutbrain.asv import write_asv_outputs
 from gutbrain.asv_import import (
     SEQS_KEY,
     TABLE_KEY,
@@ -30,6 +29,7 @@ from gutbrain.errors import InputError
 from gutbrain.io import write_tsv
 from gutbrain.references import provenance_row, sha256sum, write_provenance
 from gutbrain.samples import load_metadata_sheet
+from gutbrain.steps.asv import write_asv_outputs
 
 
 def read_tsv_table(path: str | os.PathLike[str]) -> pd.DataFrame:
