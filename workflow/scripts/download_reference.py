@@ -1,10 +1,9 @@
-"""Download one reference file into the cache, verifying its sha256 (gutbrain.references)."""
+"""Download one reference file into the cache, verifying its sha256 (gutbrain.steps.references)."""
 
 from gutbrain.steps import configure_logging
 
 configure_logging(snakemake.log[0])
 
-from gutbrain.references import download
+from gutbrain.steps.references import download_reference
 
-source = snakemake.params.source
-download(source["url"], snakemake.output[0], source.get("sha256", ""))
+download_reference(snakemake.params.source, snakemake.output[0])

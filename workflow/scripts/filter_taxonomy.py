@@ -1,10 +1,10 @@
-"""Normalise classifier output, flag and remove off-target ASVs (gutbrain.taxonomy)."""
+"""Normalise classifier output, flag and remove off-target ASVs (gutbrain.steps.taxonomy)."""
 
 from gutbrain.steps import configure_logging
 
 configure_logging(snakemake.log[0])
 
-from gutbrain.taxonomy import filter_taxonomy
+from gutbrain.steps.taxonomy import filter_taxonomy
 
 p = snakemake.params
 filter_taxonomy(

@@ -1,12 +1,13 @@
-"""Convert a taxonomy reference to the DADA2 and SINTAX formats and record its provenance."""
+"""Convert a taxonomy reference to the DADA2 and SINTAX formats and record its provenance
+(gutbrain.steps.references)."""
 
 from gutbrain.steps import configure_logging
 
 configure_logging(snakemake.log[0])
 
-from gutbrain.taxonomy import prepare_reference
+from gutbrain.steps.references import prepare_taxonomy_reference
 
-prepare_reference(
+prepare_taxonomy_reference(
     name=snakemake.params.name,
     entry=dict(snakemake.params.entry),
     fasta=snakemake.input.fasta,
