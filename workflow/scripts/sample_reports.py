@@ -1,24 +1,14 @@
-"""Write every sample's interpretation report, HTML and JSON (gutbrain.report)."""
-
-from pathlib import Path
+"""Write every sample's interpretation report, HTML and JSON (gutbrain.steps.report)."""
 
 from gutbrain.steps import configure_logging
 
 configure_logging(snakemake.log[0])
 
-from gutbrain.report import write_sample_outputs
-from gutbrain.report.pipeline import inputs_from_snakemake, run_date
+from gutbrain.steps.report import sample_reports
 
-inputs = inputs_from_snakemake(snakemake.input, snakemake.input.samples)
-out = Path(snakemake.output.pages)
-out.mkdir(parents=True, exist_ok=True)
-date = run_date()
-for sample in inputs.samples["sample"]:
-    write_sample_outputs(
-        str(sample),
-        inputs,
-        out / f"{sample}.html",
-        out / f"{sample}.json",
-        thresholds=snakemake.params.thresholds,
-        run_date=date,
-    )
+sample_reports(
+    snakemake.input,
+    snakemake.input.samples,
+    snakemake.output.pages,
+    thresholds=snakemake.params.thresholds,
+)
