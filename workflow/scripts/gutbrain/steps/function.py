@@ -137,7 +137,8 @@ def predict_function_genus(
     markers: str,
     out: Mapping[str, str],
 ) -> None:
-    """Genus-profile prediction: ASV genus -> genome-derived genus profile -> EC and KO tables."""
+    """Genus-profile prediction: ASV genus -> genome-derived genus profile -> EC and KO tables;
+    ``out["provenance"]`` gets the provenance of the reference and the catalogs."""
     from gutbrain.genus_predict import assign_profiles, predict_tables
     from gutbrain.genus_predict import sample_confidence as genus_confidence
     from gutbrain.genus_profile import load_profile
@@ -172,6 +173,7 @@ def predict_function_genus(
         "number of sequenced genomes behind those profiles.",
     )
     log.info("ASV prediction status: %s", preds["status"].value_counts().to_dict())
+    genus_profile_provenance(reference, catalog, markers, out["provenance"])
 
 
 def genus_profile_provenance(reference: str, catalog: str, markers: str, out: str) -> None:
