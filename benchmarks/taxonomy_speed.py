@@ -126,7 +126,7 @@ def evaluate(root: Path, label: str, files: dict[str, Path], table: Path, config
              truth: dict[str, str]) -> dict[str, dict]:
     """Normalise both classifiers' assignments as the pipeline does; agreement with truth."""
     from gutbrain.asv import read_asv_table
-    from gutbrain.taxonomy import filter_taxonomy
+    from gutbrain.steps.taxonomy import filter_taxonomy
 
     reads = read_asv_table(str(table)).sum(axis=1)
     tax = config["taxonomy"]

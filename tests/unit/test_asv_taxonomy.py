@@ -1,16 +1,14 @@
-"""Unit tests: ASV IDs and filters, taxonomy formats, off-target flags, references
-(read tracking and the primer check: test_tracking.py)."""
+"""Unit tests: ASV IDs and filters, taxonomy formats, off-target flags, references (read tracking
+and the primer check: test_tracking.py; the steps that read and write these files:
+test_steps_denoise, test_steps_taxonomy, test_steps_references)."""
 
 from __future__ import annotations
 
-import gzip
 import hashlib
-from pathlib import Path
 
-import biom
 import pandas as pd
 import pytest
-from gutbrain import asv, references, taxonomy
+from gutbrain import asv, taxonomy
 from gutbrain.errors import InputError
 
 SEQ_A = "TACGGAGGATCCGAGCGTTATCCGGATTTATTGGGTTTAAAGGGAGCGTAG" * 5
@@ -40,24 +38,6 @@ def test_build_asv_table_filters(filt, kept, removed_length, removed_abundance):
     assert summary["removed_abundance"] == removed_abundance
     assert table.index[0] == asv.asv_id(SEQ_A)  # most abundant first
     assert all(seqs[i] in (SEQ_A, SEQ_B, "ACGT" * 10) for i in table.index)
-
-
-def test_asv_outputs_written_and_empty_run_fails(tmp_path):
-    seqtab = tmp_path / "seqtab.tsv"
-    pd.DataFrame({"sequence": [SEQ_A, SEQ_B], "s1": [5, 7], "s2": [1, 0]}).to_csv(
-        seqtab, sep="\t", index=False
-    )
-    out = {k: str(tmp_path / f"out.{k}") for k in ("tsv", "fasta", "biom", "sum")}
-    table = asv.make_asv_outputs(
-        str(seqtab), asv.AsvFilter(), out["tsv"], out["fasta"], out["biom"], out["sum"]
-    )
-    assert list(table.columns) == ["s1", "s2"]
-    assert Path(out["fasta"]).read_text().count(">") == 2
-    loaded = biom.load_table(out["biom"])
-    assert loaded.shape == (2, 2)
-    assert sorted(loaded.ids()) == ["s1", "s2"]
-    with pytest.raises(InputError, match="no ASV left in the whole run"):
-        asv.make_asv_outputs(str(seqtab), asv.AsvFilter(1, 10_000, 1000), *out.values())
 
 
 @pytest.mark.parametrize(
@@ -99,36 +79,6 @@ def test_parse_dada2_header():
         taxonomy.parse_dada2_header("id;tax=d:Bacteria", "r.fa", "record 1")
 
 
-def _write_fasta(path, records):
-    with gzip.open(path, "wt") as handle:
-        for name, seq in records:
-            handle.write(f">{name}\n{seq}\n")
-
-
-def test_convert_reference_roundtrip(tmp_path):
-    src = tmp_path / "ref.fa.gz"
-    _write_fasta(
-        src,
-        [
-            ("r1;tax=d:Bacteria,p:Firmicutes,c:C,o:O,f:F,g:Roseburia;", SEQ_A),
-            ("r2;tax=d:Bacteria,p:Bacteroidetes;", SEQ_B.replace("T", "U")),
-        ],
-    )
-    d, s = tmp_path / "dada2.fa.gz", tmp_path / "sintax.fa.gz"
-    counts = taxonomy.convert_reference(str(src), "sintax", str(d), str(s))
-    assert counts == {"sequences": 2, "genera": 1}
-    dada2_lines = gzip.open(d, "rt").read().splitlines()
-    assert dada2_lines[0] == ">Bacteria;Firmicutes;C;O;F;Roseburia;"
-    assert dada2_lines[2] == ">Bacteria;Bacteroidetes;"
-    assert "U" not in dada2_lines[3]
-    sintax_lines = gzip.open(s, "rt").read().splitlines()
-    assert sintax_lines[0] == ">r1;tax=d:Bacteria,p:Firmicutes,c:C,o:O,f:F,g:Roseburia;"
-    # And back again from the DADA2 format.
-    d2, s2 = tmp_path / "d2.fa.gz", tmp_path / "s2.fa.gz"
-    taxonomy.convert_reference(str(d), "dada2", str(d2), str(s2))
-    assert gzip.open(d2, "rt").read() == gzip.open(d, "rt").read()
-
-
 GOLD_HEADERS = [
     # Genome-derived record whose lineage is right.
     "7000001\tBacteroides fragilis 638R \t7000001|16s_rRNA|x\t"
@@ -145,24 +95,25 @@ GOLD_HEADERS = [
 ]
 
 
-def test_gold_headers_keep_only_trustworthy_lineages(tmp_path):
-    gold = tmp_path / "gold.fasta"
-    gold.write_text("".join(f">{h}\n{SEQ_A}\n" for h in GOLD_HEADERS))
-    main = tmp_path / "main.fa.gz"
-    _write_fasta(main, [("m1;tax=d:Bacteria,p:Firmicutes,c:Clostridia,o:Clostridiales,"
-                         "f:Lachnospiraceae,g:Roseburia;", SEQ_B)])
-    d, s = tmp_path / "d.fa.gz", tmp_path / "s.fa.gz"
-    counts = taxonomy.convert_reference(
-        str(main), "sintax", str(d), str(s), extra=[(str(gold), "gold")]
-    )
-    assert counts == {"sequences": 4, "genera": 3, "gold_skipped": 1}
-    headers = [line for line in gzip.open(d, "rt").read().splitlines() if line.startswith(">")]
-    assert headers == [
-        ">Bacteria;Firmicutes;Clostridia;Clostridiales;Lachnospiraceae;Roseburia;",
-        ">Bacteria;Bacteroidetes;Bacteroidia;Bacteroidales;Bacteroidaceae;Bacteroides;",
-        ">Bacteria;Firmicutes;Clostridia;Clostridiales;Lachnospiraceae;Roseburia;",
-        ">Bacteria;Bacteroidetes;Bacteroidia;Bacteroidales;Prevotellaceae;Prevotella;",
-    ]
+def test_gold_records_keep_only_trustworthy_lineages():
+    known = {"Roseburia": ["Bacteria", "Firmicutes", "Clostridia", "Clostridiales",
+                           "Lachnospiraceae", "Roseburia"]}
+    stats: dict = {}
+    ranked = list(taxonomy.iter_gold(((h, SEQ_A) for h in GOLD_HEADERS), known, stats))
+    assert [ident for ident, _, _ in ranked] == ["7000001", "7000002", "S000390990"]
+    assert ranked[1][1][5] == "Roseburia" and ranked[1][1][6] == ""  # borrowed lineage
+    assert stats == {"gold_skipped": 1}
+
+
+def test_reference_headers_in_both_formats():
+    ranks = ["Bacteria", "Firmicutes", "C", "O", "F", "", ""]
+    assert taxonomy.dada2_header(ranks) == "Bacteria;Firmicutes;C;O;F;"
+    assert taxonomy.sintax_header("r1", ranks) == "r1;tax=d:Bacteria,p:Firmicutes,c:C,o:O,f:F;"
+    records = [("r1;tax=d:Bacteria,p:Firmicutes;", "acgu")]
+    (ranked,) = taxonomy.iter_reference(records, "sintax", "ref.fa")
+    assert ranked == ("r1", ["Bacteria", "Firmicutes", "", "", "", "", ""], "ACGT")
+    with pytest.raises(InputError, match=r"ref.fa: record 1 \('a1'\) has no lineage in l.tsv"):
+        list(taxonomy.iter_reference([("a1", "ACGT")], "fasta_tsv", "ref.fa", {}, "l.tsv"))
 
 
 @pytest.mark.parametrize(
@@ -175,21 +126,6 @@ def test_gold_headers_keep_only_trustworthy_lineages(tmp_path):
 def test_gold_organism(header, ident, organism):
     got = taxonomy.gold_organism(header)
     assert got[0] == ident and got[1] == organism and len(got[2]) == 6
-
-
-def test_convert_reference_fasta_tsv_names_missing_lineage(tmp_path):
-    src = tmp_path / "ref.fa.gz"
-    _write_fasta(src, [("a1", SEQ_A), ("a2", SEQ_B)])
-    lineages = tmp_path / "lineages.tsv"
-    lineages.write_text("a1\tBacteria;Firmicutes;C;O;F;G\n")
-    with pytest.raises(InputError, match=r"record 2 \('a2'\) has no lineage"):
-        taxonomy.convert_reference(
-            str(src),
-            "fasta_tsv",
-            str(tmp_path / "d.fa.gz"),
-            str(tmp_path / "s.fa.gz"),
-            str(lineages),
-        )
 
 
 @pytest.mark.parametrize(
@@ -209,15 +145,17 @@ def test_off_target_reason(ranks, reason):
     assert taxonomy.off_target_reason(ranks, []) == ""
 
 
-def test_from_sintax_applies_cutoff_and_truncates(tmp_path):
-    out = tmp_path / "sintax.tsv"
-    out.write_text(
-        "ASV_1\td:Bacteria(1.00),p:Firmicutes(0.95),c:Clostridia(0.70),g:Roseburia(0.90)\t+\t\n"
-        "ASV_2\t\t\t\n"
-    )
+def test_from_sintax_applies_cutoff_and_truncates():
+    lines = [
+        "ASV_1\td:Bacteria(1.00),p:Firmicutes(0.95),c:Clostridia(0.70),g:Roseburia(0.90)\t+\t\n",
+        "ASV_2\t\t\t\n",
+    ]
     table = taxonomy.finalize(
-        taxonomy.from_sintax(str(out), 0.8), ["ASV_1", "ASV_2", "ASV_3"], ["unassigned_kingdom"]
+        taxonomy.from_sintax(lines, 0.8, "sintax.tsv"), ["ASV_1", "ASV_2", "ASV_3"],
+        ["unassigned_kingdom"],
     )
+    with pytest.raises(InputError, match=r"sintax.tsv: line 2: cannot parse SINTAX field 'x'"):
+        taxonomy.from_sintax([lines[0], "ASV_2\tx\n"], 0.8, "sintax.tsv")
     row = table.set_index("asv_id").loc["ASV_1"]
     assert (row["kingdom"], row["phylum"], row["class"], row["genus"]) == (
         "Bacteria",
@@ -233,89 +171,12 @@ def test_from_sintax_applies_cutoff_and_truncates(tmp_path):
     ]
 
 
-def test_filter_taxonomy_removes_and_counts_off_target(tmp_path):
-    table = tmp_path / "asv_table.tsv"
-    pd.DataFrame({"asv_id": ["A", "B"], "s1": [10, 5], "s2": [0, 3]}).to_csv(
-        table, sep="\t", index=False
-    )
-    assign = tmp_path / "assign.tsv"
-    pd.DataFrame(
-        {
-            "asv_id": ["A", "B"],
-            "Kingdom": ["Bacteria", "Bacteria"],
-            "Phylum": ["Firmicutes", "Cyanobacteria"],
-            "Class": ["Clostridia", "Cyanobacteriia"],
-            "Order": ["O", "Chloroplast"],
-            "Family": ["F", ""],
-            "Genus": ["G", ""],
-            "boot_Kingdom": [100, 100],
-            "boot_Phylum": [99, 90],
-            "boot_Class": [90, 80],
-            "boot_Order": [80, 70],
-            "boot_Family": [70, 20],
-            "boot_Genus": [60, 10],
-        }
-    ).to_csv(assign, sep="\t", index=False)
-    outs = [str(tmp_path / n) for n in ("tax.tsv", "filtered.tsv", "summary.tsv")]
-    taxonomy.filter_taxonomy(str(assign), str(table), "dada2", 0.8, ["chloroplast"], *outs)
-    tax = pd.read_csv(outs[0], sep="\t")
-    assert list(tax["status"]) == ["kept", "off_target:chloroplast"]
-    assert tax.loc[0, "genus_conf"] == pytest.approx(0.6)
-    filtered = pd.read_csv(outs[1], sep="\t")
-    assert list(filtered["asv_id"]) == ["A"]
-    summary = pd.read_csv(outs[2], sep="\t").set_index("status")
-    assert summary.loc["off_target:chloroplast", "s1"] == 5
-    assert summary.loc["off_target:chloroplast", "asvs"] == 1
-
-
-def test_download_verifies_checksum_and_writes_lock(tmp_path):
-    src = tmp_path / "upstream.fa.gz"
-    src.write_bytes(b"reference v1")
-    out = tmp_path / "cache" / "ref.fa.gz"
-    digest = references.download(src.as_uri(), out)
-    assert digest == hashlib.sha256(b"reference v1").hexdigest()
-    assert references.read_lock(out.with_name(out.name + ".sha256")) == digest
-    # Upstream changed: the lock written on first download refuses it and keeps nothing.
-    src.write_bytes(b"reference v2")
-    out.unlink()
-    with pytest.raises(InputError, match="checksum mismatch"):
-        references.download(src.as_uri(), out)
-    assert not out.exists()
-    with pytest.raises(InputError, match="from the config"):
-        references.download(src.as_uri(), out, expected_sha256="0" * 64)
-
-
-def test_gather_provenance_sorted_and_deduplicated(tmp_path):
-    rows = [
-        references.provenance_row("b", "taxonomy_reference", "1", "u", "x", date="2026-01-01"),
-        references.provenance_row("a", "bundle", "2", "v", "y", date="2026-01-01"),
-    ]
-    paths = []
-    for i, row in enumerate(rows + rows[:1]):
-        p = tmp_path / f"p{i}.tsv"
-        references.write_provenance([row], p)
-        paths.append(p)
-    table = references.gather_provenance(paths, tmp_path / "all.tsv")
-    assert list(table["name"]) == ["a", "b"]
-    assert list(table.columns) == references.PROVENANCE_COLUMNS
-
-
-def test_assignments_by_asv_keys_by_id_and_names_missing(tmp_path):
-    by_seq = tmp_path / "by_sequence.tsv"
-    pd.DataFrame(
-        {
-            "sequence": [SEQ_A.lower(), SEQ_B],
-            "Kingdom": ["Bacteria", "Bacteria"],
-            "Genus": ["Roseburia", ""],
-            "boot_Kingdom": [100, 99],
-            "boot_Genus": [88, 20],
-        }
-    ).to_csv(by_seq, sep="\t", index=False)
-    fasta = tmp_path / "asvs.fasta"
-    fasta.write_text(f">{asv.asv_id(SEQ_A)}\n{SEQ_A}\n")
-    rows = taxonomy.assignments_by_asv(str(by_seq), str(fasta), str(tmp_path / "out.tsv"))
-    assert list(rows["asv_id"]) == [asv.asv_id(SEQ_A)]
-    assert rows.loc[0, "Genus"] == "Roseburia"
-    fasta.write_text(f">ASV_x\n{'ACGT' * 30}\n")
-    with pytest.raises(InputError, match="1 ASVs of .* have no classification"):
-        taxonomy.assignments_by_asv(str(by_seq), str(fasta), str(tmp_path / "out.tsv"))
+def test_read_asv_table(tmp_path):
+    good = tmp_path / "asv_table.tsv"
+    good.write_text("asv_id\t001\tS2\nASV_a\t3\t0\nASV_b\t1\t5\n", encoding="utf-8")
+    table = asv.read_asv_table(good)
+    assert list(table.columns) == ["001", "S2"] and table.loc["ASV_b", "S2"] == 5
+    bad = tmp_path / "bad.tsv"
+    bad.write_text("asv_id\tS1\nASV_a\t1.5\n", encoding="utf-8")
+    with pytest.raises(InputError, match=r"bad\.tsv: column 'S1' must hold integer"):
+        asv.read_asv_table(bad)

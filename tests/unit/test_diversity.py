@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import json
+import io
 import math
 from pathlib import Path
 
@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 from gutbrain import diversity as div
 from gutbrain.errors import InputError
-from skbio import DistanceMatrix
+from skbio import DistanceMatrix, TreeNode
 
 NEWICK = "((A:1,B:2):1,(C:1,D:3):0.5);"
 
@@ -21,11 +21,10 @@ def _table(columns: dict[str, list[int]], ids: str = "ABCD") -> pd.DataFrame:
                                                name="asv_id"))
 
 
-@pytest.fixture()
-def tree_file(tmp_path: Path) -> Path:
-    path = tmp_path / "tree.nwk"
-    path.write_text(NEWICK + "\n", encoding="utf-8")
-    return path
+def _tree(asv_ids, newick: str = NEWICK) -> TreeNode:
+    """The test tree, checked against ``asv_ids`` and rooted at its midpoint."""
+    tree = TreeNode.read(io.StringIO(newick + "\n"), format="newick", convert_underscores=False)
+    return div.checked_tree(tree, asv_ids, "tree.nwk")
 
 
 @pytest.mark.parametrize(
@@ -75,10 +74,10 @@ def test_rarefy_depth_determinism_and_independence() -> None:
     assert not all(div.rarefy(table, 20, seed=s)["s1"].equals(first["s1"]) for s in range(8, 12))
 
 
-def test_alpha_diversity_values(tree_file: Path) -> None:
+def test_alpha_diversity_values() -> None:
     # Depth equal to each rarefied sample's total, so rarefied counts equal the input.
     table = _table({"s1": [8, 4, 2, 2], "s2": [16, 0, 0, 0], "s3": [1, 1, 0, 0]})
-    tree = div.read_tree(tree_file, list(table.index))
+    tree = _tree(list(table.index))
     alpha = div.alpha_diversity(table, tree, depth=16, seed=1).set_index("sample")
     assert list(alpha.reset_index().columns) == div.ALPHA_COLUMNS
     p = np.array([8, 4, 2, 2]) / 16
@@ -102,7 +101,7 @@ def test_alpha_without_tree_has_empty_faith() -> None:
     assert alpha.loc[0, "observed_asvs"] == 2
 
 
-def test_beta_diversity_braycurtis_and_exclusion(tree_file: Path) -> None:
+def test_beta_diversity_braycurtis_and_exclusion() -> None:
     table = _table({"s1": [2, 2, 0, 0], "s2": [4, 0, 0, 0], "s3": [0, 0, 4, 0],
                     "low": [1, 0, 0, 0]})
     betas = div.beta_diversity(table, depth=4, seed=0)
@@ -111,7 +110,7 @@ def test_beta_diversity_braycurtis_and_exclusion(tree_file: Path) -> None:
     assert list(dm.ids) == ["s1", "s2", "s3"]
     assert dm["s1", "s2"] == pytest.approx(0.5)
     assert dm["s1", "s3"] == pytest.approx(1.0)
-    tree = div.read_tree(tree_file, list(table.index))
+    tree = _tree(list(table.index))
     with_tree = div.beta_diversity(table, tree, depth=4, seed=0)
     assert set(with_tree) == {"braycurtis", "weighted_unifrac", "unweighted_unifrac"}
     assert with_tree["unweighted_unifrac"]["s1", "s2"] > 0
@@ -146,29 +145,14 @@ def test_pcoa_coordinates_and_identical_samples() -> None:
     assert "identical" in div.pcoa_skip_reason(same)
 
 
-def test_read_tree_checks(tmp_path: Path, tree_file: Path) -> None:
-    tree = div.read_tree(tree_file, ["A", "B", "C"])
+def test_tree_checks() -> None:
+    tree = _tree(["A", "B", "C"])
     assert sorted(t.name for t in tree.tips()) == ["A", "B", "C", "D"]
     assert len(tree.children) == 2
     with pytest.raises(InputError, match=r"tree\.nwk: 1 ASV IDs of the table are not tips.*E"):
-        div.read_tree(tree_file, ["A", "E"])
-    no_length = tmp_path / "nolen.nwk"
-    no_length.write_text("((A,B),(C,D));\n", encoding="utf-8")
-    with pytest.raises(InputError, match="nolen.nwk"):
-        div.read_tree(no_length, ["A"])
-    with pytest.raises(InputError, match="not found"):
-        div.read_tree(tmp_path / "absent.nwk", ["A"])
-
-
-def test_read_asv_table(tmp_path: Path) -> None:
-    good = tmp_path / "asv_table.tsv"
-    good.write_text("asv_id\t001\tS2\nASV_a\t3\t0\nASV_b\t1\t5\n", encoding="utf-8")
-    table = div.read_asv_table(good)
-    assert list(table.columns) == ["001", "S2"] and table.loc["ASV_b", "S2"] == 5
-    bad = tmp_path / "bad.tsv"
-    bad.write_text("asv_id\tS1\nASV_a\t1.5\n", encoding="utf-8")
-    with pytest.raises(InputError, match=r"bad\.tsv: column 'S1' must hold integer"):
-        div.read_asv_table(bad)
+        _tree(["A", "E"])
+    with pytest.raises(InputError, match=r"tree\.nwk: an internal branch has no length"):
+        _tree(["A"], "((A,B),(C,D));")
 
 
 def test_pcoa_file_round_trip(tmp_path: Path) -> None:
@@ -188,25 +172,20 @@ def test_pcoa_file_round_trip(tmp_path: Path) -> None:
     assert back.empty and props.empty and note == "too few"
 
 
-def test_write_diversity_outputs(tmp_path: Path, tree_file: Path) -> None:
+def test_diversity_outputs() -> None:
     table = _table({"s1": [8, 4, 2, 2], "s2": [10, 6, 0, 0], "s3": [0, 4, 8, 4],
                     "s4": [1, 0, 0, 0]})
-    tree = div.read_tree(tree_file, list(table.index))
-    record = div.write_diversity_outputs(table, tmp_path, tree, min_depth=10,
-                                         keep_fraction=0.75, seed=3)
+    files, record = div.diversity_outputs(table, _tree(list(table.index)), min_depth=10,
+                                          keep_fraction=0.75, seed=3)
     assert record["depth"] == 16 and record["excluded_samples"].keys() == {"s4"}
-    names = sorted(p.name for p in tmp_path.iterdir() if p.name != "tree.nwk")
-    assert names == sorted(["alpha.tsv", "rarefaction.json"]
-                           + [f"beta_{m}.tsv" for m in div.BETA_METRICS_TREE]
-                           + [f"pcoa_{m}.tsv" for m in div.BETA_METRICS_TREE])
-    alpha = pd.read_csv(tmp_path / "alpha.tsv", sep="\t")
-    assert alpha.columns.tolist() == div.ALPHA_COLUMNS
-    saved = json.loads((tmp_path / "rarefaction.json").read_text(encoding="utf-8"))
-    assert saved["depth"] == 16 and saved["rule"] == div.RAREFACTION_RULE
-    beta = pd.read_csv(tmp_path / "beta_braycurtis.tsv", sep="\t", index_col="sample")
+    assert record["rule"] == div.RAREFACTION_RULE
+    assert list(files) == ["alpha.tsv"] + [
+        name for m in div.BETA_METRICS_TREE for name in (f"beta_{m}.tsv", f"pcoa_{m}.tsv")
+    ]
+    assert files["alpha.tsv"].columns.tolist() == div.ALPHA_COLUMNS
+    beta = files["beta_braycurtis.tsv"].set_index("sample")
     assert beta.index.tolist() == ["s1", "s2", "s3"] == beta.columns.tolist()
-    coords, props, note = div.read_pcoa_tsv(tmp_path / "pcoa_weighted_unifrac.tsv")
-    assert len(coords) == 3 and note == "" and math.isclose(props.sum(), props.sum())
+    assert files["pcoa_braycurtis.tsv"].startswith("# metric: braycurtis\n# proportion_explained")
 
 
 def test_real_dada2_feature_table(shared_data: Path) -> None:

@@ -16,7 +16,8 @@ HEAVY = ("pandas", "skbio", "scipy", "biom")
 
 @pytest.mark.parametrize(
     "module",
-    ["gutbrain.prepare", "gutbrain.fastq_checks", "gutbrain.unoise", "gutbrain.tracking"],
+    ["gutbrain.prepare", "gutbrain.fastq_checks", "gutbrain.unoise", "gutbrain.tracking",
+     "gutbrain.steps"],
 )
 def test_light_module_imports_no_heavy_package(module):
     code = (

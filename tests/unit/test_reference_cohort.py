@@ -14,7 +14,6 @@ import pandas as pd
 import pytest
 from gutbrain.errors import InputError
 from gutbrain.report import Thresholds, build_cohort_facts, build_sample_facts, load_report_inputs
-from gutbrain.report.pipeline import inputs_from_snakemake
 from gutbrain.report.reference import (
     MIN_REFERENCE_VALUES,
     percentile_in_reference,
@@ -24,6 +23,7 @@ from gutbrain.report.reference import (
     reference_percentile_table,
 )
 from gutbrain.report.render import render_cohort_html, render_sample_html
+from gutbrain.steps.report import inputs_from_snakemake
 
 from tests.fixtures.report_cohort import SCHEMA_PATH, make_cohort_inputs
 

@@ -1,15 +1,16 @@
-"""Build the ASV table, FASTA and BIOM from a denoiser's sequence table (gutbrain.asv)."""
+"""Build the ASV table, FASTA and BIOM from a denoiser's sequence table (gutbrain.steps.asv)."""
 
-import sys
+from gutbrain.steps import configure_logging
 
-sys.stderr = open(snakemake.log[0], "w")  # noqa: F821
+configure_logging(snakemake.log[0])
 
-from gutbrain.asv import AsvFilter, make_asv_outputs  # noqa: E402
+from gutbrain.asv import AsvFilter
+from gutbrain.steps.asv import make_asv_outputs
 
-p = snakemake.params  # noqa: F821
-o = snakemake.output  # noqa: F821
+p = snakemake.params
+o = snakemake.output
 make_asv_outputs(
-    snakemake.input.seqtab,  # noqa: F821
+    snakemake.input.seqtab,
     AsvFilter(p.min_length, p.max_length, p.min_abundance),
     o.table,
     o.fasta,

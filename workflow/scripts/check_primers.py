@@ -1,8 +1,8 @@
 """Check the fraction of reads that carried the primer, for every sample (gutbrain.tracking)."""
 
-import sys
+from gutbrain.steps import configure_logging
 
-sys.stderr = open(snakemake.log[0], "w")
+configure_logging(snakemake.log[0])
 
 from gutbrain.tracking import check_primers
 

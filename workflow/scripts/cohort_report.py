@@ -1,15 +1,14 @@
-"""Write the cohort report (gutbrain.report)."""
+"""Write the cohort report (gutbrain.steps.report)."""
 
-import sys
+from gutbrain.steps import configure_logging
 
-sys.stderr = open(snakemake.log[0], "w")  # noqa: F821
+configure_logging(snakemake.log[0])
 
-from gutbrain.report import write_cohort_output  # noqa: E402
-from gutbrain.report.pipeline import inputs_from_snakemake, run_date  # noqa: E402
+from gutbrain.steps.report import cohort_report
 
-write_cohort_output(
-    inputs_from_snakemake(snakemake.input, snakemake.input.samples),  # noqa: F821
-    snakemake.output[0],  # noqa: F821
-    thresholds=snakemake.params.thresholds,  # noqa: F821
-    run_date=run_date(),
+cohort_report(
+    snakemake.input,
+    snakemake.input.samples,
+    snakemake.output[0],
+    thresholds=snakemake.params.thresholds,
 )

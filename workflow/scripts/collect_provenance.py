@@ -1,9 +1,10 @@
-"""Gather the provenance records of every reference used into results/provenance.tsv."""
+"""Gather the provenance records of every reference used into results/provenance.tsv
+(gutbrain.steps.references)."""
 
-import sys
+from gutbrain.steps import configure_logging
 
-sys.stderr = open(snakemake.log[0], "w")  # noqa: F821
+configure_logging(snakemake.log[0])
 
-from gutbrain.references import gather_provenance  # noqa: E402
+from gutbrain.steps.references import collect_provenance
 
-gather_provenance(list(snakemake.input), snakemake.output[0])  # noqa: F821
+collect_provenance(list(snakemake.input), snakemake.output[0])

@@ -1,9 +1,9 @@
-"""Key DADA2 classifications made in the denoising session by ASV ID (gutbrain.taxonomy)."""
+"""Key DADA2 classifications made in the denoising session by ASV ID (gutbrain.steps.taxonomy)."""
 
-import sys
+from gutbrain.steps import configure_logging
 
-sys.stderr = open(snakemake.log[0], "w")
+configure_logging(snakemake.log[0])
 
-from gutbrain.taxonomy import assignments_by_asv
+from gutbrain.steps.taxonomy import assignments_by_asv
 
 assignments_by_asv(snakemake.input.by_sequence, snakemake.input.fasta, snakemake.output[0])

@@ -1,18 +1,14 @@
-"""Alpha/beta diversity and PCoA of the on-target ASV table (gutbrain.diversity)."""
+"""Alpha/beta diversity and PCoA of the on-target ASV table (gutbrain.steps.diversity)."""
 
-import sys
-from pathlib import Path
+from gutbrain.steps import configure_logging
 
-sys.stderr = open(snakemake.log[0], "w")  # noqa: F821
+configure_logging(snakemake.log[0])
 
-from gutbrain.diversity import read_asv_table, read_tree, write_diversity_outputs  # noqa: E402
+from gutbrain.steps.diversity import diversity
 
-table = read_asv_table(snakemake.input.table)  # noqa: F821
-tree = read_tree(snakemake.input.tree, list(table.index))  # noqa: F821
-record = write_diversity_outputs(
-    table,
-    Path(snakemake.output.alpha).parent,
-    tree,
-    seed=snakemake.params.seed,  # noqa: F821
+diversity(
+    snakemake.input.table,
+    snakemake.input.tree,
+    snakemake.output.alpha,
+    seed=snakemake.params.seed,
 )
-print(record["reason"], file=sys.stderr)

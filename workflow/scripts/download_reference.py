@@ -1,10 +1,9 @@
-"""Download one reference file into the cache, verifying its sha256 (gutbrain.references)."""
+"""Download one reference file into the cache, verifying its sha256 (gutbrain.steps.references)."""
 
-import sys
+from gutbrain.steps import configure_logging
 
-sys.stderr = open(snakemake.log[0], "w")  # noqa: F821
+configure_logging(snakemake.log[0])
 
-from gutbrain.references import download  # noqa: E402
+from gutbrain.steps.references import download_reference
 
-source = snakemake.params.source  # noqa: F821
-download(source["url"], snakemake.output[0], source.get("sha256", ""))  # noqa: F821
+download_reference(snakemake.params.source, snakemake.output[0])

@@ -1,19 +1,19 @@
-"""Normalise classifier output, flag and remove off-target ASVs (gutbrain.taxonomy)."""
+"""Normalise classifier output, flag and remove off-target ASVs (gutbrain.steps.taxonomy)."""
 
-import sys
+from gutbrain.steps import configure_logging
 
-sys.stderr = open(snakemake.log[0], "w")  # noqa: F821
+configure_logging(snakemake.log[0])
 
-from gutbrain.taxonomy import filter_taxonomy  # noqa: E402
+from gutbrain.steps.taxonomy import filter_taxonomy
 
-p = snakemake.params  # noqa: F821
+p = snakemake.params
 filter_taxonomy(
     snakemake.input.assignments,
-    snakemake.input.table,  # noqa: F821
+    snakemake.input.table,
     p.method,
     p.cutoff,
     p.off_target,
     snakemake.output.taxonomy,
     snakemake.output.table,
-    snakemake.output.summary,  # noqa: F821
+    snakemake.output.summary,
 )

@@ -1,10 +1,10 @@
-"""Write the ASV table, FASTA and BIOM from an existing ASV table (gutbrain.asv_import)."""
+"""Write the ASV table, FASTA and BIOM from an existing ASV table (gutbrain.steps.import_)."""
 
-import sys
+from gutbrain.steps import configure_logging
 
-sys.stderr = open(snakemake.log[0], "w")
+configure_logging(snakemake.log[0])
 
-from gutbrain.asv_import import import_asv_table
+from gutbrain.steps.import_ import import_asv_table
 
 i = snakemake.input
 o = snakemake.output

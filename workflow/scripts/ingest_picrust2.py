@@ -1,8 +1,11 @@
-"""Ingest PICRUSt2 predictions into the pipeline's function tables (gutbrain.function_steps)."""
+"""Ingest PICRUSt2 predictions into the pipeline's function tables (gutbrain.steps.function)."""
 
-from gutbrain.function_steps import configure_logging, ingest_picrust2
+from gutbrain.steps import configure_logging
 
 configure_logging(snakemake.log[0])
+
+from gutbrain.steps.function import ingest_picrust2
+
 i = snakemake.input
 ingest_picrust2(
     asv_table=i.table,

@@ -1,10 +1,13 @@
-"""Nearest-genome functional prediction for every ASV (gutbrain.function_steps)."""
+"""Nearest-genome functional prediction for every ASV (gutbrain.steps.function)."""
 
-from gutbrain.function_steps import configure_logging, predict_function
+from gutbrain.steps import configure_logging
 
-configure_logging(snakemake.log[0])  # noqa: F821
-i = snakemake.input  # noqa: F821
-p = snakemake.params  # noqa: F821
+configure_logging(snakemake.log[0])
+
+from gutbrain.steps.function import predict_function
+
+i = snakemake.input
+p = snakemake.params
 predict_function(
     asv_fasta=i.asv_fasta,
     asv_table=i.table,
@@ -16,6 +19,6 @@ predict_function(
     top_k=p.top_k,
     min_identity=p.min_identity,
     max_distance=p.max_distance,
-    threads=snakemake.threads,  # noqa: F821
-    out=dict(snakemake.output.items()),  # noqa: F821
+    threads=snakemake.threads,
+    out=dict(snakemake.output.items()),
 )

@@ -1,21 +1,17 @@
-"""Genus-profile functional prediction for every ASV (gutbrain.function_steps)."""
+"""Genus-profile functional prediction for every ASV (gutbrain.steps.function)."""
 
-from gutbrain.function_steps import (
-    configure_logging,
-    genus_profile_provenance,
-    predict_function_genus,
-)
+from gutbrain.steps import configure_logging
 
 configure_logging(snakemake.log[0])
+
+from gutbrain.steps.function import predict_function_genus
+
 i = snakemake.input
-out = dict(snakemake.output.items())
-provenance = out.pop("provenance")
 predict_function_genus(
     asv_table=i.table,
     taxonomy=i.taxonomy,
     reference=snakemake.params.reference,
     catalog=i.catalog,
     markers=i.markers,
-    out=out,
+    out=dict(snakemake.output.items()),
 )
-genus_profile_provenance(snakemake.params.reference, i.catalog, i.markers, provenance)

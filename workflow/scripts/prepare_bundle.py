@@ -1,16 +1,19 @@
-"""Validate the reference bundle and write its vsearch database (gutbrain.function_steps)."""
+"""Validate the reference bundle and write its vsearch database (gutbrain.steps.function)."""
 
-from gutbrain.function_steps import configure_logging, prepare_bundle
+from gutbrain.steps import configure_logging
 
-configure_logging(snakemake.log[0])  # noqa: F821
-i = snakemake.input  # noqa: F821
+configure_logging(snakemake.log[0])
+
+from gutbrain.steps.function import prepare_bundle
+
+i = snakemake.input
 files = {k[len("bundle_") :]: v for k, v in i.items() if k.startswith("bundle_")}
 prepare_bundle(
     files,
     i.catalog,
     i.markers,
     snakemake.output.db,
-    snakemake.output.provenance,  # noqa: F821
+    snakemake.output.provenance,
     name=snakemake.params.name,
-    source=snakemake.params.source,  # noqa: F821
+    source=snakemake.params.source,
 )

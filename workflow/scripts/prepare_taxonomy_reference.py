@@ -1,17 +1,18 @@
-"""Convert a taxonomy reference to the DADA2 and SINTAX formats and record its provenance."""
+"""Convert a taxonomy reference to the DADA2 and SINTAX formats and record its provenance
+(gutbrain.steps.references)."""
 
-import sys
+from gutbrain.steps import configure_logging
 
-sys.stderr = open(snakemake.log[0], "w")  # noqa: F821
+configure_logging(snakemake.log[0])
 
-from gutbrain.taxonomy import prepare_reference  # noqa: E402
+from gutbrain.steps.references import prepare_taxonomy_reference
 
-prepare_reference(
-    name=snakemake.params.name,  # noqa: F821
-    entry=dict(snakemake.params.entry),  # noqa: F821
-    fasta=snakemake.input.fasta,  # noqa: F821
-    lineages=snakemake.input.lineages or None,  # noqa: F821
-    dada2_out=snakemake.output.dada2,  # noqa: F821
-    sintax_out=snakemake.output.sintax,  # noqa: F821
-    provenance_out=snakemake.output.provenance,  # noqa: F821
+prepare_taxonomy_reference(
+    name=snakemake.params.name,
+    entry=dict(snakemake.params.entry),
+    fasta=snakemake.input.fasta,
+    lineages=snakemake.input.lineages or None,
+    dada2_out=snakemake.output.dada2,
+    sintax_out=snakemake.output.sintax,
+    provenance_out=snakemake.output.provenance,
 )

@@ -1,23 +1,14 @@
-"""Write every sample's interpretation report, HTML and JSON (gutbrain.report)."""
+"""Write every sample's interpretation report, HTML and JSON (gutbrain.steps.report)."""
 
-import sys
-from pathlib import Path
+from gutbrain.steps import configure_logging
 
-sys.stderr = open(snakemake.log[0], "w")
+configure_logging(snakemake.log[0])
 
-from gutbrain.report import write_sample_outputs
-from gutbrain.report.pipeline import inputs_from_snakemake, run_date
+from gutbrain.steps.report import sample_reports
 
-inputs = inputs_from_snakemake(snakemake.input, snakemake.input.samples)
-out = Path(snakemake.output.pages)
-out.mkdir(parents=True, exist_ok=True)
-date = run_date()
-for sample in inputs.samples["sample"]:
-    write_sample_outputs(
-        str(sample),
-        inputs,
-        out / f"{sample}.html",
-        out / f"{sample}.json",
-        thresholds=snakemake.params.thresholds,
-        run_date=date,
-    )
+sample_reports(
+    snakemake.input,
+    snakemake.input.samples,
+    snakemake.output.pages,
+    thresholds=snakemake.params.thresholds,
+)

@@ -1,9 +1,12 @@
-"""Module scores, module contributions and marker genes (gutbrain.function_steps)."""
+"""Module scores, module contributions and marker genes (gutbrain.steps.function)."""
 
-from gutbrain.function_steps import configure_logging, score
+from gutbrain.steps import configure_logging
 
-configure_logging(snakemake.log[0])  # noqa: F821
-i = snakemake.input  # noqa: F821
+configure_logging(snakemake.log[0])
+
+from gutbrain.steps.function import score
+
+i = snakemake.input
 score(
     ko_abundance_tsv=i.ko_abundance,
     asv_ko_tsv=i.asv_ko,
@@ -13,6 +16,6 @@ score(
     contributions=i.contributions,
     catalog=i.catalog,
     markers=i.markers,
-    min_coverage=snakemake.params.min_coverage,  # noqa: F821
-    out=dict(snakemake.output.items()),  # noqa: F821
+    min_coverage=snakemake.params.min_coverage,
+    out=dict(snakemake.output.items()),
 )

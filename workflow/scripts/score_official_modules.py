@@ -1,8 +1,11 @@
 """Score the official GBM/GMM module files on the predicted KO abundances."""
 
-from gutbrain.function_steps import configure_logging, score_module_files
+from gutbrain.steps import configure_logging
 
 configure_logging(snakemake.log[0])
+
+from gutbrain.steps.function import score_module_files
+
 score_module_files(
     snakemake.input.ko_abundance,
     list(snakemake.input.modules),

@@ -1,19 +1,18 @@
-"""Denoise the run with UNOISE3 and remove chimeras (gutbrain.unoise)."""
+"""Denoise the run with UNOISE3 and remove chimeras (gutbrain.steps.denoise)."""
 
-import sys
+from gutbrain.steps import configure_logging
 
-log = open(snakemake.log[0], "w")  # noqa: F821
-sys.stderr = log
+log = configure_logging(snakemake.log[0])
 
-from gutbrain.unoise import denoise_run  # noqa: E402
+from gutbrain.steps.denoise import unoise_denoise
 
-p = snakemake.params  # noqa: F821
-denoise_run(
-    dict(zip(p.samples, snakemake.input.uniques, strict=True)),  # noqa: F821
-    snakemake.output.seqtab,  # noqa: F821
-    snakemake.output.tracking,  # noqa: F821
+p = snakemake.params
+unoise_denoise(
+    dict(zip(p.samples, snakemake.input.uniques, strict=True)),
+    snakemake.output.seqtab,
+    snakemake.output.tracking,
     minsize=p.minsize,
     alpha=p.alpha,
-    threads=snakemake.threads,  # noqa: F821
+    threads=snakemake.threads,
     log=log,
 )

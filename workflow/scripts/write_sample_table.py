@@ -1,10 +1,10 @@
-"""Write the loaded and checked sample sheet as results/samples.tsv (gutbrain.samples)."""
+"""Write the loaded and checked sample sheet as results/samples.tsv (gutbrain.steps.qc)."""
 
-import sys
+from gutbrain.steps import configure_logging
 
-sys.stderr = open(snakemake.log[0], "w")
+configure_logging(snakemake.log[0])
 
-from gutbrain.samples import write_sample_table
+from gutbrain.steps.qc import write_sample_table
 
 write_sample_table(
     snakemake.input[0], snakemake.output[0], allow_mixed=snakemake.params.allow_mixed

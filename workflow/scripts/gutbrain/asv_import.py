@@ -6,10 +6,10 @@ TSV written by ``biom convert --to-tsv`` (``#`` comment lines, the last one star
 pipeline's ``results/asv/asv_table.tsv``). Columns after the ID are samples. The sequences are
 a FASTA file (gzipped or not) whose record IDs are the table's feature IDs.
 
-:func:`table_samples` reads only the header (cheap; used when the workflow is parsed);
-:func:`import_asv_table` reads and checks the contents and writes the same ASV outputs as the
-denoisers (:func:`gutbrain.asv.write_asv_outputs`), keeping the user's feature IDs. Every problem
-raises :class:`gutbrain.errors.InputError` naming the file and the line, ID or sample.
+:func:`table_samples` reads only the header (cheap; used when the workflow is parsed). The
+rule's step, :func:`gutbrain.steps.import_.import_asv_table`, reads the contents and checks them
+with the functions here. Every problem raises :class:`gutbrain.errors.InputError` naming the
+file and the line, ID or sample.
 """
 
 from __future__ import annotations
@@ -18,19 +18,14 @@ import gzip
 import json
 import math
 import os
-import sys
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-import dnaio
 import pandas as pd
 
-from .asv import write_asv_outputs
 from .errors import InputError
-from .io import write_tsv
-from .references import provenance_row, sha256sum, write_provenance
-from .samples import load_metadata_sheet, sample_id_problem
+from .samples import sample_id_problem
 
 TABLE_KEY = "input.asv_table"
 SEQS_KEY = "input.asv_seqs"
@@ -53,7 +48,7 @@ MAX_NAMED = 5
 """How many IDs or samples an error message lists before 'and N more'."""
 
 
-def _first(items: Sequence[str], n: int = MAX_NAMED) -> str:
+def listed(items: Sequence[str], n: int = MAX_NAMED) -> str:
     """``'a', 'b', 'c' and 2 more``."""
     shown = ", ".join(f"'{i}'" for i in items[:n])
     return shown + (f" and {len(items) - n} more" if len(items) > n else "")
@@ -96,7 +91,7 @@ class _TsvHeader:
     n_fields: int
 
 
-def _open_text(path: Path):
+def open_text(path: Path):
     """Open a table as UTF-8 text (BOM stripped), gzip-compressed or not."""
     with open(path, "rb") as handle:
         gzipped = handle.read(2) == b"\x1f\x8b"
@@ -109,17 +104,11 @@ def _clean(line: str) -> str:
     return line.rstrip("\r\n").lstrip("\ufeff")
 
 
-def _tsv_header(path: Path, lines: list[str] | None = None) -> _TsvHeader:
-    """Find the header of a TSV table, reading only the leading lines when ``lines`` is None."""
+def _tsv_header(path: Path, lines: Iterable[str]) -> _TsvHeader:
+    """Find the header of a TSV table in its ``lines`` (read no further than the header)."""
     header: _TsvHeader | None = None
-    handle = None
-    if lines is None:
-        handle = _open_text(path)
-        source = handle
-    else:
-        source = lines
     try:
-        for number, raw in enumerate(source, start=1):
+        for number, raw in enumerate(lines, start=1):
             line = _clean(raw)
             if not line.strip():
                 continue
@@ -145,9 +134,6 @@ def _tsv_header(path: Path, lines: list[str] | None = None) -> _TsvHeader:
             f"ASV table {path} is neither BIOM nor UTF-8 text (byte {err.start}): give a BIOM "
             "file or a tab-separated table"
         ) from err
-    finally:
-        if handle is not None:
-            handle.close()
     if header is None:
         raise InputError(
             f"ASV table {path} has no header line (a line starting with '#OTU ID' or 'asv_id'): "
@@ -162,18 +148,6 @@ def _tsv_header(path: Path, lines: list[str] | None = None) -> _TsvHeader:
 
 
 # ---------------------------------------------------------------- BIOM
-
-
-def _load_biom(path: Path):
-    import biom
-
-    try:
-        return biom.load_table(str(path))
-    except Exception as err:  # biom raises many types (TypeError, KeyError, ValueError...)
-        raise InputError(
-            f"ASV table {path} cannot be read as BIOM ({type(err).__name__}: {err}). Check that "
-            "it is a complete BIOM file (biom validate-table) or give the TSV from biom convert"
-        ) from err
 
 
 def _biom_hdf5_samples(path: Path) -> list[str]:
@@ -235,7 +209,8 @@ def table_samples(path: str | os.PathLike[str]) -> list[str]:
     elif kind == "biom-json":
         samples, where = _biom_json_samples(path), "sample IDs"
     else:
-        header = _tsv_header(path)
+        with open_text(path) as handle:
+            header = _tsv_header(path, handle)
         samples, where = header.samples, f"line {header.line}"
     check_sample_ids(path, samples, where)
     return samples
@@ -251,7 +226,7 @@ def check_sheet_samples(
     if missing:
         raise InputError(
             f"sample sheet {sheet} lists {len(missing)} sample(s) that are not columns of the ASV "
-            f"table {table}: {_first(missing)}. With {TABLE_KEY} set the sheet only adds metadata: "
+            f"table {table}: {listed(missing)}. With {TABLE_KEY} set the sheet only adds metadata: "
             "remove those rows, fix the IDs, or set 'samples: \"\"' to run without metadata"
         )
 
@@ -261,24 +236,22 @@ def check_sheet_samples(
 
 def _count(value: str, path: Path, line: int, column: str, feature: str) -> int:
     text = value.strip()
+    where = f"ASV table {path}, line {line}, column '{column}' (feature '{feature}')"
     try:
         number = float(text)
     except ValueError:
         number = math.nan
     if text == "" or math.isnan(number) or math.isinf(number):
         raise InputError(
-            f"ASV table {path}, line {line}, column '{column}' (feature '{feature}'): "
-            f"'{value}' is not a number; counts must be whole numbers of reads"
+            f"{where}: '{value}' is not a number; counts must be whole numbers of reads"
         )
     if number < 0:
         raise InputError(
-            f"ASV table {path}, line {line}, column '{column}' (feature '{feature}'): "
-            f"negative count {text}; counts must be whole numbers of reads >= 0"
+            f"{where}: negative count {text}; counts must be whole numbers of reads >= 0"
         )
     if number != int(number):
         raise InputError(
-            f"ASV table {path}, line {line}, column '{column}' (feature '{feature}'): {text} is "
-            "not a whole number; give read counts, not relative abundances"
+            f"{where}: {text} is not a whole number; give read counts, not relative abundances"
         )
     return int(number)
 
@@ -295,18 +268,10 @@ def _check_feature_id(path: Path, feature: str, where: str) -> None:
         )
 
 
-def read_tsv_table(path: str | os.PathLike[str]) -> pd.DataFrame:
-    """Read a TSV ASV table (see the module docstring) into a feature x sample integer frame."""
+def parse_tsv_table(path: str | os.PathLike[str], lines: list[str]) -> pd.DataFrame:
+    """Parse the lines of a TSV ASV table (see the module docstring) into a feature x sample
+    integer frame; ``path`` is the file the errors name."""
     path = Path(path)
-    try:
-        with _open_text(path) as handle:
-            lines = handle.read().splitlines()
-    except (UnicodeDecodeError, EOFError, gzip.BadGzipFile) as err:
-        if not isinstance(err, UnicodeDecodeError):
-            raise InputError(f"ASV table {path}: the gzip file is truncated or corrupt") from err
-        raise InputError(
-            f"ASV table {path} is neither BIOM nor UTF-8 text (byte {err.start})"
-        ) from err
     header = _tsv_header(path, lines)
     check_sample_ids(path, header.samples, f"line {header.line}")
     n_fields = 1 + len(header.samples)
@@ -348,10 +313,10 @@ def read_tsv_table(path: str | os.PathLike[str]) -> pd.DataFrame:
     )
 
 
-def read_biom_table(path: str | os.PathLike[str]) -> pd.DataFrame:
-    """Read a BIOM table (HDF5 or JSON) into a feature x sample integer frame."""
+def biom_frame(path: str | os.PathLike[str], table) -> pd.DataFrame:
+    """Check a loaded BIOM table (``biom.Table``) and return it as a feature x sample integer
+    frame; ``path`` is the file the errors name."""
     path = Path(path)
-    table = _load_biom(path)
     samples = [str(s) for s in table.ids(axis="sample")]
     check_sample_ids(path, samples, "sample IDs")
     features = [str(f) for f in table.ids(axis="observation")]
@@ -382,49 +347,13 @@ def read_biom_table(path: str | os.PathLike[str]) -> pd.DataFrame:
     return frame.astype("int64")
 
 
-def read_table(path: str | os.PathLike[str]) -> pd.DataFrame:
-    """Read an ASV table of any accepted format (index ``asv_id``, one column per sample)."""
-    kind = table_format(path)
-    return read_biom_table(path) if kind.startswith("biom") else read_tsv_table(path)
-
-
-def read_sequences(path: str | os.PathLike[str]) -> dict[str, str]:
-    """Read the FASTA of ``input.asv_seqs`` into {ID: sequence} (ID = header up to a space).
-
-    Refuses duplicate IDs and unreadable files; sequences are upper-cased but checked later
-    (:func:`check_sequences`), only for the IDs the table uses.
-    """
-    path = Path(path)
-    if not path.is_file():
-        raise InputError(
-            f"ASV sequences {path} not found (config key {SEQS_KEY}; relative paths are taken "
-            "from the working directory)"
-        )
-    seqs: dict[str, str] = {}
-    try:
-        with dnaio.open(path, fileformat="fasta") as reader:
-            for number, record in enumerate(reader, start=1):
-                ident = record.name.split()[0] if record.name.strip() else ""
-                if not ident:
-                    raise InputError(f"ASV sequences {path}, record {number}: empty FASTA header")
-                if ident in seqs:
-                    raise InputError(
-                        f"ASV sequences {path}: ID '{ident}' appears twice (second time in "
-                        f"record {number}); IDs must be unique"
-                    )
-                seqs[ident] = record.sequence.upper()
-    except (OSError, EOFError, dnaio.FileFormatError) as err:
-        raise InputError(f"ASV sequences {path} cannot be read as FASTA ({err})") from err
-    return seqs
-
-
 def check_sequences(path: str | os.PathLike[str], seqs: dict[str, str], ids: Sequence[str]) -> None:
     """Every table ID must have a DNA sequence (IUPAC codes allowed) in the FASTA."""
     missing = [i for i in ids if i not in seqs]
     if missing:
         raise InputError(
             f"ASV sequences {path}: {len(missing)} feature ID(s) of the ASV table have no "
-            f"sequence: {_first(missing)}. Give the FASTA exported with the same table (e.g. "
+            f"sequence: {listed(missing)}. Give the FASTA exported with the same table (e.g. "
             "QIIME 2 dna-sequences.fasta)"
         )
     for ident in ids:
@@ -453,15 +382,13 @@ def check_counts(path: str | os.PathLike[str], table: pd.DataFrame) -> pd.DataFr
     if empty:
         raise InputError(
             f"ASV table {path}: {len(empty)} sample(s) have no reads (all counts 0): "
-            f"{_first(empty)}. Remove those columns from the table (and rows from the sample "
+            f"{listed(empty)}. Remove those columns from the table (and rows from the sample "
             "sheet)"
         )
     return table[table.sum(axis=1) > 0]
 
 
-def sample_metadata(
-    samples: Sequence[str], sheet: pd.DataFrame | None
-) -> pd.DataFrame:
+def sample_metadata(samples: Sequence[str], sheet: pd.DataFrame | None) -> pd.DataFrame:
     """One row per table sample (table order) with the sheet's metadata; '' where absent."""
     if sheet is None:
         return pd.DataFrame({"sample": list(samples)})
@@ -469,59 +396,3 @@ def sample_metadata(
     meta = meta.reindex(list(samples)).fillna("")
     meta.index.name = "sample"
     return meta.reset_index()
-
-
-def import_asv_table(
-    table_path: str | os.PathLike[str],
-    seqs_path: str | os.PathLike[str],
-    expected_samples: Sequence[str],
-    tsv: str,
-    fasta: str,
-    biom_path: str,
-    metadata_path: str,
-    provenance_path: str,
-    sheet_path: str | os.PathLike[str] | None = None,
-) -> pd.DataFrame:
-    """Read and check the table and sequences; write the pipeline's ASV outputs.
-
-    ``expected_samples`` are the samples read from the header when the workflow was parsed
-    (the table must not have changed since). Features are kept under the user's IDs, sorted
-    like the denoisers' tables (total reads, then ID); features without reads are dropped and
-    FASTA records not in the table ignored, both noted on stderr (the job's log). Also writes
-    the samples' metadata (from the optional sample sheet, for the reports) and provenance
-    rows (path and sha256 of both input files).
-    """
-    table = read_table(table_path)
-    if list(table.columns) != list(expected_samples):
-        raise InputError(
-            f"ASV table {table_path} changed since the workflow started (samples now "
-            f"{_first(list(table.columns))}); run again"
-        )
-    kept = check_counts(table_path, table)
-    dropped = len(table) - len(kept)
-    if dropped:
-        print(f"{table_path}: {dropped} feature(s) without reads dropped", file=sys.stderr)
-    seqs = read_sequences(seqs_path)
-    check_sequences(seqs_path, seqs, list(kept.index))
-    unused = len(set(seqs) - set(kept.index))
-    if unused:
-        print(f"{seqs_path}: {unused} sequence(s) not in the table ignored", file=sys.stderr)
-    order = sorted(kept.index, key=lambda i: (-int(kept.loc[i].sum()), i))
-    kept = kept.loc[order]
-    kept.index.name = "asv_id"
-    write_asv_outputs(kept, {i: seqs[i] for i in kept.index}, tsv, fasta, biom_path)
-    sheet = load_metadata_sheet(sheet_path) if sheet_path else None
-    write_tsv(sample_metadata(list(kept.columns), sheet), metadata_path)
-    write_provenance(
-        [
-            provenance_row(key, "input", "", os.path.abspath(path), sha256sum(path))
-            for key, path in ((TABLE_KEY, table_path), (SEQS_KEY, seqs_path))
-        ],
-        provenance_path,
-    )
-    print(
-        f"imported {len(kept)} features x {kept.shape[1]} samples from {table_path} "
-        f"({int(kept.to_numpy().sum())} reads) with sequences from {seqs_path}",
-        file=sys.stderr,
-    )
-    return kept

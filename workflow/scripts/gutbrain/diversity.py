@@ -16,7 +16,6 @@ Conventions used throughout:
 
 from __future__ import annotations
 
-import json
 import math
 import os
 import zlib
@@ -31,9 +30,7 @@ from skbio.diversity import beta_diversity as skbio_beta
 from skbio.stats import subsample_counts
 from skbio.stats.ordination import pcoa as skbio_pcoa
 
-from gutbrain.asv import read_asv_table  # noqa: F401  (re-exported for scripts)
 from gutbrain.errors import InputError
-from gutbrain.io import write_text, write_tsv
 
 ALPHA_COLUMNS = [
     "sample",
@@ -59,19 +56,14 @@ RAREFACTION_RULE = (
 )
 
 
-def read_tree(path: str | os.PathLike[str], asv_ids: Sequence[str]) -> TreeNode:
-    """Read a Newick tree, root it at its midpoint and check that every ASV ID is a tip.
+def checked_tree(
+    tree: TreeNode, asv_ids: Sequence[str], path: str | os.PathLike[str]
+) -> TreeNode:
+    """Check that every branch has a length and every ASV ID is a tip; root at the midpoint.
 
-    Tips not in ``asv_ids`` are allowed (they do not affect Faith PD or UniFrac).
+    Tips not in ``asv_ids`` are allowed (they do not affect Faith PD or UniFrac). ``path``, the
+    tree's file, is named in the errors.
     """
-    path = Path(path)
-    try:
-        # Newick turns unquoted underscores into spaces unless told not to (ASV_... IDs).
-        tree = TreeNode.read(str(path), format="newick", convert_underscores=False)
-    except FileNotFoundError as err:
-        raise InputError(f"{path}: tree file not found; run the phylogeny step first") from err
-    except Exception as err:  # skbio raises its own format errors
-        raise InputError(f"{path}: not a readable Newick tree ({err}); rebuild the tree") from err
     for node in tree.non_tips():
         if node.is_root():
             continue
@@ -350,40 +342,41 @@ def read_pcoa_tsv(path: str | os.PathLike[str]) -> tuple[pd.DataFrame, pd.Series
     return coords, pd.Series(proportions, dtype=float), note
 
 
-def write_diversity_outputs(
+def diversity_outputs(
     asv_table: pd.DataFrame,
-    outdir: str | os.PathLike[str],
     tree: TreeNode | None = None,
     *,
     min_depth: int = 1000,
     keep_fraction: float = 0.9,
     seed: int = 0,
-) -> dict[str, object]:
-    """Compute everything of the diversity step and write it under ``outdir``.
+) -> tuple[dict[str, pd.DataFrame | str], dict[str, object]]:
+    """Compute everything of the diversity step: the output files by name, and the rarefaction
+    record (written as ``rarefaction.json``).
 
-    Writes ``alpha.tsv``, ``beta_<metric>.tsv``, ``pcoa_<metric>.tsv`` (for braycurtis and,
-    with a tree, weighted_unifrac and unweighted_unifrac; files are written even when there are
-    too few samples, with a ``# note``) and ``rarefaction.json``. Returns the rarefaction record.
+    Files: ``alpha.tsv`` and ``beta_<metric>.tsv`` (frames), ``pcoa_<metric>.tsv`` (text of
+    :func:`format_pcoa_tsv`), for braycurtis and, with a tree, weighted_unifrac and
+    unweighted_unifrac; the PCoA files exist even when there are too few samples, with a
+    ``# note``.
     """
-    outdir = Path(outdir)
     reads = {str(s): int(v) for s, v in asv_table.sum(axis=0).items()}
     depth, reason = choose_rarefaction_depth(reads, min_depth, keep_fraction)
     excluded = excluded_samples(reads, depth)
-    alpha = alpha_diversity(asv_table, tree, depth=depth, seed=seed)
-    write_tsv(alpha, outdir / "alpha.tsv")
+    files: dict[str, pd.DataFrame | str] = {
+        "alpha.tsv": alpha_diversity(asv_table, tree, depth=depth, seed=seed)
+    }
     betas = beta_diversity(asv_table, tree, depth=depth, seed=seed)
     metrics = BETA_METRICS_TREE if tree is not None else BETA_METRICS_NO_TREE
     for metric in metrics:
         dm = betas.get(metric)
         frame = pd.DataFrame(columns=["sample"]) if dm is None else distance_matrix_frame(dm)
-        write_tsv(frame, outdir / f"beta_{metric}.tsv")
+        files[f"beta_{metric}.tsv"] = frame
         skip = pcoa_skip_reason(dm)
         if skip or dm is None:
             text = format_pcoa_tsv(None, None, metric, note=skip or "no distance matrix")
         else:
             coords, proportions = pcoa(dm)
             text = format_pcoa_tsv(coords, proportions, metric)
-        write_text(text, outdir / f"pcoa_{metric}.tsv")
+        files[f"pcoa_{metric}.tsv"] = text
     record: dict[str, object] = {
         "depth": depth,
         "rule": RAREFACTION_RULE,
@@ -397,5 +390,4 @@ def write_diversity_outputs(
         "shannon_log_base": "e",
         "simpson": "Gini-Simpson (1 - sum p^2)",
     }
-    write_text(json.dumps(record, indent=2, sort_keys=True) + "\n", outdir / "rarefaction.json")
-    return record
+    return files, record

@@ -350,17 +350,11 @@ def load_metadata_sheet(path: str | os.PathLike[str]) -> pd.DataFrame:
     return out
 
 
-def write_sample_table(
-    sheet_path: str | os.PathLike[str], out: str | os.PathLike[str], allow_mixed: bool = False
-) -> pd.DataFrame:
-    """Load and check a sample sheet and write it as the table later steps read.
+def sample_table(sheet: pd.DataFrame) -> pd.DataFrame:
+    """The sheet of :func:`load_sample_sheet` as the table later steps read.
 
     Columns: ``sample``, ``fq1``, ``fq2`` (absolute paths) and the metadata columns, values
     stripped as :func:`load_sample_sheet` leaves them; the ``*_raw`` path columns are left out.
     """
-    from gutbrain.io import write_tsv
-
-    sheet = load_sample_sheet(sheet_path, allow_mixed=allow_mixed).reset_index()
-    table = sheet[[c for c in sheet.columns if c not in ("fq1_raw", "fq2_raw")]]
-    write_tsv(table, out)
-    return table
+    table = sheet.reset_index()
+    return table[[c for c in table.columns if c not in ("fq1_raw", "fq2_raw")]]

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING
 
 import dnaio
 
-from .io import atomic_path, write_rows, write_tsv
+from .io import atomic_path, write_rows
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -165,22 +165,22 @@ def merge_filter_derep(
 
 def denoise_run(
     sample_uniques: Mapping[str, str],
-    out_seqtab: str,
-    out_tracking: str,
+    workdir: str | Path,
     minsize: int,
     alpha: float,
     threads: int,
     log,
-) -> pd.DataFrame:
+) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Pool the samples' uniques, denoise with UNOISE3, remove chimeras, count reads per sample.
 
-    Writes a sequence x sample table (column ``sequence`` then samples) and per-sample counts
-    ``sample, denoised, nonchimeric`` (reads mapped to any denoised / to non-chimeric sequences).
+    vsearch's files live in a temporary folder inside ``workdir``. Returns a sequence x sample
+    table (column ``sequence`` then samples) and per-sample counts ``sample, denoised,
+    nonchimeric`` (reads mapped to any denoised / to non-chimeric sequences).
     """
     import pandas as pd
 
     samples = list(sample_uniques)
-    with tempfile.TemporaryDirectory(dir=Path(out_seqtab).parent) as tmp:
+    with tempfile.TemporaryDirectory(dir=workdir) as tmp:
         tmp = Path(tmp)
         pooled = tmp / "pooled.fasta"
         labelled = tmp / "labelled.fasta"  # the same reads, labelled with their sample
@@ -288,9 +288,7 @@ def denoise_run(
     seqtab.insert(
         0, "sequence", [seq for seq, z in zip(sequences, names, strict=True) if z in keep]
     )
-    write_tsv(seqtab, out_seqtab)
-    write_tsv(tracking, out_tracking)
-    return seqtab
+    return seqtab, tracking
 
 
 def _read_otutab(path: Path) -> dict[str, dict[str, int]]:

@@ -1,4 +1,4 @@
-"""Pipeline steps of functional prediction, composed from the library modules.
+"""The function step (``workflow/rules/function.smk``), composed from the library modules.
 
 Each function here is what one Snakemake rule does: read its inputs, call the pure functions in
 ``bundle``, ``predict``, ``modules``, ``scoring``, ``markers`` and ``picrust2``, write its outputs.
@@ -7,21 +7,20 @@ Each function here is what one Snakemake rule does: read its inputs, call the pu
 from __future__ import annotations
 
 import logging
-import os
 from collections.abc import Mapping
 from pathlib import Path
 
 import pandas as pd
 import yaml
 
-from . import picrust2
-from .asv import read_asv_table
-from .bundle import load_bundle, write_search_db
-from .catalog import load_catalog
-from .io import write_mqc_table
-from .markers import catalog_kos, load_markers, marker_abundance
-from .modules import unknown_ortholog_messages
-from .predict import (
+from gutbrain import picrust2
+from gutbrain.asv import read_asv_table
+from gutbrain.bundle import load_bundle, write_search_db
+from gutbrain.catalog import load_catalog
+from gutbrain.io import atomic_path, write_mqc_table, write_tsv
+from gutbrain.markers import catalog_kos, load_markers, marker_abundance
+from gutbrain.modules import unknown_ortholog_messages
+from gutbrain.predict import (
     ko_abundance,
     ko_contributions,
     parse_hits,
@@ -29,8 +28,8 @@ from .predict import (
     run_vsearch_search,
     sample_confidence,
 )
-from .references import provenance_row, sha256sum, write_provenance
-from .scoring import module_contributions, score_modules
+from gutbrain.references import provenance_row, sha256sum, write_provenance
+from gutbrain.scoring import module_contributions, score_modules
 
 log = logging.getLogger("gutbrain.function")
 
@@ -125,8 +124,6 @@ def predict_function(
 
 def _write_no_ec_table(table: pd.DataFrame, path: str, what: str) -> None:
     """An EC table with no rows (the reference has no EC annotation), saying so in the log."""
-    from .io import write_tsv
-
     log.warning("%s has no EC table: ec_abundance.tsv has no rows", what)
     write_tsv(pd.DataFrame(columns=["ec", *[str(c) for c in table.columns]]), path)
 
@@ -140,11 +137,11 @@ def predict_function_genus(
     markers: str,
     out: Mapping[str, str],
 ) -> None:
-    """Genus-profile prediction: ASV genus -> genome-derived genus profile -> EC and KO tables."""
-    from .genus_predict import assign_profiles, predict_tables
-    from .genus_predict import sample_confidence as genus_confidence
-    from .genus_profile import load_profile
-    from .io import write_tsv
+    """Genus-profile prediction: ASV genus -> genome-derived genus profile -> EC and KO tables;
+    ``out["provenance"]`` gets the provenance of the reference and the catalogs."""
+    from gutbrain.genus_predict import assign_profiles, predict_tables
+    from gutbrain.genus_predict import sample_confidence as genus_confidence
+    from gutbrain.genus_profile import load_profile
 
     kos = needed_kos(catalog, markers)
     profile = load_profile(reference)
@@ -176,11 +173,12 @@ def predict_function_genus(
         "number of sequenced genomes behind those profiles.",
     )
     log.info("ASV prediction status: %s", preds["status"].value_counts().to_dict())
+    genus_profile_provenance(reference, catalog, markers, out["provenance"])
 
 
 def genus_profile_provenance(reference: str, catalog: str, markers: str, out: str) -> None:
     """Provenance rows for the genus profile reference and the catalogs."""
-    from .genus_profile import reference_files
+    from gutbrain.genus_profile import reference_files
 
     files = reference_files(reference)
     manifest = yaml.safe_load(files["reference"].read_text(encoding="utf-8")) or {}
@@ -200,8 +198,6 @@ def genus_profile_provenance(reference: str, catalog: str, markers: str, out: st
 
 def _sort_tsv_rows(path: str) -> None:
     """Sort the lines of a header-less text table in place (atomically)."""
-    from .io import atomic_path
-
     with open(path, encoding="utf-8") as handle:
         lines = sorted(handle.readlines())
     with atomic_path(path) as tmp:
@@ -233,8 +229,6 @@ def ingest_picrust2(
     if ec_functions is None:
         _write_no_ec_table(table, out["ec_abundance"], "the PICRUSt2 KO output")
         return
-    from .io import write_tsv
-
     ec_table, _ = picrust2.read_predicted_functions(ec_functions)
     ec = ko_abundance(table, preds, picrust2.to_asv_ko(ec_table, preds))
     write_tsv(ec.rename_axis("ec").reset_index(), out["ec_abundance"])
@@ -248,8 +242,6 @@ def _write_function_tables(
     kos: list[str],
     out: Mapping[str, str],
 ) -> None:
-    from .io import write_tsv
-
     write_tsv(preds, out["predictions"])
     write_tsv(asv_ko.rename_axis("asv_id").reset_index(), out["asv_ko"])
     abundance = ko_abundance(table, preds, asv_ko)
@@ -284,8 +276,6 @@ def score(
     out: Mapping[str, str],
 ) -> None:
     """Module scores and contributions, marker genes, and MultiQC custom-content tables."""
-    from .io import write_tsv
-
     modules = load_catalog(catalog)
     marker_list = load_markers(markers)
     abundance = pd.read_csv(ko_abundance_tsv, sep="\t", dtype={"ko": str}).set_index("ko")
@@ -326,22 +316,11 @@ def _write_mqc(scores: pd.DataFrame, path: str) -> None:
     )
 
 
-def configure_logging(log_path: str | os.PathLike[str]) -> None:
-    """Send library log messages to the rule's log file."""
-    logging.basicConfig(
-        filename=str(log_path),
-        level=logging.INFO,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-        force=True,
-    )
-
-
 def score_module_files(
     ko_abundance_tsv: str, module_files: list[str], min_coverage: float, out: str
 ) -> pd.DataFrame:
     """Score modules from omixer-format files (e.g. the official GBMs/GMMs) on KO abundances."""
-    from .io import write_tsv
-    from .omixer import parse_omixer_modules
+    from gutbrain.omixer import parse_omixer_modules
 
     abundance = pd.read_csv(ko_abundance_tsv, sep="\t", dtype={"ko": str}).set_index("ko")
     frames = []

@@ -1,9 +1,10 @@
-"""Function-step glue: official module files scored on a KO abundance table."""
+"""The function step (gutbrain.steps.function): official module files scored on KO abundances;
+PICRUSt2 output ingested."""
 
 from __future__ import annotations
 
 import pandas as pd
-from gutbrain.function_steps import score_module_files
+from gutbrain.steps.function import score_module_files
 
 
 def test_score_official_module_files(shared_data, tmp_path):
@@ -33,7 +34,7 @@ def _write(path, text):
 
 def test_ingest_picrust2_writes_ec_abundance_from_ec_predictions(repo, tmp_path):
     """PICRUSt2's per-ASV EC copies become ec_abundance.tsv: count / 16S copies x EC copies."""
-    from gutbrain.function_steps import ingest_picrust2
+    from gutbrain.steps.function import ingest_picrust2
 
     table = _write(tmp_path / "asv.tsv", "asv_id\ts1\ts2\na1\t10\t0\na2\t4\t8\na3\t5\t5\n")
     taxonomy = _write(
@@ -65,3 +66,26 @@ def test_ingest_picrust2_writes_ec_abundance_from_ec_predictions(repo, tmp_path)
     assert ec.loc["EC:2.7.2.7", "s1"] == 2.0
     assert ec.loc["EC:2.7.2.7", "s2"] == 4.0
     assert ec.loc["EC:4.1.1.15", "s2"] == 0.0
+
+
+def test_predict_function_genus_writes_the_tables_and_the_provenance(repo, tmp_path):
+    """Genus-profile prediction from the shipped reference: every function table, then the
+    provenance of the reference and the catalogs."""
+    from gutbrain.steps.function import predict_function_genus
+
+    table = _write(tmp_path / "asv.tsv", "asv_id\ts1\ts2\na1\t10\t0\na2\t4\t8\n")
+    taxonomy = _write(
+        tmp_path / "tax.tsv", "asv_id\tkingdom\tgenus\na1\tBacteria\tBacteroides\na2\tBacteria\t\n"
+    )
+    out = {k: str(tmp_path / f"{k}.tsv") for k in (
+        "hits", "predictions", "asv_ko", "ko_abundance", "ec_abundance", "contributions",
+        "confidence", "confidence_mqc", "provenance")}
+    predict_function_genus(
+        asv_table=table, taxonomy=taxonomy, reference=str(repo / "resources/genus_profile"),
+        catalog=str(repo / "resources/module_catalog.yaml"),
+        markers=str(repo / "resources/marker_genes.yaml"), out=out,
+    )
+    preds = pd.read_csv(out["predictions"], sep="\t", index_col="asv_id")
+    assert list(preds.index) == ["a1", "a2"]
+    provenance = pd.read_csv(out["provenance"], sep="\t")
+    assert set(provenance["kind"]) == {"function_reference:genus_profile", "resource"}

@@ -1,11 +1,15 @@
-"""Glue between the Snakemake report rules and :func:`gutbrain.report.inputs.load_report_inputs`."""
+"""The report step (``workflow/rules/report.smk``): every sample's report page (HTML and JSON)
+and the cohort page, from the report rules' named inputs (see ``report_inputs()`` in
+``common.smk``) read by :func:`gutbrain.report.inputs.load_report_inputs`."""
 
 from __future__ import annotations
 
 import datetime as _dt
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
+from gutbrain.report import write_cohort_output, write_sample_outputs
 from gutbrain.report.inputs import ReportInputs, load_report_inputs
 
 
@@ -37,3 +41,40 @@ def inputs_from_snakemake(named_inputs: Mapping[str, Any], samples: str) -> Repo
 def run_date() -> str:
     """The run date shown in the one marked place of each report (UTC, ISO date)."""
     return _dt.datetime.now(_dt.UTC).date().isoformat()
+
+
+def sample_reports(
+    named_inputs: Mapping[str, Any],
+    samples: str,
+    pages: str,
+    thresholds: Mapping[str, Any] | None = None,
+) -> None:
+    """The rule ``sample_reports``: ``<pages>/<sample>.html`` and ``.json`` for every sample."""
+    inputs = inputs_from_snakemake(named_inputs, samples)
+    out = Path(pages)
+    out.mkdir(parents=True, exist_ok=True)
+    date = run_date()
+    for sample in inputs.samples["sample"]:
+        write_sample_outputs(
+            str(sample),
+            inputs,
+            out / f"{sample}.html",
+            out / f"{sample}.json",
+            thresholds=thresholds,
+            run_date=date,
+        )
+
+
+def cohort_report(
+    named_inputs: Mapping[str, Any],
+    samples: str,
+    out: str,
+    thresholds: Mapping[str, Any] | None = None,
+) -> None:
+    """The rule ``cohort_report``: the cohort page."""
+    write_cohort_output(
+        inputs_from_snakemake(named_inputs, samples),
+        out,
+        thresholds=thresholds,
+        run_date=run_date(),
+    )

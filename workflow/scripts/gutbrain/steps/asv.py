@@ -1,0 +1,62 @@
+"""The ASV table step: rule ``build_asv_table`` of ``workflow/rules/denoise.smk`` (log and
+benchmark folder ``asv``). Reads a denoiser's sequence table, filters it with
+:func:`gutbrain.asv.build_asv_table` and writes the ASV table, FASTA and BIOM; the import step
+(:mod:`gutbrain.steps.import_`) writes the same outputs with :func:`write_asv_outputs`."""
+
+from __future__ import annotations
+
+import biom
+import dnaio
+import pandas as pd
+
+from gutbrain.asv import AsvFilter, build_asv_table
+from gutbrain.errors import InputError
+from gutbrain.io import atomic_path, write_tsv
+
+
+def read_seqtab(path: str) -> pd.DataFrame:
+    """Read a denoiser's sequence table (column ``sequence`` then one count column per sample)."""
+    table = pd.read_csv(path, sep="\t", dtype={"sequence": str})
+    if "sequence" not in table.columns:
+        raise InputError(f"{path}: first column must be 'sequence'")
+    table = table.set_index("sequence")
+    return table.astype("int64")
+
+
+def write_asv_outputs(
+    table: pd.DataFrame, sequences: dict[str, str], tsv: str, fasta: str, biom_path: str
+) -> None:
+    """Write the ASV table as TSV and BIOM (HDF5) and the sequences as FASTA, atomically."""
+    write_tsv(table.reset_index(), tsv)
+    with atomic_path(fasta) as tmp, dnaio.FastaWriter(tmp) as writer:
+        for asv in table.index:
+            writer.write(dnaio.SequenceRecord(asv, sequences[asv]))
+    obs = biom.Table(
+        table.to_numpy(dtype=float),
+        observation_ids=list(table.index),
+        sample_ids=list(table.columns),
+        observation_metadata=[{"sequence": sequences[a]} for a in table.index],
+        table_id="gutbrain16s ASV table",
+    )
+    with atomic_path(biom_path) as tmp:
+        import h5py
+
+        with h5py.File(tmp, "w") as handle:
+            obs.to_hdf5(handle, "gutbrain16s", creation_date=None)
+
+
+def make_asv_outputs(
+    seqtab_path: str, filt: AsvFilter, tsv: str, fasta: str, biom_path: str, summary_path: str
+) -> pd.DataFrame:
+    """Read a denoiser's table, filter, write all ASV outputs; fail clearly when none is left."""
+    table, sequences, summary = build_asv_table(read_seqtab(seqtab_path), filt)
+    write_tsv(pd.DataFrame([summary]), summary_path)
+    if table.empty:
+        raise InputError(
+            f"no ASV left in the whole run ({summary['asvs_in']} sequences from the denoiser in "
+            f"{seqtab_path}; {summary['removed_length']} outside denoise.min_length/max_length, "
+            f"{summary['removed_abundance']} below denoise.min_abundance). Check the primers "
+            f"(qc.primers), truncation (qc.trunc_len) and read_tracking counts in the logs."
+        )
+    write_asv_outputs(table, sequences, tsv, fasta, biom_path)
+    return table
