@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from gutbrain import diversity as div
+from gutbrain import pcoa_table
 from gutbrain.errors import InputError
 from skbio import DistanceMatrix, TreeNode
 
@@ -160,15 +161,15 @@ def test_pcoa_file_round_trip(tmp_path: Path) -> None:
                            "PC2": [0.0, 0.3, -0.3], "PC3": [0.0, 0.0, 0.0]})
     proportions = pd.Series({"PC1": 0.6, "PC2": 0.3, "PC3": 0.1})
     path = tmp_path / "pcoa_braycurtis.tsv"
-    path.write_text(div.format_pcoa_tsv(coords, proportions, "braycurtis"), encoding="utf-8")
-    back, props, note = div.read_pcoa_tsv(path)
+    path.write_text(pcoa_table.format_pcoa_tsv(coords, proportions, "braycurtis"), encoding="utf-8")
+    back, props, note = pcoa_table.read_pcoa_tsv(path)
     assert back["sample"].tolist() == ["a", "b", "c"]
     assert back["PC2"].tolist() == [0.0, 0.3, -0.3]
     assert props.to_dict() == {"PC1": 0.6, "PC2": 0.3, "PC3": 0.1} and note == ""
     empty = tmp_path / "pcoa_none.tsv"
-    empty.write_text(div.format_pcoa_tsv(None, None, "braycurtis", note="too\nfew"),
+    empty.write_text(pcoa_table.format_pcoa_tsv(None, None, "braycurtis", note="too\nfew"),
                      encoding="utf-8")
-    back, props, note = div.read_pcoa_tsv(empty)
+    back, props, note = pcoa_table.read_pcoa_tsv(empty)
     assert back.empty and props.empty and note == "too few"
 
 

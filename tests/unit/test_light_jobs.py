@@ -1,6 +1,6 @@
 """Light jobs import only what they use: the modules behind the per-sample preparation job and
-the run-wide primer check load neither pandas nor scikit-bio (their import alone costs about a
-second, more than the work of these jobs)."""
+the run-wide primer check (gutbrain.steps.qc) load neither pandas nor scikit-bio (their import
+alone costs about a second, more than the work of these jobs)."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ HEAVY = ("pandas", "skbio", "scipy", "biom")
 @pytest.mark.parametrize(
     "module",
     ["gutbrain.prepare", "gutbrain.fastq_checks", "gutbrain.unoise", "gutbrain.tracking",
-     "gutbrain.steps"],
+     "gutbrain.steps", "gutbrain.steps.qc"],
 )
 def test_light_module_imports_no_heavy_package(module):
     code = (
@@ -32,6 +32,18 @@ def test_light_module_imports_no_heavy_package(module):
         check=True,
     )
     assert proc.stdout.strip() == "", f"{module} imports {proc.stdout.strip()}"
+
+
+@pytest.mark.parametrize(
+    "module", ["gutbrain.pcoa_table", "gutbrain.report.inputs", "gutbrain.steps.report"]
+)
+def test_report_jobs_do_not_load_scikit_bio(module):
+    """The report and read-tracking jobs read the PCoA tables without scikit-bio."""
+    code = f"import sys; import {module}; print('skbio' in sys.modules)"
+    proc = subprocess.run(
+        [sys.executable, "-c", code], cwd=LIBRARY, capture_output=True, text=True, check=True
+    )
+    assert proc.stdout.strip() == "False"
 
 
 def test_write_rows_formats_as_write_tsv(tmp_path):

@@ -11,9 +11,7 @@ from pathlib import Path
 import pytest
 
 SCRIPTS = Path(__file__).resolve().parents[2] / "workflow" / "scripts"
-NOT_YET = {"prepare_sample.py", "read_tracking.py", "read_tracking_imported.py"}
-"""Adapters of the per-sample job and the read tracking, still on their own logging."""
-ADAPTERS = sorted(p for p in SCRIPTS.glob("*.py") if p.name not in NOT_YET)
+ADAPTERS = sorted(SCRIPTS.glob("*.py"))
 
 
 @pytest.mark.parametrize("script", ADAPTERS, ids=lambda p: p.name)

@@ -9,6 +9,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 from gutbrain import diversity as div
+from gutbrain import pcoa_table
 from gutbrain.errors import InputError
 from gutbrain.steps.diversity import diversity, read_tree, write_diversity_outputs
 
@@ -54,7 +55,7 @@ def test_write_diversity_outputs(tmp_path: Path, tree_file: Path) -> None:
     assert saved["depth"] == 16 and saved["rule"] == div.RAREFACTION_RULE
     beta = pd.read_csv(tmp_path / "beta_braycurtis.tsv", sep="\t", index_col="sample")
     assert beta.index.tolist() == ["s1", "s2", "s3"] == beta.columns.tolist()
-    coords, props, note = div.read_pcoa_tsv(tmp_path / "pcoa_weighted_unifrac.tsv")
+    coords, props, note = pcoa_table.read_pcoa_tsv(tmp_path / "pcoa_weighted_unifrac.tsv")
     assert len(coords) == 3 and note == "" and math.isclose(props.sum(), props.sum())
 
 

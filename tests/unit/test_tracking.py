@@ -1,9 +1,8 @@
-"""Unit tests: the primer check (primer_check.tsv) and the read tracking, which flags the samples
-the primer check warned about instead of deciding again (gutbrain.tracking)."""
+"""Unit tests: the primer check's rows and the read tracking, which flags the samples the primer
+check warned about instead of deciding again (gutbrain.tracking; the files are read and written
+by gutbrain.steps.qc and gutbrain.steps.report, tested in test_steps_qc and test_steps_report)."""
 
 from __future__ import annotations
-
-import json
 
 import pandas as pd
 import pytest
@@ -11,19 +10,16 @@ from gutbrain import tracking
 from gutbrain.errors import InputError
 
 
-def _cutadapt_json(path, total, out, with_primer):
-    path.write_text(
-        json.dumps(
-            {"read_counts": {"input": total, "output": out, "read1_with_adapter": with_primer}}
-        )
+def _counts(total, out, with_primer):
+    return tracking.cutadapt_counts(
+        {"read_counts": {"input": total, "output": out, "read1_with_adapter": with_primer}}
     )
 
 
-def _denoise(samples, counts):
-    """Denoiser tracking with the same count at every step."""
-    return pd.DataFrame(
-        {"sample": samples, **{step: counts for step in tracking.STEPS[2:-1]}}
-    )
+def test_cutadapt_counts_fraction_and_missing_primer_count():
+    assert _counts(200, 150, 50) == {"input": 200, "primer_trimmed": 150, "primer_fraction": 0.25}
+    missing = tracking.cutadapt_counts({"read_counts": {"input": 0, "output": 0}})
+    assert missing["input"] == 0 and missing["primer_fraction"] != missing["primer_fraction"]
 
 
 @pytest.mark.parametrize(
@@ -35,25 +31,26 @@ def _denoise(samples, counts):
         ("V4", True, 10, "error"),
     ],
 )
-def test_check_primers(tmp_path, primers, require, with_primer, outcome):
-    cut = tmp_path / "s.json"
-    _cutadapt_json(cut, 100, 100, with_primer)
-    out = tmp_path / "out.tsv"
+def test_primer_check_rows(primers, require, with_primer, outcome):
+    args = (["S1"], [_counts(100, 100, with_primer)], ["s1.json"], primers, require, 0.5)
     if outcome == "error":
         with pytest.raises(InputError, match=r"sample 'S1'.*10\.0% of 100 reads.*require_primers"):
-            tracking.check_primers(["S1"], [str(cut)], primers, require, 0.5, str(out))
-        assert not out.exists()
+            tracking.primer_check_rows(*args)
         return
-    tracking.check_primers(["S1"], [str(cut)], primers, require, 0.5, str(out))
-    assert pd.read_csv(out, sep="\t").loc[0, "status"] == outcome
+    rows, warnings = tracking.primer_check_rows(*args)
+    assert rows[0]["status"] == outcome
+    assert [("s1.json" in w) for w in warnings] == ([True] if outcome == "warning" else [])
 
 
-def test_tracking_flags_empty_sample_and_low_primer_fraction(tmp_path):
-    cut = []
-    for name, total, out, prim in (("a", 100, 90, 90), ("b", 50, 50, 5), ("c", 10, 0, 0)):
-        path = tmp_path / f"{name}.json"
-        _cutadapt_json(path, total, out, prim)
-        cut.append(str(path))
+def test_primer_check_rounds_the_fraction_it_shows():
+    rows, _ = tracking.primer_check_rows(
+        ["S1"], [_counts(100_000, 100_000, 49_996)], ["s1.json"], "V4", False, 0.5
+    )
+    assert rows[0]["primer_fraction"] == 0.5 and rows[0]["status"] == "warning"
+
+
+def test_tracking_flags_empty_sample_and_low_primer_fraction():
+    cut = [_counts(100, 90, 90), _counts(50, 50, 5), _counts(10, 0, 0)]
     denoise = pd.DataFrame(
         {
             "sample": ["a", "b", "c"],
@@ -78,79 +75,28 @@ def test_tracking_flags_empty_sample_and_low_primer_fraction(tmp_path):
         assert counts == sorted(counts, reverse=True)
 
 
-@pytest.mark.parametrize("primers", ["V4", "none"])
-def test_track_reads_flags_what_the_primer_check_warned_about(tmp_path, primers):
-    """End to end through the files: the flags are the primer check's verdicts, also at the
-    threshold, where the fraction primer_check.tsv shows (4 decimals) no longer tells."""
-    cases = {  # sample: (reads, reads with primer)
-        "edge": (100_000, 49_996),  # 0.49996 < 0.5, shown as 0.5 in primer_check.tsv
-        "fine": (1_000, 900),
-        "low": (1_000, 120),
-        "empty": (0, 0),
-    }
-    samples = list(cases)
-    jsons = []
-    for sample, (total, with_primer) in cases.items():
-        path = tmp_path / f"{sample}.json"
-        _cutadapt_json(path, total, total, with_primer)
-        jsons.append(str(path))
-    check = tmp_path / "primer_check.tsv"
-    tracking.check_primers(samples, jsons, primers, False, 0.5, str(check))
-    shown = pd.read_csv(check, sep="\t").set_index("sample")
-    assert shown.loc["edge", "primer_fraction"] == 0.5
-    denoise = tmp_path / "denoise.tsv"
-    _denoise(samples, [10, 10, 10, 0]).to_csv(denoise, sep="\t", index=False)
-    final = tmp_path / "final.tsv"
-    pd.DataFrame({"asv_id": ["x"], **{s: [5] for s in samples[:3]}}).to_csv(
-        final, sep="\t", index=False
-    )
-    out_tsv, out_mqc = tmp_path / "tracking.tsv", tmp_path / "tracking_mqc.tsv"
-    table = tracking.track_reads(
-        samples, jsons, str(denoise), [], str(final), str(check), str(out_tsv), str(out_mqc)
-    )
-    flags = table.set_index("sample")["flag"].to_dict()
-    if primers == "none":
-        assert flags == {"edge": "", "fine": "", "low": "", "empty": "no_input_reads"}
-    else:
-        assert flags == {
-            "edge": "primer_found_in_50%_of_reads",
-            "fine": "",
-            "low": "primer_found_in_12%_of_reads",
-            "empty": "no_input_reads",
-        }
-    # The verdict is the primer check's own decision, made on the exact fraction.
-    for sample, path in zip(samples, jsons, strict=True):
-        fraction = tracking.cutadapt_counts(path)["primer_fraction"]
-        low = tracking.primer_fraction_low(fraction, primers, 0.5)
-        assert ("primer_found_in" in flags[sample]) == low
-    assert pd.read_csv(out_tsv, sep="\t", keep_default_na=False)["flag"].tolist() == list(
-        flags.values()
-    )
-    assert out_mqc.read_text().startswith("# id: 'read_tracking'\n")
-
-
-def test_tracking_takes_the_verdict_from_primer_check_tsv(tmp_path):
+def test_tracking_takes_the_verdict_from_the_primer_check():
     """A sample the primer check marked is flagged even when its fraction looks fine here."""
-    path = tmp_path / "s.json"
-    _cutadapt_json(path, 100, 100, 90)
-    check = tmp_path / "primer_check.tsv"
-    check.write_text(
-        "sample\tinput\tprimer_trimmed\tprimer_fraction\tstatus\nS1\t100\t100\t0.9\twarning\n"
+    verdicts = tracking.primer_verdicts(
+        {"sample": ["S1"], "status": ["warning"]}, "primer_check.tsv", ["S1"]
     )
-    verdicts = tracking.primer_verdicts(str(check), ["S1"])
+    denoise = pd.DataFrame({"sample": ["S1"], **{s: [10] for s in tracking.STEPS[2:-1]}})
     table = tracking.build_tracking(
-        ["S1"], [str(path)], _denoise(["S1"], [10]), None, pd.DataFrame({"S1": [5]}), verdicts
+        ["S1"], [_counts(100, 100, 90)], denoise, None, pd.DataFrame({"S1": [5]}), verdicts
     )
     assert table.loc[0, "flag"] == "primer_found_in_90%_of_reads"
 
 
-def test_primer_verdicts_name_the_file_and_the_missing_sample(tmp_path):
-    check = tmp_path / "primer_check.tsv"
-    check.write_text("sample\tstatus\nS1\tok\n")
-    assert tracking.primer_verdicts(str(check), ["S1"]) == {"S1": "ok"}
+def test_primer_verdicts_name_the_file_and_the_missing_sample():
+    table = {"sample": ["S1"], "status": ["ok"]}
+    assert tracking.primer_verdicts(table, "primer_check.tsv", ["S1"]) == {"S1": "ok"}
     with pytest.raises(InputError, match=r"primer_check\.tsv: no primer check for .*'S2'"):
-        tracking.primer_verdicts(str(check), ["S1", "S2"])
-    bad = tmp_path / "bad.tsv"
-    bad.write_text("sample\tfraction\nS1\t0.9\n")
-    with pytest.raises(InputError, match=r"bad\.tsv: line 1: missing column\(s\) \['status'\]"):
-        tracking.primer_verdicts(str(bad), ["S1"])
+        tracking.primer_verdicts(table, "primer_check.tsv", ["S1", "S2"])
+
+
+def test_mqc_text_has_the_header_and_escapes_quotes():
+    table = pd.DataFrame({"sample": ["a"], "input": [1]})
+    text = tracking.tracking_mqc_text(table, "it's")
+    assert text.startswith("# id: 'read_tracking'\n")
+    assert "# description: 'it''s'\n" in text
+    assert text.endswith("sample\tinput\na\t1\n")

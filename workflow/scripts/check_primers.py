@@ -1,10 +1,10 @@
-"""Check the fraction of reads that carried the primer, for every sample (gutbrain.tracking)."""
+"""Check the fraction of reads that carried the primer, for every sample (gutbrain.steps.qc)."""
 
 from gutbrain.steps import configure_logging
 
 configure_logging(snakemake.log[0])
 
-from gutbrain.tracking import check_primers
+from gutbrain.steps.qc import check_primers
 
 p = snakemake.params
 check_primers(

@@ -1,15 +1,14 @@
 """Check one sample's reads, remove the primers and, with UNOISE3, merge/filter/dereplicate
 them, in one job (gutbrain.prepare)."""
 
-import sys
+from gutbrain.steps import configure_logging
 
-log = open(snakemake.log[0], "w")  # noqa: F821
-sys.stderr = log
+log = configure_logging(snakemake.log[0])
 
-from gutbrain.prepare import UnoiseOutputs, prepare_sample  # noqa: E402
+from gutbrain.prepare import UnoiseOutputs, prepare_sample
 
-o = snakemake.output  # noqa: F821
-p = snakemake.params  # noqa: F821
+o = snakemake.output
+p = snakemake.params
 unoise = None
 if "uniques" in o.keys():
     unoise = UnoiseOutputs(
@@ -22,8 +21,8 @@ if "uniques" in o.keys():
         trunc_q=p.trunc_q,
     )
 prepare_sample(
-    snakemake.wildcards.sample,  # noqa: F821
-    list(snakemake.input.reads),  # noqa: F821
+    snakemake.wildcards.sample,
+    list(snakemake.input.reads),
     o.check,
     [o.r1, o.r2] if "r2" in o.keys() else [o.r1],
     o.json,
@@ -31,6 +30,6 @@ prepare_sample(
     primers=p.primers,
     min_len=p.min_len,
     unoise=unoise,
-    threads=snakemake.threads,  # noqa: F821
+    threads=snakemake.threads,
     log=log,
 )

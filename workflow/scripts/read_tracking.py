@@ -1,11 +1,11 @@
 """Per-sample read counts at every step, flagged with the primer check's verdicts
-(gutbrain.tracking)."""
+(gutbrain.steps.report)."""
 
-import sys
+from gutbrain.steps import configure_logging
 
-sys.stderr = open(snakemake.log[0], "w")
+configure_logging(snakemake.log[0])
 
-from gutbrain.tracking import track_reads
+from gutbrain.steps.report import track_reads
 
 i = snakemake.input
 track_reads(

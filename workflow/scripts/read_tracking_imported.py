@@ -1,10 +1,10 @@
-"""Per-sample read counts of a run started from an ASV table (gutbrain.tracking)."""
+"""Per-sample read counts of a run started from an ASV table (gutbrain.steps.report)."""
 
-import sys
+from gutbrain.steps import configure_logging
 
-sys.stderr = open(snakemake.log[0], "w")
+configure_logging(snakemake.log[0])
 
-from gutbrain.tracking import track_imported_reads
+from gutbrain.steps.report import track_imported_reads
 
 track_imported_reads(
     samples=snakemake.params.samples,

@@ -20,7 +20,6 @@ import math
 import os
 import zlib
 from collections.abc import Mapping, Sequence
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -31,6 +30,7 @@ from skbio.stats import subsample_counts
 from skbio.stats.ordination import pcoa as skbio_pcoa
 
 from gutbrain.errors import InputError
+from gutbrain.pcoa_table import PCOA_AXES, format_pcoa_tsv
 
 ALPHA_COLUMNS = [
     "sample",
@@ -48,7 +48,6 @@ ALPHA_COLUMNS = [
 BETA_METRICS_NO_TREE = ("braycurtis",)
 BETA_METRICS_TREE = ("braycurtis", "weighted_unifrac", "unweighted_unifrac")
 MIN_PCOA_SAMPLES = 3
-PCOA_AXES = ("PC1", "PC2", "PC3")
 RAREFACTION_RULE = (
     "largest depth that keeps at least keep_fraction of the samples and is at least min_depth; "
     "if no depth satisfies both, min_depth when some sample reaches it, otherwise the depth "
@@ -284,62 +283,6 @@ def distance_matrix_frame(dm: DistanceMatrix) -> pd.DataFrame:
     ids = [str(i) for i in dm.ids]
     frame = pd.DataFrame(dm.data, index=ids, columns=ids)
     return frame.rename_axis("sample").reset_index()
-
-
-def format_pcoa_tsv(
-    coords: pd.DataFrame | None, proportions: pd.Series | None, metric: str, note: str = ""
-) -> str:
-    """Text of a ``pcoa_<metric>.tsv`` file: ``#`` header lines then ``sample, PC1, PC2, PC3``.
-
-    Header lines: ``# metric: <metric>``, ``# proportion_explained: PC1=<p>\\tPC2=<p>\\tPC3=<p>``
-    (absent when no PCoA) and ``# note: <why no PCoA>`` (absent when there is one).
-    """
-    lines = [f"# metric: {metric}"]
-    if proportions is not None and len(proportions):
-        joined = "\t".join(f"{axis}={float(proportions[axis]):.6g}" for axis in PCOA_AXES)
-        lines.append(f"# proportion_explained: {joined}")
-    if note:
-        lines.append(f"# note: {' '.join(note.split())}")
-    lines.append("\t".join(("sample",) + PCOA_AXES))
-    if coords is not None:
-        for row in coords.itertuples(index=False):
-            values = "\t".join(f"{float(getattr(row, axis)):.6g}" for axis in PCOA_AXES)
-            lines.append(f"{row.sample}\t{values}")
-    return "\n".join(lines) + "\n"
-
-
-def read_pcoa_tsv(path: str | os.PathLike[str]) -> tuple[pd.DataFrame, pd.Series, str]:
-    """Read a file written by :func:`format_pcoa_tsv`: coordinates, proportions and note."""
-    path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError as err:
-        raise InputError(f"{path}: PCoA table not found; run the diversity step first") from err
-    proportions: dict[str, float] = {}
-    note = ""
-    n_header = 0
-    for line in text.splitlines():
-        if not line.startswith("#"):
-            break
-        n_header += 1
-        key, _, value = line[1:].strip().partition(":")
-        if key == "proportion_explained":
-            for item in value.split():
-                axis, _, number = item.partition("=")
-                try:
-                    proportions[axis] = float(number)
-                except ValueError as err:
-                    raise InputError(
-                        f"{path}, line {n_header}: bad proportion '{item}'; rerun diversity"
-                    ) from err
-        elif key == "note":
-            note = value.strip()
-    coords = pd.read_csv(path, sep="\t", skiprows=n_header, dtype={"sample": str},
-                         keep_default_na=False)
-    missing = [c for c in ("sample",) + PCOA_AXES if c not in coords.columns]
-    if missing:
-        raise InputError(f"{path}: missing columns {missing}; rerun the diversity step")
-    return coords, pd.Series(proportions, dtype=float), note
 
 
 def diversity_outputs(

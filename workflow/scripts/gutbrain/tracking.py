@@ -5,25 +5,24 @@ Columns: ``input`` (raw reads or pairs), ``primer_trimmed`` (after cutadapt), ``
 merged; for UNOISE3, merging precedes filtering), ``nonchimeric`` (after chimera removal and the
 ASV length/abundance filters' input), ``taxonomy_kept`` (reads of on-target ASVs after all
 filters). ``primer_fraction`` is the fraction of reads in which cutadapt found the forward primer.
-Whether that fraction is too low is decided once, by the primer check (:func:`check_primers`,
-``primer_check.tsv``); the read tracking flags the samples it marked.
+Whether that fraction is too low is decided once, by the primer check (:func:`primer_check_rows`,
+``primer_check.tsv``); the read tracking flags the samples it marked. The files are read and
+written by the steps (:func:`gutbrain.steps.qc.check_primers`,
+:func:`gutbrain.steps.report.track_reads`); this module works on their contents.
 """
 
 from __future__ import annotations
 
-import json
-import sys
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from .errors import InputError
-from .io import atomic_path, read_text_table, write_rows, write_tsv
 
 if TYPE_CHECKING:
     import pandas as pd
 
 PRIMER_CHECK_COLUMNS = ["sample", "input", "primer_trimmed", "primer_fraction", "status"]
-"""Columns of ``primer_check.tsv`` written by :func:`check_primers`."""
+"""Columns of ``primer_check.tsv`` (rows from :func:`primer_check_rows`)."""
 
 STEPS = [
     "input",
@@ -36,10 +35,9 @@ STEPS = [
 ]
 
 
-def cutadapt_counts(path: str) -> dict[str, float]:
-    """Input/output reads and the fraction with the forward primer from a cutadapt JSON report."""
-    with open(path, encoding="utf-8") as handle:
-        report = json.load(handle)
+def cutadapt_counts(report: Mapping[str, Any]) -> dict[str, float]:
+    """Input/output reads and the fraction with the forward primer from a parsed cutadapt JSON
+    report."""
     counts = report["read_counts"]
     total = counts.get("input") or 0
     with_primer = counts.get("read1_with_adapter")
@@ -72,39 +70,38 @@ def primer_problem(
     )
 
 
-def check_primers(
+def primer_check_rows(
     samples: Sequence[str],
-    cutadapt_jsons: Sequence[str],
+    counts: Sequence[Mapping[str, float]],
+    sources: Sequence[str],
     primers: str,
     require: bool,
     min_fraction: float,
-    out: str,
-) -> list[dict]:
-    """Check the fraction of every sample's reads that carried the forward primer.
+) -> tuple[list[dict], list[str]]:
+    """Rows of ``primer_check.tsv`` and the warnings, from each sample's cutadapt counts.
 
-    Below ``min_fraction`` this is a warning (printed to the log and kept in the output); with
-    ``require`` (config key qc.require_primers) it is an error naming the samples and fractions.
+    A sample where fewer than ``min_fraction`` of the reads carried the forward primer is a
+    warning (``sources`` names its cutadapt report in the message); with ``require`` (config
+    key qc.require_primers) any such sample is an error naming the samples and fractions.
     """
     rows, problems = [], []
-    for sample, path in zip(samples, cutadapt_jsons, strict=True):
-        counts = cutadapt_counts(path)
-        message = primer_problem(sample, path, counts, primers, min_fraction)
+    for sample, sample_counts, source in zip(samples, counts, sources, strict=True):
+        message = primer_problem(sample, source, dict(sample_counts), primers, min_fraction)
         if message:
             problems.append(message)
-            print("WARNING: " + message, file=sys.stderr)
-        rows.append({"sample": sample, **counts, "status": "warning" if message else "ok"})
+        rows.append({"sample": sample, **sample_counts, "status": "warning" if message else "ok"})
     if require and problems:
         raise InputError(" ".join(problems) + " qc.require_primers is true, so the run stops here.")
     for row in rows:
         row["primer_fraction"] = round(row["primer_fraction"], 4)
-    write_rows(rows, PRIMER_CHECK_COLUMNS, out)
-    return rows
+    return rows, problems
 
 
-def primer_verdicts(path: str, samples: Sequence[str]) -> dict[str, str]:
-    """Sample -> status ('ok' or 'warning') from ``primer_check.tsv``; InputError naming the
-    file when it lacks a sample (written for another sample sheet)."""
-    table = read_text_table(path, ["sample", "status"])
+def primer_verdicts(
+    table: Mapping[str, Sequence[str]], path: str, samples: Sequence[str]
+) -> dict[str, str]:
+    """Sample -> status ('ok' or 'warning') from the columns of ``primer_check.tsv`` (read from
+    ``path``); InputError naming the file when it lacks a sample (another sample sheet's)."""
     verdicts = dict(zip(table["sample"], table["status"], strict=True))
     missing = [sample for sample in samples if sample not in verdicts]
     if missing:
@@ -133,7 +130,7 @@ def flags_for(row: dict, primer_status: str) -> str:
 
 def build_tracking(
     samples: Sequence[str],
-    cutadapt: Sequence[str],
+    cutadapt: Sequence[Mapping[str, float]],
     denoise: pd.DataFrame,
     prepare: pd.DataFrame | None,
     final_table: pd.DataFrame,
@@ -141,7 +138,8 @@ def build_tracking(
 ) -> pd.DataFrame:
     """Combine the per-step counts into one table (one row per sample, sheet order).
 
-    ``primer_status`` maps each sample to its primer-check verdict (:func:`primer_verdicts`).
+    ``cutadapt`` holds each sample's :func:`cutadapt_counts`; ``primer_status`` maps each
+    sample to its primer-check verdict (:func:`primer_verdicts`).
     """
     import pandas as pd
 
@@ -150,7 +148,7 @@ def build_tracking(
         denoise = denoise.join(prepare.set_index("sample"), how="left")
     rows = []
     for sample, cut in zip(samples, cutadapt, strict=True):
-        row: dict = {"sample": sample, **cutadapt_counts(cut)}
+        row: dict = {"sample": sample, **cut}
         for step in ("filtered", "denoised", "merged", "nonchimeric"):
             value = denoise.at[sample, step] if sample in denoise.index else 0
             row[step] = int(value) if value == value else 0
@@ -162,61 +160,24 @@ def build_tracking(
     return table[["sample", *STEPS, "primer_fraction", "flag"]]
 
 
-def track_reads(
-    samples: Sequence[str],
-    cutadapt: Sequence[str],
-    denoise: str,
-    prepare: Sequence[str],
-    table: str,
-    primer_check: str,
-    out_tsv: str,
-    out_mqc: str,
-) -> pd.DataFrame:
-    """Write ``read_tracking.tsv`` and its MultiQC custom-content twin.
-
-    Counts come from the cutadapt JSON reports (exact primer fraction), the denoiser's
-    tracking, the UNOISE3 preparation counts and the on-target table; the primer flags from
-    the primer check's verdicts (``primer_check``, ``primer_check.tsv``).
-    """
-    import pandas as pd
-
-    prep = (
-        pd.concat([pd.read_csv(p, sep="\t", dtype={"sample": str}) for p in prepare])
-        if prepare
-        else None
-    )
-    final = pd.read_csv(table, sep="\t", dtype={"asv_id": str}).set_index("asv_id")
-    tracking = build_tracking(
-        samples,
-        cutadapt,
-        pd.read_csv(denoise, sep="\t", dtype={"sample": str}),
-        prep,
-        final,
-        primer_verdicts(primer_check, samples),
-    )
-    write_tracking(tracking, out_tsv, out_mqc)
-    return tracking
+TRACKING_DESCRIPTION = (
+    "Reads kept at each step of gutbrain16s (input to final on-target ASV table)."
+)
+IMPORTED_DESCRIPTION = (
+    "Run started from an existing ASV table (input.asv_table): input is the total in the "
+    "table per sample; read-level steps did not run here and are empty."
+)
 
 
-def write_tracking(
-    tracking: pd.DataFrame,
-    out_tsv: str,
-    out_mqc: str,
-    description: str = "Reads kept at each step of gutbrain16s "
-    "(input to final on-target ASV table).",
-) -> None:
-    """Write ``read_tracking.tsv`` and its MultiQC custom-content twin."""
-    write_tsv(tracking, out_tsv)
+def tracking_mqc_text(tracking: pd.DataFrame, description: str = TRACKING_DESCRIPTION) -> str:
+    """The read tracking as MultiQC custom content (a header, then the table)."""
     header = (
         "# id: 'read_tracking'\n"
         "# section_name: 'Read tracking'\n"
         f"# description: '{description.replace(chr(39), chr(39) * 2)}'\n"
         "# plot_type: 'table'\n"
     )
-    with atomic_path(out_mqc) as tmp:
-        tmp.write_text(
-            header + tracking.to_csv(sep="\t", index=False, lineterminator="\n"), encoding="utf-8"
-        )
+    return header + tracking.to_csv(sep="\t", index=False, lineterminator="\n")
 
 
 def build_imported_tracking(
@@ -243,24 +204,3 @@ def build_imported_tracking(
     for step in STEPS:
         table[step] = table[step].astype("Int64")
     return table[["sample", *STEPS, "primer_fraction", "flag"]]
-
-
-def track_imported_reads(
-    samples: Sequence[str], imported: str, table: str, out_tsv: str, out_mqc: str
-) -> pd.DataFrame:
-    """Write ``read_tracking.tsv`` (and the MultiQC twin) for a run started from an ASV table."""
-    import pandas as pd
-
-    tables = [
-        pd.read_csv(path, sep="\t", dtype={"asv_id": str}).set_index("asv_id")
-        for path in (imported, table)
-    ]
-    tracking = build_imported_tracking(samples, *tables)
-    write_tracking(
-        tracking,
-        out_tsv,
-        out_mqc,
-        "Run started from an existing ASV table (input.asv_table): input is the total in the "
-        "table per sample; read-level steps did not run here and are empty.",
-    )
-    return tracking

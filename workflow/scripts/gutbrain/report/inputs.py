@@ -36,7 +36,7 @@ class ReportInputs:
 
     ``asv_table`` and ``taxonomy`` are indexed by ASV ID; every other table keeps its columns
     (``sample`` as a column). ``pcoa`` maps a metric to ``(coords, proportions, note)`` as
-    returned by :func:`gutbrain.diversity.read_pcoa_tsv`. ``reference_cohort`` is the optional
+    returned by :func:`gutbrain.pcoa_table.read_pcoa_tsv`. ``reference_cohort`` is the optional
     reference cohort (:mod:`gutbrain.report.reference`); None = no comparison.
     ``module_notes`` (module ID -> direction, note, caveats) and ``marker_notes`` (marker ID ->
     name, proxy, caveat) come from the module catalog and the marker file
@@ -188,7 +188,7 @@ def load_report_inputs(
     marker_catalog: str | os.PathLike[str] | None = None,
 ) -> ReportInputs:
     """Read the pipeline's result files into a :class:`ReportInputs` (optional ones may be None)."""
-    from gutbrain.diversity import read_pcoa_tsv
+    from gutbrain.pcoa_table import read_pcoa_tsv
 
     kwargs: dict[str, Any] = {"read_tracking": read_table(read_tracking, "read_tracking")}
     kwargs["asv_table"] = read_asv_table(asv_table)

@@ -1,20 +1,100 @@
-"""The report step (``workflow/rules/report.smk``): every sample's report page (HTML and JSON)
-and the cohort page, from the report rules' named inputs (see ``report_inputs()`` in
-``common.smk``) read by :func:`gutbrain.report.inputs.load_report_inputs`."""
+"""The report step (``workflow/rules/report.smk``): the run summary (read tracking), every
+sample's report page (HTML and JSON) and the cohort page, from the report rules' named inputs
+(see ``report_inputs()`` in ``common.smk``) read by
+:func:`gutbrain.report.inputs.load_report_inputs`.
+
+The read tracking job needs pandas only: the report package is imported by the page rules'
+functions, not by this module."""
 
 from __future__ import annotations
 
 import datetime as _dt
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from gutbrain.report import write_cohort_output, write_sample_outputs
-from gutbrain.report.inputs import ReportInputs, load_report_inputs
+import pandas as pd
+
+from gutbrain.io import atomic_path, read_text_table, write_tsv
+from gutbrain.steps.qc import read_cutadapt_counts
+from gutbrain.tracking import (
+    IMPORTED_DESCRIPTION,
+    TRACKING_DESCRIPTION,
+    build_imported_tracking,
+    build_tracking,
+    primer_verdicts,
+    tracking_mqc_text,
+)
+
+if TYPE_CHECKING:
+    from gutbrain.report.inputs import ReportInputs
+
+
+def read_primer_verdicts(path: str, samples: Sequence[str]) -> dict[str, str]:
+    """Sample -> primer-check status from ``primer_check.tsv`` (:func:`primer_verdicts`)."""
+    return primer_verdicts(read_text_table(path, ["sample", "status"]), path, samples)
+
+
+def write_tracking(tracking: pd.DataFrame, out_tsv: str, out_mqc: str,
+                   description: str = TRACKING_DESCRIPTION) -> None:
+    """Write ``read_tracking.tsv`` and its MultiQC custom-content twin."""
+    write_tsv(tracking, out_tsv)
+    with atomic_path(out_mqc) as tmp:
+        tmp.write_text(tracking_mqc_text(tracking, description), encoding="utf-8")
+
+
+def track_reads(
+    samples: Sequence[str],
+    cutadapt: Sequence[str],
+    denoise: str,
+    prepare: Sequence[str],
+    table: str,
+    primer_check: str,
+    out_tsv: str,
+    out_mqc: str,
+) -> pd.DataFrame:
+    """The rule ``read_tracking``: ``read_tracking.tsv`` and its MultiQC twin.
+
+    Counts come from the cutadapt JSON reports (exact primer fraction), the denoiser's
+    tracking, the UNOISE3 preparation counts and the on-target table; the primer flags from
+    the primer check's verdicts (``primer_check``, ``primer_check.tsv``).
+    """
+    prep = (
+        pd.concat([pd.read_csv(p, sep="\t", dtype={"sample": str}) for p in prepare])
+        if prepare
+        else None
+    )
+    final = pd.read_csv(table, sep="\t", dtype={"asv_id": str}).set_index("asv_id")
+    tracking = build_tracking(
+        samples,
+        [read_cutadapt_counts(path) for path in cutadapt],
+        pd.read_csv(denoise, sep="\t", dtype={"sample": str}),
+        prep,
+        final,
+        read_primer_verdicts(primer_check, samples),
+    )
+    write_tracking(tracking, out_tsv, out_mqc)
+    return tracking
+
+
+def track_imported_reads(
+    samples: Sequence[str], imported: str, table: str, out_tsv: str, out_mqc: str
+) -> pd.DataFrame:
+    """The rule ``read_tracking_imported``: the read tracking of a run started from an ASV
+    table."""
+    tables = [
+        pd.read_csv(path, sep="\t", dtype={"asv_id": str}).set_index("asv_id")
+        for path in (imported, table)
+    ]
+    tracking = build_imported_tracking(samples, *tables)
+    write_tracking(tracking, out_tsv, out_mqc, IMPORTED_DESCRIPTION)
+    return tracking
 
 
 def inputs_from_snakemake(named_inputs: Mapping[str, Any], samples: str) -> ReportInputs:
     """Read the report rule's named inputs (see report_inputs() in common.smk)."""
+    from gutbrain.report.inputs import load_report_inputs
+
     get = dict(named_inputs.items())
     pcoa = {k[len("pcoa_") :]: v for k, v in get.items() if k.startswith("pcoa_")}
     return load_report_inputs(
@@ -50,6 +130,8 @@ def sample_reports(
     thresholds: Mapping[str, Any] | None = None,
 ) -> None:
     """The rule ``sample_reports``: ``<pages>/<sample>.html`` and ``.json`` for every sample."""
+    from gutbrain.report import write_sample_outputs
+
     inputs = inputs_from_snakemake(named_inputs, samples)
     out = Path(pages)
     out.mkdir(parents=True, exist_ok=True)
@@ -72,6 +154,8 @@ def cohort_report(
     thresholds: Mapping[str, Any] | None = None,
 ) -> None:
     """The rule ``cohort_report``: the cohort page."""
+    from gutbrain.report import write_cohort_output
+
     write_cohort_output(
         inputs_from_snakemake(named_inputs, samples),
         out,
