@@ -56,6 +56,25 @@ def test_sample_and_cohort_pages_are_written(tmp_path):
     cohort = tmp_path / "reports" / "index.html"
     cohort_report(named, sheet, str(cohort))
     assert "S3" in cohort.read_text(encoding="utf-8")
+    # From the sample pages' JSON documents: the same page, without rebuilding the samples.
+    from_pages = tmp_path / "reports" / "from_pages.html"
+    cohort_report(named, sheet, str(from_pages), pages=str(pages))
+    assert from_pages.read_bytes() == cohort.read_bytes()
+
+
+def test_cohort_report_uses_the_sample_documents_and_names_a_missing_one(tmp_path):
+    named, sheet = _named_inputs(tmp_path)
+    pages = tmp_path / "samples"
+    sample_reports(named, sheet, str(pages))
+    document = json.loads((pages / "S2.json").read_text(encoding="utf-8"))
+    document["sample"] = "S2-from-its-document"
+    (pages / "S2.json").write_text(json.dumps(document), encoding="utf-8")
+    cohort = tmp_path / "index.html"
+    cohort_report(named, sheet, str(cohort), pages=str(pages))
+    assert "S2-from-its-document" in cohort.read_text(encoding="utf-8")
+    (pages / "S3.json").unlink()
+    with pytest.raises(InputError, match=r"S3\.json: no report of sample 'S3'"):
+        cohort_report(named, sheet, str(cohort), pages=str(pages))
 
 
 def _cutadapt_json(path, total, out, with_primer):

@@ -120,6 +120,7 @@ rule sample_reports:
 
 rule cohort_report:
     # Cohort overview: one row per sample, module heatmap, PCoA, genus bars; links to samples.
+    # Built from the sample pages' JSON documents (pages) and the run-wide tables.
     input:
         unpack(report_inputs),
         pages=f"{RESULTS}/reports/samples",

@@ -1,4 +1,4 @@
-"""Write the cohort report (gutbrain.steps.report)."""
+"""Write the cohort report from the sample pages' JSON documents (gutbrain.steps.report)."""
 
 from gutbrain.steps import configure_logging
 
@@ -11,4 +11,5 @@ cohort_report(
     snakemake.input.samples,
     snakemake.output[0],
     thresholds=snakemake.params.thresholds,
+    pages=snakemake.input.pages,
 )

@@ -91,13 +91,18 @@ def write_cohort_output(
     out_html: str | os.PathLike[str],
     thresholds: Thresholds | Mapping[str, Any] | None = None,
     run_date: str | None = None,
+    sample_facts: Sequence[Mapping[str, Any]] | None = None,
 ) -> dict[str, Any]:
-    """Build every sample's facts (sheet order), write the cohort page, return its facts."""
+    """Write the cohort page from every sample's facts (sheet order) and return its facts.
+
+    ``sample_facts`` are the per-sample JSON documents already written (the pipeline passes
+    them); without them each sample's facts are built here.
+    """
     if not isinstance(thresholds, Thresholds):
         thresholds = Thresholds.from_mapping(thresholds, where="config 'report'")
-    samples = [str(s) for s in inputs.samples["sample"]]
-    sample_facts = [collect_sample_facts(s, inputs, thresholds, run_date=run_date)
-                    for s in samples]
+    if sample_facts is None:
+        sample_facts = [collect_sample_facts(str(s), inputs, thresholds, run_date=run_date)
+                        for s in inputs.samples["sample"]]
     cohort = build_cohort_facts(sample_facts, inputs, thresholds, run_date=run_date)
     render_cohort_report(cohort, out_html)
     return cohort

@@ -9,12 +9,15 @@ functions, not by this module."""
 from __future__ import annotations
 
 import datetime as _dt
+import json
+import os
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
+from gutbrain.errors import InputError
 from gutbrain.io import atomic_path, read_text_table, write_tsv
 from gutbrain.steps.qc import read_cutadapt_counts
 from gutbrain.tracking import (
@@ -147,18 +150,36 @@ def sample_reports(
         )
 
 
+def read_sample_pages(pages: str | os.PathLike[str], samples: Sequence[str]) -> list[dict]:
+    """The per-sample JSON documents the ``sample_reports`` rule wrote, in sheet order."""
+    facts = []
+    for sample in samples:
+        path = Path(pages) / f"{sample}.json"
+        try:
+            facts.append(json.loads(path.read_text(encoding="utf-8")))
+        except FileNotFoundError as err:
+            raise InputError(f"{path}: no report of sample '{sample}'; rerun the sample "
+                             "reports (rule sample_reports)") from err
+        except json.JSONDecodeError as err:
+            raise InputError(f"{path}: not a JSON document ({err}); rerun the sample "
+                             "reports (rule sample_reports)") from err
+    return facts
+
+
 def cohort_report(
     named_inputs: Mapping[str, Any],
     samples: str,
     out: str,
     thresholds: Mapping[str, Any] | None = None,
+    pages: str | os.PathLike[str] | None = None,
 ) -> None:
-    """The rule ``cohort_report``: the cohort page."""
+    """The rule ``cohort_report``: the cohort page, from the sample pages' JSON documents in
+    ``pages`` (the ``sample_reports`` rule's output) and the run-wide tables."""
     from gutbrain.report import write_cohort_output
 
-    write_cohort_output(
-        inputs_from_snakemake(named_inputs, samples),
-        out,
-        thresholds=thresholds,
-        run_date=run_date(),
-    )
+    inputs = inputs_from_snakemake(named_inputs, samples)
+    facts = None
+    if pages is not None:
+        facts = read_sample_pages(pages, [str(s) for s in inputs.samples["sample"]])
+    write_cohort_output(inputs, out, thresholds=thresholds, run_date=run_date(),
+                        sample_facts=facts)
