@@ -180,7 +180,7 @@ def test_loader_errors_name_file_and_line(tmp_path: Path, content: str, pattern:
 
 
 def test_loader_missing_file_names_config_key(tmp_path: Path) -> None:
-    with pytest.raises(InputError, match=r"absent\.tsv: .*not found.*report\.reference_cohort"):
+    with pytest.raises(InputError, match=r"absent\.tsv: .*not found.*input\.reference_cohort"):
         read_reference_cohort(tmp_path / "absent.tsv")
 
 
@@ -209,10 +209,10 @@ def test_load_report_inputs_reads_reference(tmp_path: Path, reference_path: Path
     assert via_rule is not None and via_rule.name == "previous_module_scores.tsv"
 
 
-def test_thresholds_accept_the_reference_key() -> None:
-    made = Thresholds.from_mapping({"min_reads_pass": 10, "min_reads_warn": 5,
-                                    "reference_cohort": "previous/module_scores.tsv"})
-    assert "reference_cohort" not in made.as_dict()
+def test_the_report_settings_hold_no_file_path() -> None:
+    """The reference cohort is an input (config input.reference_cohort), not a report setting."""
+    with pytest.raises(InputError, match=r"unknown report setting\(s\) \['reference_cohort'\]"):
+        Thresholds.from_mapping({"min_reads_pass": 10, "reference_cohort": "previous.tsv"})
 
 
 # --------------------------------------------------------------------------- facts and pages

@@ -189,6 +189,13 @@ def test_config_mistake_names_the_key(base_reads, tmp_path):
     assert "Error validating config file" in text and "instance['qc']['trunc_len']" in text
 
 
+def test_moved_config_key_says_where_it_went(base_reads, tmp_path):
+    fq1, fq2 = _copy_pair(base_reads, "mock1", tmp_path)
+    sheet = _sheet(tmp_path, [("mock1", fq1, fq2)])
+    text = _fails(tmp_path, sheet, "-n", **{"report.reference_cohort": "previous.tsv"})
+    assert "report.reference_cohort has moved to input.reference_cohort" in text
+
+
 def test_unknown_taxonomy_reference_is_named(base_reads, tmp_path):
     require_tools()
     fq1, fq2 = _copy_pair(base_reads, "mock1", tmp_path)

@@ -24,6 +24,11 @@ from gutbrain.samples import (  # noqa: E402
     pairing,
 )
 
+if "reference_cohort" in (config.get("report") or {}):
+    raise WorkflowError(
+        "config key report.reference_cohort has moved to input.reference_cohort (the report "
+        "section holds settings only; input files are under input:). Move the line there."
+    )
 validate(config, schema="../schemas/config.schema.yaml")
 
 RESULTS = "results"
@@ -584,7 +589,7 @@ BETA_METRICS = ["braycurtis", "weighted_unifrac", "unweighted_unifrac"]
 
 def report_inputs(wildcards=None):
     """Result tables and shipped resources the interpretation reports read, and the optional
-    reference cohort (report.reference_cohort, relative to the working directory)."""
+    reference cohort (input.reference_cohort, relative to the working directory)."""
     return {
         "read_tracking": f"{RESULTS}/qc/read_tracking.tsv",
         "asv_table": f"{RESULTS}/taxonomy/asv_table_filtered.tsv",
@@ -607,13 +612,13 @@ def report_inputs(wildcards=None):
 
 
 def reference_cohort_input():
-    """{'reference_cohort': path} when report.reference_cohort is set, else {}."""
-    path = str(config.get("report", {}).get("reference_cohort", "") or "")
+    """{'reference_cohort': path} when input.reference_cohort is set, else {}."""
+    path = str(config.get("input", {}).get("reference_cohort", "") or "")
     if not path:
         return {}
     if not os.path.isfile(path):
         raise WorkflowError(
-            f"config key report.reference_cohort is '{path}': no such file (relative paths "
+            f"config key input.reference_cohort is '{path}': no such file (relative paths "
             f"are relative to the working directory, {os.getcwd()}). Point it at a "
             'module_scores.tsv of a previous run or set it to "" to turn the comparison off.'
         )

@@ -85,7 +85,7 @@ def read_reference_cohort(path: str | os.PathLike[str]) -> ReferenceCohort:
     path = Path(path)
     table = read_text_table(
         path, REQUIRED,
-        not_found="check config report.reference_cohort (paths are relative to the working "
+        not_found="check config input.reference_cohort (paths are relative to the working "
         "directory)",
         hint="a reference cohort needs columns 'module', 'sample' and 'score' (a "
         "module_scores.tsv from a previous run works as it is); see docs/reports.md, "

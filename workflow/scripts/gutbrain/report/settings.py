@@ -85,9 +85,6 @@ POTENTIAL_TEXT = {
     "not_predictable": "not predictable from 16S",
 }
 SCFA_TRAIT = re.compile(r"^(acetate|propionate|butyrate)", re.IGNORECASE)
-# Keys of the config's report section that name input files, not settings: the report rules
-# pass them as inputs (see report_inputs() in workflow/rules/common.smk).
-INPUT_KEYS = ("reference_cohort",)
 
 
 @dataclass(frozen=True)
@@ -121,7 +118,7 @@ class Thresholds:
     def from_mapping(cls, values: Mapping[str, Any] | None, where: str = "config") -> Thresholds:
         """Build from the config's ``report`` mapping; unknown keys or bad values raise
         InputError naming ``where`` and the key."""
-        values = {k: v for k, v in dict(values or {}).items() if k not in INPUT_KEYS}
+        values = dict(values or {})
         known = {f.name: f for f in fields(cls)}
         unknown = sorted(set(values) - set(known))
         if unknown:
