@@ -173,11 +173,14 @@ def ko_profile(ec: pd.DataFrame, ko_ec: pd.DataFrame) -> pd.DataFrame:
     Only KOs with at least one EC among ``ec``'s columns appear (the KOs the reference sees).
     """
     pairs = ko_ec[ko_ec["ec"].isin(set(ec.columns))]
-    kos = sorted(pairs["ko"].unique())
-    out = np.empty((len(ec.index), len(kos)), dtype=np.float32)
-    values = ec.to_numpy(np.float32)
     col = {e: i for i, e in enumerate(ec.columns)}
-    for j, (_ko, group) in enumerate(pairs.groupby("ko", sort=True)):
-        idx = [col[e] for e in group["ec"]]
-        out[:, j] = values[:, idx].min(axis=1)
+    by_ko = pairs.groupby("ko", sort=True)["ec"].agg(list)
+    kos = list(by_ko.index)
+    values = ec.to_numpy(np.float32)
+    out = np.empty((len(ec.index), len(kos)), dtype=np.float32)
+    single = [j for j, ecs in enumerate(by_ko) if len(ecs) == 1]
+    out[:, single] = values[:, [col[by_ko.iloc[j][0]] for j in single]]
+    for j, ecs in enumerate(by_ko):
+        if len(ecs) > 1:
+            out[:, j] = values[:, [col[e] for e in ecs]].min(axis=1)
     return pd.DataFrame(out, index=ec.index, columns=pd.Index(kos, name="ko"))

@@ -150,7 +150,8 @@ def predict_function_genus(
     # 'unclassified' is no genus for normalise_genus, so the table's labels go in as they are.
     preds = assign_profiles(genus, table.index, profile)
     tables = predict_tables(table, preds, profile, kos)
-    unknown = [k for k in kos if k not in set(tables["ko_abundance"].index)]
+    seen = set(tables["ko_abundance"].index)
+    unknown = [k for k in kos if k not in seen]
     if unknown:
         log.warning("%d catalog/marker KO(s) are not measurable with reference %s (no EC, or an "
                     "EC it does not annotate): %s", len(unknown),
