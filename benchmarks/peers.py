@@ -2,8 +2,8 @@
 
 Data (set-up, not timed): simulated V4 runs of 2x250 read pairs with primers
 (``tools.simulate scale``, shared with benchmarks/scale.py in benchmarks/output/datasets/):
-by default 14 samples x 4,000 pairs (the size of the MiSeq run in issue 12); ``--full`` adds the
-100-sample set of scale.py (100 x 2,000 pairs). ``--samples N [N ...]`` picks the sizes and
+by default both data sets of issue 12: 14 samples x 4,000 pairs (the size of its MiSeq run) and
+the 100-sample set of scale.py (100 x 2,000 pairs). ``--samples N [N ...]`` picks the sizes and
 ``--pairs P`` the pairs per sample (default 4,000 for 14 samples, 2,000 otherwise), e.g.
 ``--samples 3 --pairs 300`` for a quick check of the whole script.
 
@@ -21,8 +21,8 @@ of the largest process of its tree):
   mode: read checks, primer removal (cutadapt), primer check, DADA2 (filter, learn errors,
   infer, merge, chimeras) and DADA2 taxonomy in one R session, ASV table/BIOM, off-target
   filter, read tracking, MultiQC, phylogeny (MAFFT, FastTree), diversity, functional prediction
-  with the demo bundle, module scores, marker genes, HTML/JSON reports; Snakemake start-up
-  included.
+  with the shipped genus profiles, module scores, marker genes, HTML/JSON reports; Snakemake
+  start-up included.
 - pipeline_unoise3: the same with ``denoise.method: unoise3`` (per-sample vsearch merge, filter,
   dereplication, then UNOISE3, UCHIME3 and mapping; taxonomy still DADA2's naive Bayes).
 - bare_dada2: one ``Rscript`` run (the script of benchmarks/_common.py, also used by
@@ -50,11 +50,11 @@ QIIME 2; 100 samples: <= 1.1x and <= 0.3x), and last:
 ``peers: samples=N pipeline_dada2_s=A bare_dada2_s=B pipeline_unoise3_s=C qiime2_s=D
 bare_unoise3_s=E``.
 
-Options: ``--samples``, ``--pairs``, ``--full``, ``--no-qiime2`` (skip the QIIME 2 column).
-A default run (14 x 4,000) took 8 minutes on a busy shared 2-core machine (less on idle
-cores), plus about 2 minutes of set-up the first time (QIIME 2 installation, classifier
-training); ``--full`` adds the 100 x 2,000 set, about 3.5 times the reads: roughly 20-30
-minutes more. Scratch: benchmarks/output/peers/ (git-ignored).
+Options: ``--samples``, ``--pairs``, ``--no-qiime2`` (skip the QIIME 2 column). The 14 x 4,000
+set took 8 minutes on a busy shared 2-core machine (less on idle cores), plus about 2 minutes
+of set-up the first time (QIIME 2 installation, classifier training); the 100 x 2,000 set has
+about 3.5 times the reads. ``--samples 14`` runs the first set only. Scratch:
+benchmarks/output/peers/ (git-ignored).
 """
 
 from __future__ import annotations
@@ -383,16 +383,12 @@ def data_set(args: argparse.Namespace, samples: int, extdata: Path, cache: Path,
 def main(argv: list[str] | None = None) -> int:
     """Set up once, then time every side on each data set."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--samples", type=int, nargs="+", default=[14],
-                        help="sample counts of the data sets (default 14)")
+    parser.add_argument("--samples", type=int, nargs="+", default=[14, 100],
+                        help="sample counts of the data sets (default: 14 and 100)")
     parser.add_argument("--pairs", type=int, default=None,
                         help="read pairs per sample (default 4,000 for 14 samples, else 2,000)")
-    parser.add_argument("--full", action="store_true",
-                        help="both data sets of issue 12: 14 x 4,000 and 100 x 2,000")
     parser.add_argument("--no-qiime2", action="store_true", help="skip the QIIME 2 column")
     args = parser.parse_args(argv)
-    if args.full:
-        args.samples = [14, 100]
     require_tools("peers", "Rscript", "vsearch", "cutadapt", "snakemake")
     extdata = dada2_extdata("peers")
     root = output_dir("peers")
