@@ -164,8 +164,7 @@ def marker_abundance(
     for marker in markers:
         enzymes = [alt for alt in marker.alternatives
                    if missing == "zero" or all(ko in known for ko in alt)]
-        subset = contributions[contributions["ko"].isin(marker.kos)] if contributions is not None \
-            else None
+        by_sample = _genus_ko_by_sample(contributions, marker.kos) if enzymes else {}
         for sample in table.columns:
             top = ""
             if not enzymes:
@@ -173,14 +172,23 @@ def marker_abundance(
             else:
                 abundance = sum(_enzyme_value(table, alt, sample) for alt in enzymes)
                 status = "present" if abundance > 0 else "absent"
-                if subset is not None:
-                    here = subset[subset["sample"] == str(sample)]
-                    per_genus = here.groupby(["genus", "ko"])["abundance"].sum().unstack(
-                        fill_value=0.0)
-                    top = format_top_genera(_per_genus(per_genus, enzymes), top_n)
+                if str(sample) in by_sample:
+                    top = format_top_genera(_per_genus(by_sample[str(sample)], enzymes), top_n)
             rows.append({"marker": marker.id, "kos": marker.kos_text, "sample": str(sample),
                          "abundance": abundance, "top_genera": top, "status": status})
     return pd.DataFrame(rows, columns=MARKER_COLUMNS)
+
+
+def _genus_ko_by_sample(
+    contributions: pd.DataFrame | None, kos: Iterable[str]
+) -> dict[str, pd.DataFrame]:
+    """Sample -> genus x KO contributed abundance of the given KOs (one grouping per marker)."""
+    if contributions is None:
+        return {}
+    subset = contributions[contributions["ko"].isin(list(kos))]
+    summed = subset.groupby(["sample", "genus", "ko"])["abundance"].sum()
+    return {str(sample): rows.droplevel(0).unstack(fill_value=0.0)
+            for sample, rows in summed.groupby(level=0, sort=False)}
 
 
 def _enzyme_value(table: pd.DataFrame, enzyme: Alternative, sample: object) -> float:

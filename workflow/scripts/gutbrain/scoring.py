@@ -293,14 +293,17 @@ def module_contributions(
                 subunits = [copies[o] if o in copies.columns else pd.Series(0.0, index=asvs)
                             for o in alternative]
                 carried = carried + sum(subunits) / len(alternative)
-        for sample in group["sample"]:
-            if sample not in abundance.columns:
-                continue
-            per_asv = carried * abundance[sample]
-            total = float(per_asv.sum())
+        samples = [s for s in group["sample"] if s in abundance.columns]
+        if not samples:
+            continue
+        per_asv = abundance[samples].mul(carried, axis=0)
+        totals = per_asv.sum(axis=0)
+        per_genus = per_asv.groupby(genus).sum()
+        for sample in samples:
+            total = float(totals[sample])
             if total <= 0:
                 continue
-            shares = (per_asv.groupby(genus).sum() / total)
+            shares = per_genus[sample] / total
             shares = shares[shares > 0]
             ranked = sorted(shares.items(), key=lambda item: (-item[1], item[0]))[:top_n]
             for rank, (name, share) in enumerate(ranked, start=1):
