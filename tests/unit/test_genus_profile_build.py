@@ -126,14 +126,15 @@ def test_transfers_follow_chains_and_skip_splits(tmp_path: Path) -> None:
     }
 
 
-def test_renumbering_adds_copies_of_old_and_new_numbers(tmp_path: Path) -> None:
+def test_renumbering_keeps_the_larger_count_of_old_and_new_numbers(tmp_path: Path) -> None:
+    """One gene is often listed under both numbers: the counts are not added."""
     genomes = pd.DataFrame(
-        {"EC:1.2.1.2": [2.0, 0.0, 0.0], "EC:1.17.1.9": [0.0, 1.0, 0.0],
+        {"EC:1.2.1.2": [2.0, 0.0, 1.0], "EC:1.17.1.9": [0.0, 1.0, 1.0],
          "EC:2.2.2.2": [1.0, 1.0, 1.0]},
         index=["A_a", "B_b", "C_c"], dtype=np.float32)
     out = renumber_ec_columns(genomes, read_ec_transfers(_ec_names(tmp_path)))
     assert sorted(out.columns) == ["EC:1.17.1.9", "EC:2.2.2.2"]
-    assert list(out["EC:1.17.1.9"]) == [2.0, 1.0, 0.0]
+    assert list(out["EC:1.17.1.9"]) == [2.0, 1.0, 1.0]
     assert out.dtypes.iloc[0] == np.float32
 
 

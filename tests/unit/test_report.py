@@ -310,6 +310,14 @@ def test_views_kept_across_samples_give_each_sample_its_own_facts() -> None:
     assert len({json.dumps(f, sort_keys=True) for f in reused}) == len(samples)
 
 
+def test_assigning_a_table_drops_the_kept_views() -> None:
+    shared = make_cohort_inputs()
+    before = build_sample_facts("S1", shared, run_date="2025-06-01")
+    shared.alpha = shared.alpha[shared.alpha["sample"] != "S1"]
+    after = build_sample_facts("S1", shared, run_date="2025-06-01")
+    assert before["composition"]["alpha"] != after["composition"]["alpha"]
+
+
 def test_single_sample_percentile_is_na(inputs: ReportInputs) -> None:
     one = make_cohort_inputs()
     one.alpha = inputs.alpha[inputs.alpha["sample"] == "S1"]

@@ -13,7 +13,9 @@ A *genus profile* reference summarises the gene content of sequenced genomes per
 * ``ec_transferred.tsv``: old EC number -> current EC number for the entries the enzyme
   nomenclature transferred to exactly one new number. The genome tables and the crosswalk are
   renumbered with it when the reference is built, so every EC of the reference is current;
-  measured tables that use the old numbers can be renumbered the same way before comparison;
+  measured tables that use the old numbers can be renumbered the same way before comparison
+  (the benchmark does; prediction does not need it, so older reference folders without it
+  still load);
 * ``reference.yaml``: name, kind, version, sources with sha256, licence, how it was built.
 
 KO values come from ECs (:func:`ko_profile`): a KO is *known* when at least one of its ECs is
@@ -126,7 +128,7 @@ def reference_files(folder: PathLike) -> dict[str, Path]:
     base = Path(folder)
     files = {name.split(".")[0]: base / name for name in
              ("genera.tsv", "ec_profile.tsv.gz", "ec_annotated.txt", "ko_ec.tsv",
-              "ec_transferred.tsv", "reference.yaml")}
+              "reference.yaml")}
     missing = [str(p) for p in files.values() if not p.is_file()]
     if missing:
         raise InputError(f"genus profile reference {base}: missing file(s) {', '.join(missing)}")

@@ -8,7 +8,8 @@ transferred to which), both as PICRUSt2 lists them.
 Renumbering: genome annotations made before an EC number was transferred carry the old number,
 while KEGG's crosswalk names the current one (formate dehydrogenase: EC 1.2.1.2 -> 1.17.1.9).
 Each entry transferred to exactly one number (chains followed to the end) is renumbered in the
-genome table (copies of the old and the new number add up) and in the crosswalk; entries split
+genome table (the larger of the old and the new number's copies is kept, see
+:func:`renumber_ec_columns`) and in the crosswalk; entries split
 among several numbers keep their old number, since the split cannot be made from the copies.
 
 ``python -m gutbrain.genus_profile_build`` (``make genus-profile``) rebuilds the shipped reference.
@@ -129,12 +130,19 @@ def read_ec_transfers(path: PathLike) -> dict[str, str]:
 
 
 def renumber_ec_columns(genome_ec: pd.DataFrame, transfers: Mapping[str, str]) -> pd.DataFrame:
-    """Genome x EC table with transferred numbers renamed (copies of merged columns add up)."""
+    """Genome x EC table with transferred numbers renamed; where a genome carries both the old
+    and the current number, the larger copy count is kept.
+
+    The larger, not the sum: annotations often list one gene under both numbers (all 8 genomes
+    with EC 3.3.2.5 and 3.3.2.2, and all 4 with 1.8.99.3 and 1.8.99.5, carry equal counts of
+    each), and a sum would count those genes twice. The price is an under-count where a genome
+    has distinct genes under each number.
+    """
     moved = [c for c in genome_ec.columns if c in transfers]
     if not moved:
         return genome_ec
     names = [transfers.get(c, c) for c in genome_ec.columns]
-    merged = genome_ec.T.groupby(names, sort=False).sum().T
+    merged = genome_ec.T.groupby(names, sort=False).max().T
     return merged.astype(genome_ec.dtypes.iloc[0])
 
 

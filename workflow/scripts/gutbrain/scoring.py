@@ -293,7 +293,7 @@ def module_contributions(
                 subunits = [copies[o] if o in copies.columns else pd.Series(0.0, index=asvs)
                             for o in alternative]
                 carried = carried + sum(subunits) / len(alternative)
-        samples = [s for s in group["sample"] if s in abundance.columns]
+        samples = [s for s in dict.fromkeys(group["sample"]) if s in abundance.columns]
         if not samples:
             continue
         per_asv = abundance[samples].mul(carried, axis=0)

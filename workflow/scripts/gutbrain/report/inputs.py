@@ -70,8 +70,14 @@ class ReportInputs:
     module_notes: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     marker_notes: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     #: Views computed once per run (per-sample rows, counts, labels): every sample's report
-    #: reads the same run-wide tables, which must not change once loaded.
+    #: reads the same run-wide tables. Assigning a table drops them; a table changed in place
+    #: after a report was built would not be seen.
     _views: dict[Any, Any] = field(default_factory=dict, init=False, repr=False, compare=False)
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if name != "_views" and "_views" in self.__dict__:
+            self.__dict__["_views"].clear()
+        object.__setattr__(self, name, value)
 
     def view(self, key: Any, build: Callable[[], Any]) -> Any:
         """The value of ``build()``, computed on the first call for ``key`` and kept."""
