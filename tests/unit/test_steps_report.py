@@ -20,6 +20,7 @@ from gutbrain.steps.report import (
     sample_reports,
     track_imported_reads,
     track_reads,
+    write_tracking,
 )
 
 from tests.fixtures.report_cohort import make_cohort_inputs
@@ -159,3 +160,13 @@ def test_imported_tracking_is_written_with_its_own_description(tmp_path):
                                  str(out_mqc))
     assert table.set_index("sample").loc["s2", "flag"] == "no_reads_in_final_table"
     assert "input.asv_table" in out_mqc.read_text().splitlines()[2]
+
+
+def test_tracking_mqc_twin_has_the_header_and_escapes_quotes(tmp_path):
+    table = pd.DataFrame({"sample": ["a"], "input": [1]})
+    out_tsv, out_mqc = tmp_path / "t.tsv", tmp_path / "t_mqc.tsv"
+    write_tracking(table, str(out_tsv), str(out_mqc), "it's")
+    text = out_mqc.read_text()
+    assert text.startswith("# id: 'read_tracking'\n")
+    assert "# description: 'it''s'\n" in text
+    assert text.endswith("sample\tinput\na\t1\n")

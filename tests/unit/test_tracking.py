@@ -92,11 +92,3 @@ def test_primer_verdicts_name_the_file_and_the_missing_sample():
     assert tracking.primer_verdicts(table, "primer_check.tsv", ["S1"]) == {"S1": "ok"}
     with pytest.raises(InputError, match=r"primer_check\.tsv: no primer check for .*'S2'"):
         tracking.primer_verdicts(table, "primer_check.tsv", ["S1", "S2"])
-
-
-def test_mqc_text_has_the_header_and_escapes_quotes():
-    table = pd.DataFrame({"sample": ["a"], "input": [1]})
-    text = tracking.tracking_mqc_text(table, "it's")
-    assert text.startswith("# id: 'read_tracking'\n")
-    assert "# description: 'it''s'\n" in text
-    assert text.endswith("sample\tinput\na\t1\n")

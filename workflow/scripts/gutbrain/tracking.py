@@ -169,17 +169,6 @@ IMPORTED_DESCRIPTION = (
 )
 
 
-def tracking_mqc_text(tracking: pd.DataFrame, description: str = TRACKING_DESCRIPTION) -> str:
-    """The read tracking as MultiQC custom content (a header, then the table)."""
-    header = (
-        "# id: 'read_tracking'\n"
-        "# section_name: 'Read tracking'\n"
-        f"# description: '{description.replace(chr(39), chr(39) * 2)}'\n"
-        "# plot_type: 'table'\n"
-    )
-    return header + tracking.to_csv(sep="\t", index=False, lineterminator="\n")
-
-
 def build_imported_tracking(
     samples: Sequence[str], imported: pd.DataFrame, final_table: pd.DataFrame
 ) -> pd.DataFrame:

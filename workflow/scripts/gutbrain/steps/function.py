@@ -158,22 +158,14 @@ def predict_function_genus(
                     profile.manifest.get("name", reference), ", ".join(unknown))
     Path(out["hits"]).write_text("# genus_profile method: no reference search\n",
                                  encoding="utf-8")
-    write_tsv(preds, out["predictions"])
-    write_tsv(tables["asv_ko"].reset_index(), out["asv_ko"])
-    write_tsv(tables["ko_abundance"].reset_index(), out["ko_abundance"])
     write_tsv(tables["ec_abundance"].reset_index(), out["ec_abundance"])
-    write_tsv(ko_contributions(table, preds, tables["asv_ko"], genus, kos), out["contributions"])
-    confidence = genus_confidence(table, preds)
-    write_tsv(confidence, out["confidence"])
-    write_mqc_table(
-        confidence.set_index("sample")[["fraction_reads_predicted", "genomes_per_read"]],
-        out["confidence_mqc"],
-        "gutbrain_confidence",
-        "Prediction confidence",
+    _write_prediction_tables(
+        out, preds, tables["asv_ko"], tables["ko_abundance"],
+        ko_contributions(table, preds, tables["asv_ko"], genus, kos),
+        genus_confidence(table, preds), ["fraction_reads_predicted", "genomes_per_read"],
         "Fraction of reads whose genus has a genome-derived profile, and the read-weighted mean "
         "number of sequenced genomes behind those profiles.",
     )
-    log.info("ASV prediction status: %s", preds["status"].value_counts().to_dict())
     genus_profile_provenance(reference, catalog, markers, out["provenance"])
 
 
@@ -243,24 +235,35 @@ def _write_function_tables(
     kos: list[str],
     out: Mapping[str, str],
 ) -> None:
-    write_tsv(preds, out["predictions"])
-    write_tsv(asv_ko.rename_axis("asv_id").reset_index(), out["asv_ko"])
-    abundance = ko_abundance(table, preds, asv_ko)
-    write_tsv(abundance.reset_index(), out["ko_abundance"])
-    contributions = ko_contributions(table, preds, asv_ko, genus, kos)
-    write_tsv(contributions, out["contributions"])
-    confidence = sample_confidence(table, preds)
-    write_tsv(confidence, out["confidence"])
-    write_mqc_table(
-        confidence.set_index("sample")[["weighted_distance", "fraction_reads_predicted"]],
-        out["confidence_mqc"],
-        "gutbrain_confidence",
-        "Prediction confidence",
+    _write_prediction_tables(
+        out, preds, asv_ko, ko_abundance(table, preds, asv_ko),
+        ko_contributions(table, preds, asv_ko, genus, kos), sample_confidence(table, preds),
+        ["weighted_distance", "fraction_reads_predicted"],
         "Abundance-weighted distance (1 - identity) from the ASVs to their nearest reference "
         "genomes, and the fraction of reads whose function could be predicted.",
     )
-    counts = preds["status"].value_counts().to_dict()
-    log.info("ASV prediction status: %s", counts)
+
+
+def _write_prediction_tables(
+    out: Mapping[str, str],
+    preds: pd.DataFrame,
+    asv_ko: pd.DataFrame,
+    abundance: pd.DataFrame,
+    contributions: pd.DataFrame,
+    confidence: pd.DataFrame,
+    confidence_columns: list[str],
+    confidence_text: str,
+) -> None:
+    """The tables every prediction method writes: ASV statuses, ASV x KO copies, KO abundance,
+    KO contributions, per-sample confidence and its MultiQC section."""
+    write_tsv(preds, out["predictions"])
+    write_tsv(asv_ko.rename_axis("asv_id").reset_index(), out["asv_ko"])
+    write_tsv(abundance.reset_index(), out["ko_abundance"])
+    write_tsv(contributions, out["contributions"])
+    write_tsv(confidence, out["confidence"])
+    write_mqc_table(confidence.set_index("sample")[confidence_columns], out["confidence_mqc"],
+                    "gutbrain_confidence", "Prediction confidence", confidence_text)
+    log.info("ASV prediction status: %s", preds["status"].value_counts().to_dict())
 
 
 def score(

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from gutbrain.errors import InputError
-from gutbrain.io import atomic_path, read_text_table, write_tsv
+from gutbrain.io import read_text_table, write_mqc_table, write_tsv
 from gutbrain.steps.qc import read_cutadapt_counts
 from gutbrain.tracking import (
     IMPORTED_DESCRIPTION,
@@ -26,7 +26,6 @@ from gutbrain.tracking import (
     build_imported_tracking,
     build_tracking,
     primer_verdicts,
-    tracking_mqc_text,
 )
 
 if TYPE_CHECKING:
@@ -42,8 +41,8 @@ def write_tracking(tracking: pd.DataFrame, out_tsv: str, out_mqc: str,
                    description: str = TRACKING_DESCRIPTION) -> None:
     """Write ``read_tracking.tsv`` and its MultiQC custom-content twin."""
     write_tsv(tracking, out_tsv)
-    with atomic_path(out_mqc) as tmp:
-        tmp.write_text(tracking_mqc_text(tracking, description), encoding="utf-8")
+    write_mqc_table(tracking, out_mqc, "read_tracking", "Read tracking", description,
+                    index=False, float_format=None)
 
 
 def track_reads(
