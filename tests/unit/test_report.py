@@ -749,6 +749,18 @@ def test_degradation_only_sample_has_no_synthesis_potential() -> None:
     assert cohort["rows"][0]["key_scores"][gaba]["status"] == "absent"
 
 
+def test_scfa_sentence_says_low_like_the_panel_and_points_to_a_caveat() -> None:
+    module = {"direction": "synthesis", "status": "scored", "score": 5.0, "coverage": 1.0,
+              "module": "GB_SCFA_PRO_SUCC", "caveats": ["under-calls Bacteroidetes"],
+              "contributors": [{"genus": "Escherichia", "share": 1.0}]}
+    low = wording._module_sentence("Propionate", [module], "low")
+    assert low.startswith("Propionate: low predicted synthesis potential (below the run's 25th")
+    assert "present" not in low and "carries a caveat" in low
+    plain = wording._module_sentence("Propionate", [{**module, "caveats": []}], "present")
+    assert plain.startswith("Propionate: predicted synthesis potential present (module")
+    assert "caveat" not in plain
+
+
 def test_module_direction_reaches_json_and_table() -> None:
     inputs = degradation_only_inputs()
     f = build_sample_facts("S1", inputs)

@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from gutbrain.report.settings import LOW_PERCENTILE
 from gutbrain.report.verdicts import profile_based
 
 FIXED_NOTE = (
@@ -157,8 +158,10 @@ def association_statement(taxon: str, direction: str, study: str) -> str:
             f"people{cite}.")
 
 
-def _module_sentence(label: str, modules: list[Mapping[str, Any]]) -> str:
-    """One sentence about a compound from its *synthesis* modules only."""
+def _module_sentence(label: str, modules: list[Mapping[str, Any]], potential: str = "") -> str:
+    """One sentence about a compound from its *synthesis* modules only; ``potential`` is the
+    compound's word in the first-screen panel, so that both say the same (``low``: scored but
+    low in this run), and a caveat on the module is pointed to."""
     synthesis = [m for m in modules if m["direction"] == "synthesis"]
     scored = [m for m in synthesis if m["status"] == "scored"]
     if scored:
@@ -167,8 +170,11 @@ def _module_sentence(label: str, modules: list[Mapping[str, Any]]) -> str:
             f"{c['genus']} ({pct(c['share'])})" for c in best["contributors"] if c["share"]
         )
         extra = f"; main predicted contributors: {contributors}" if contributors else ""
-        return (f"{label}: predicted synthesis potential present (module {best['module']}, "
-                f"coverage {pct(best['coverage'])}{extra}).")
+        word = (f"low predicted synthesis potential (below the run's {LOW_PERCENTILE:g}th "
+                "percentile; " if potential == "low" else "predicted synthesis potential present (")
+        caveat = " The module carries a caveat (see At a glance)." if best["caveats"] else ""
+        return (f"{label}: {word}module {best['module']}, coverage {pct(best['coverage'])}"
+                f"{extra}).{caveat}")
     if not synthesis:
         return f"{label}: no synthesis module in the catalog."
     if any(m["status"] == "below_coverage" for m in synthesis):
@@ -254,7 +260,9 @@ def plain_language_summary(facts: Mapping[str, Any]) -> dict[str, Any]:
 
     scfa = _grouped(facts["scfa"]["modules"])
     if scfa:
-        sentences = [_module_sentence(label, mods) for label, mods in scfa.items()]
+        words = {r["label"]: r["potential"] for r in facts["panel"]["compounds"]}
+        sentences = [_module_sentence(label, mods, words.get(label, ""))
+                     for label, mods in scfa.items()]
         other = other_directions_sentence(facts["scfa"]["modules"])
         paragraphs.append(" ".join(["Short-chain fatty acids.", *sentences, *([other] if other
                                                                              else [])]))
