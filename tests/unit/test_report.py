@@ -761,6 +761,18 @@ def test_scfa_sentence_says_low_like_the_panel_and_points_to_a_caveat() -> None:
     assert "caveat" not in plain
 
 
+def test_unscored_module_is_not_worded_as_a_predicted_potential() -> None:
+    """A module whose pathway is not scored (here GABA synthesis, defining enzyme absent) is
+    described by its direction, never as 'Predicted potential to make GABA'."""
+    f = build_sample_facts("S1", degradation_only_inputs())
+    html = render_sample_html(f)
+    assert "Predicted potential to make GABA" not in html
+    assert "A synthesis pathway of GABA; not scored in this sample." in html
+    assert "Predicted potential to degrade GABA." in html  # the scored degradation module
+    qc = next(c for c in f["qc"]["checks"] if c["check"] == "min_fraction_predicted")
+    assert "reference genome or a profiled genus" in qc["thresholds"] + qc["reason"]
+
+
 def test_module_direction_reaches_json_and_table() -> None:
     inputs = degradation_only_inputs()
     f = build_sample_facts("S1", inputs)

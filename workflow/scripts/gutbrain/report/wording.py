@@ -84,10 +84,11 @@ def qc_checks(qc: Mapping[str, Any], limits: Mapping[str, Any]) -> list[dict[str
                                     "no input reads were retained")
         else:
             words = _fraction_words(c["value"], c["status"], limits["min_fraction_predicted"],
-                                    "of reads assigned to a reference genome",
+                                    "of reads with a predicted gene content (a reference "
+                                    "genome or a profiled genus)",
                                     "no reads, so nothing could be predicted" if reads == 0
                                     else "no function prediction available for this sample",
-                                    "no read could be assigned to a reference genome")
+                                    "no read has a predicted gene content")
         checks.append({"check": c["check"], "label": QC_LABELS[c["check"]], "value": c["value"],
                        "status": c["status"], "thresholds": words[0], "reason": words[1]})
     return checks
