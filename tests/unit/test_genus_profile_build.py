@@ -126,6 +126,13 @@ def test_transfers_follow_chains_and_skip_splits(tmp_path: Path) -> None:
     }
 
 
+def test_unreadable_ec_name_table_is_named(tmp_path: Path) -> None:
+    broken = tmp_path / "ec_name.txt.gz"
+    broken.write_bytes(b"not gzip")
+    with pytest.raises(InputError, match=r"ec_name\.txt\.gz: cannot read the EC name table"):
+        read_ec_transfers(broken)
+
+
 def test_renumbering_keeps_the_larger_count_of_old_and_new_numbers(tmp_path: Path) -> None:
     """One gene is often listed under both numbers: the counts are not added."""
     genomes = pd.DataFrame(
