@@ -11,6 +11,7 @@ classify_sequences <- function(seqs, reference, species, min_boot, threads) {
     minBoot = as.integer(min_boot), outputBootstraps = TRUE,
     taxLevels = ranks, multithread = as.integer(threads), verbose = TRUE
   )
+  cat("\n") # assignTaxonomy's last message has no line end
   taxa <- tax$tax
   if (length(species) == 1 && nchar(species) > 0) {
     taxa <- addSpecies(taxa, species, verbose = TRUE)
