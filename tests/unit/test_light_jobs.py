@@ -84,10 +84,30 @@ def test_vsearch_counts_are_read_from_its_reports():
         _reported(_KEPT, MERGE_OUTPUT, "the filtered reads")
 
 
-def test_otu_table_is_read_per_sample(tmp_path):
-    from gutbrain.unoise import _read_otutab
+def test_reads_are_counted_per_sample_through_the_dereplication(tmp_path):
+    from array import array
 
-    table = tmp_path / "otutab.tsv"
-    table.write_text("#OTU ID\tS.1\tS2\nz0\t5\t0\nz2\t1\t7\n")
-    assert _read_otutab(table) == {"S.1": {"z0": 5, "z2": 1}, "S2": {"z2": 7}}
-    assert _read_otutab(tmp_path / "absent.tsv") == {}
+    from gutbrain.unoise import _count_by_sample, _read_derep_uc, _read_hits
+
+    # Pooled records 1-4: sample S.1 holds 1 (5 reads) and 2 (1 read), S2 holds 3 (7 reads,
+    # the same sequence as 1) and 4 (2 reads, no hit). vsearch's uc lists S (representative),
+    # H (copy of a representative) and C (cluster summary) lines.
+    uc = tmp_path / "derep.uc"
+    uc.write_text(
+        "S\t0\t253\t*\t*\t*\t*\t*\t1;size=5\t*\n"
+        "S\t1\t253\t*\t*\t*\t*\t*\t2;size=1\t*\n"
+        "H\t0\t253\t100.0\t+\t0\t0\t*\t3;size=7\t1;size=5\n"
+        "S\t2\t251\t*\t*\t*\t*\t*\t4;size=2\t*\n"
+        "C\t0\t2\t*\t*\t*\t*\t*\t1;size=5\t*\n"
+    )
+    hits = tmp_path / "hits.tsv"
+    hits.write_text("1;size=12\tz0\n2;size=1\tz2\n")
+    representative = _read_derep_uc(uc, 4)
+    assert list(representative) == [0, 1, 2, 1, 4]
+    assert _read_hits(hits) == {1: "z0", 2: "z2"}
+    counts = _count_by_sample(
+        ["S.1", "S2"], array("l", [0, 0, 1, 1]), array("l", [5, 1, 7, 2]),
+        representative, _read_hits(hits),
+    )
+    assert counts == {"S.1": {"z0": 5, "z2": 1}, "S2": {"z0": 7}}
+    assert _read_hits(tmp_path / "absent.tsv") == {}
