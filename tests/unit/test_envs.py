@@ -162,8 +162,8 @@ def r_packages(script: Path) -> set[str]:
 
 
 def python_needs(script: Path) -> tuple[set[str], set[str]]:
-    """(third-party import names, commands run) of a Python script and the gutbrain modules it
-    imports, transitively."""
+    """(third-party import names, commands and R scripts run) of a Python script and the
+    gutbrain modules it imports, transitively."""
     imports: set[str] = set()
     commands: set[str] = set()
     seen: set[Path] = set()
@@ -192,6 +192,13 @@ def python_needs(script: Path) -> tuple[set[str], set[str]]:
                         names += [f"{node.module}.{alias.name}" for alias in node.names]
             elif isinstance(node, ast.Constant) and node.value in PY_COMMANDS:
                 commands.add(node.value)
+            elif (
+                isinstance(node, ast.Constant)
+                and isinstance(node.value, str)
+                and node.value.endswith(".R")
+                and (LIBRARY / node.value).is_file()
+            ):
+                commands.add(node.value)  # an R script of workflow/scripts/ the module runs
             for name in names:
                 top = name.split(".")[0]
                 if top == "gutbrain":
@@ -225,7 +232,11 @@ def needed_packages(rule: Rule) -> dict[str, str]:
             for name in imports:
                 need[PY_PACKAGES.get(name, name).lower()] = f"{rule.script} imports {name}"
             for command in commands:
-                need[SHELL_TOOLS[command]] = f"{rule.script} runs {command}"
+                if command.endswith(".R"):
+                    for pkg in r_packages(LIBRARY / command):
+                        need[pkg] = f"{rule.script} runs {command}, which needs {pkg}"
+                else:
+                    need[SHELL_TOOLS[command]] = f"{rule.script} runs {command}"
     return need
 
 
@@ -352,13 +363,17 @@ def test_python_needs_follows_gutbrain_imports(tmp_path, monkeypatch):
         '"""Calls vsearch."""\nimport subprocess\nimport numpy as np\n'
         'def run():\n    subprocess.run(["vsearch", "--version"])\n'
     )
-    (pkg / "steps.py").write_text("from .search import run\nimport yaml\n")
+    (pkg / "steps.py").write_text(
+        'from .search import run\nimport yaml\nR_SIDE = "classify.R"\nOTHER = "absent.R"\n'
+    )
+    (tmp_path / "classify.R").write_text("suppressPackageStartupMessages(library(dada2))\n")
     script = tmp_path / "step.py"
     script.write_text("import sys\nfrom gutbrain.steps import run\nfrom Bio import SeqIO\n")
     monkeypatch.setattr(sys.modules[__name__], "LIBRARY", tmp_path)
     imports, commands = python_needs(script)
     assert imports == {"numpy", "yaml", "Bio"}
-    assert commands == {"vsearch"}
+    assert commands == {"vsearch", "classify.R"}  # an R script that exists in the library
+    assert r_packages(tmp_path / "classify.R") == {"r-base", "bioconductor-dada2"}
 
 
 @pytest.mark.parametrize(

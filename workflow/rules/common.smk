@@ -322,11 +322,9 @@ def denoise_tracking():
     return f"{RESULTS}/asv/{config['denoise']['method']}/tracking.tsv"
 
 
-CLASSIFY_IN_DENOISE = (
-    not ASV_TABLE_ENTRY
-    and config["denoise"]["method"] == "dada2"
-    and config["taxonomy"]["method"] == "dada2"
-)
+# With DADA2 taxonomy, the denoising job classifies too (DADA2: in its R session; UNOISE3: in an
+# R process started with the job): loading DADA2 costs ~6 s, paid once and not after denoising.
+CLASSIFY_IN_DENOISE = not ASV_TABLE_ENTRY and config["taxonomy"]["method"] == "dada2"
 
 
 def dada2_classify_inputs(wildcards=None):
@@ -340,15 +338,21 @@ def dada2_classify_inputs(wildcards=None):
     return inputs
 
 
-def dada2_denoise_outputs():
-    """Outputs of the DADA2 job: table, tracking and, with DADA2 taxonomy, classifications."""
+def denoise_outputs(method):
+    """Outputs of a denoising job (method dada2 or unoise3): table, tracking and, with DADA2
+    taxonomy, the classifications by sequence."""
     outputs = {
-        "seqtab": f"{RESULTS}/asv/dada2/seqtab.tsv",
-        "tracking": f"{RESULTS}/asv/dada2/tracking.tsv",
+        "seqtab": f"{RESULTS}/asv/{method}/seqtab.tsv",
+        "tracking": f"{RESULTS}/asv/{method}/tracking.tsv",
     }
     if CLASSIFY_IN_DENOISE:
-        outputs["taxonomy"] = f"{RESULTS}/asv/dada2/taxonomy_by_sequence.tsv"
+        outputs["taxonomy"] = classified_by_sequence(method)
     return outputs
+
+
+def classified_by_sequence(method=None):
+    """DADA2 classifications by sequence, written by the denoising job."""
+    return f"{RESULTS}/asv/{method or config['denoise']['method']}/taxonomy_by_sequence.tsv"
 
 
 def _read_pair(key, default):

@@ -3,14 +3,14 @@
 
 rule dada2_denoise:
     # Filter, learn error rates, infer samples, merge pairs and remove chimeras for the whole run
-    # in one R session (loading DADA2 costs ~10 s; per-sample jobs would pay it per sample).
+    # in one R session (loading DADA2 costs ~6 s; per-sample jobs would pay it per sample).
     # With DADA2 taxonomy too, the sequences are also classified in this session.
     input:
         unpack(dada2_classify_inputs),
         reads=all_trimmed_reads,
         primers=f"{RESULTS}/qc/primer_check.tsv",
     output:
-        **dada2_denoise_outputs(),
+        **denoise_outputs("dada2"),
     log:
         "logs/asv/dada2_denoise.log",
     benchmark:
@@ -41,22 +41,23 @@ rule dada2_denoise:
 
 rule unoise_denoise:
     # Pool the run's uniques (written by the prepare_sample jobs), denoise (UNOISE3), remove
-    # chimeras (UCHIME3) and count per sample (all samples mapped in one vsearch call).
+    # chimeras (UCHIME3) and count per sample (all samples mapped in one vsearch call). With
+    # DADA2 taxonomy, an R process started with the job classifies the sequences.
     input:
+        unpack(dada2_classify_inputs),
         primers=f"{RESULTS}/qc/primer_check.tsv",
         uniques=expand(
             f"{RESULTS}/asv/unoise3/uniques/{{sample}}.fasta", sample=SAMPLES
         ),
         counts=expand(f"{RESULTS}/asv/unoise3/counts/{{sample}}.tsv", sample=SAMPLES),
     output:
-        seqtab=f"{RESULTS}/asv/unoise3/seqtab.tsv",
-        tracking=f"{RESULTS}/asv/unoise3/tracking.tsv",
+        **denoise_outputs("unoise3"),
     log:
         "logs/asv/unoise_denoise.log",
     benchmark:
         f"{RESULTS}/benchmarks/asv/unoise_denoise.tsv"
     conda:
-        "../../envs/vsearch.yaml"
+        "../../envs/unoise.yaml"
     threads: 2
     resources:
         mem_mb=scaled(4000),
@@ -65,6 +66,8 @@ rule unoise_denoise:
         samples=SAMPLES,
         minsize=config["denoise"]["unoise_minsize"],
         alpha=config["denoise"]["unoise_alpha"],
+        min_boot=config["taxonomy"]["min_boot"],
+        seed=config["denoise"]["seed"],
     script:
         "../scripts/unoise_denoise.py"
 

@@ -4,9 +4,9 @@
 if CLASSIFY_IN_DENOISE:
 
     rule dada2_taxonomy_by_asv:
-        # DADA2 classified the sequences in the denoising session; key them by ASV ID.
+        # DADA2 classified the sequences in the denoising job; key them by ASV ID.
         input:
-            by_sequence=f"{RESULTS}/asv/dada2/taxonomy_by_sequence.tsv",
+            by_sequence=classified_by_sequence(),
             fasta=f"{RESULTS}/asv/asv_seqs.fasta",
         output:
             f"{RESULTS}/taxonomy/dada2/assignments.tsv",
@@ -26,7 +26,8 @@ if CLASSIFY_IN_DENOISE:
 else:
 
     rule dada2_assign_taxonomy:
-        # Naive Bayes classifier (assignTaxonomy, fixed seed) plus exact species where available.
+        # Naive Bayes classifier (assignTaxonomy, fixed seed) plus exact species where available,
+        # for an imported ASV table (with a denoiser, the denoising job classifies).
         input:
             fasta=f"{RESULTS}/asv/asv_seqs.fasta",
             reference=prepared_reference("dada2"),

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from gutbrain.early_classifier import Dada2Settings, EarlyClassifier
 from gutbrain.io import write_tsv
 from gutbrain.unoise import denoise_run
 
@@ -23,12 +24,26 @@ def unoise_denoise(
     alpha: float,
     threads: int,
     log,
+    classify: tuple[Dada2Settings, str] | None = None,
 ) -> pd.DataFrame:
     """Denoise the samples' uniques with UNOISE3 (:func:`gutbrain.unoise.denoise_run`); write
-    the sequence table and the per-sample counts; vsearch's output goes to ``log``."""
-    seqtab, tracking = denoise_run(
-        sample_uniques, Path(out_seqtab).parent, minsize, alpha, threads, log
-    )
+    the sequence table and the per-sample counts; vsearch's output goes to ``log``.
+
+    ``classify`` (settings, output table): with DADA2 taxonomy, the sequences are
+    also classified, by an R process started before denoising so that loading DADA2 overlaps
+    vsearch's work (:mod:`gutbrain.early_classifier`); the table is keyed by sequence, as the
+    DADA2 job's."""
+    if classify is None:
+        seqtab, tracking = denoise_run(
+            sample_uniques, Path(out_seqtab).parent, minsize, alpha, threads, log
+        )
+    else:
+        settings, out_taxonomy = classify
+        with EarlyClassifier(settings, out_taxonomy, log) as classifier:
+            seqtab, tracking = denoise_run(
+                sample_uniques, Path(out_seqtab).parent, minsize, alpha, threads, log
+            )
+            classifier.classify(seqtab["sequence"])
     write_tsv(seqtab, out_seqtab)
     write_tsv(tracking, out_tracking)
     return seqtab
