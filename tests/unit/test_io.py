@@ -33,3 +33,31 @@ def test_write_mqc_table(tmp_path: Path) -> None:
         "# id: 'my_id'\n# section_name: 'My table'\n# description: 'It''s a table'\n"
         "# plot_type: 'table'\nsample\tx\nS1\t0.3333\n"
     )
+
+
+def test_write_tsv_writes_the_bytes_of_pandas_to_csv(tmp_path: Path) -> None:
+    import numpy as np
+    from gutbrain.io import write_tsv
+
+    frames = {
+        "mixed": pd.DataFrame({
+            "id": ["a", "b\tc", 'q"x', None],
+            "f64": [1 / 3, np.nan, 1e-12, -0.0],
+            "f32": np.array([0.1, 2.5, np.inf, 123456789], dtype=np.float32),
+            "int": [1, -2, 3, 4],
+            "flag": [True, False, True, False],
+            "obj": pd.Series([1.5, "x", None, 7], dtype=object),
+        }),
+        "text": pd.DataFrame({"s": pd.array(["x", pd.NA], dtype="string"), "n": [1, 2]}),
+        "empty": pd.DataFrame(columns=["ec", "S1"]),
+        "number_labels": pd.DataFrame({0.5: [1.0], 2: [3]}),
+        "nullable": pd.DataFrame({"n": pd.array([1, None], dtype="Int64")}),
+    }
+    for name, frame in frames.items():
+        out = tmp_path / f"{name}.tsv"
+        write_tsv(frame, out)
+        expected = frame.to_csv(sep="\t", index=False, float_format="%.6g", lineterminator="\n")
+        assert out.read_text(encoding="utf-8") == expected, name
+    write_tsv(frames["mixed"], tmp_path / "index.tsv", index=True)
+    assert (tmp_path / "index.tsv").read_text(encoding="utf-8") == frames["mixed"].to_csv(
+        sep="\t", float_format="%.6g", lineterminator="\n")

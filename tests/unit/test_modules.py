@@ -229,3 +229,13 @@ def test_unpredictable_catalog_module_may_name_eukaryotic_kos(tmp_path: Path) ->
     text = CATALOG.replace("predictable: true", "predictable: false\n    reason: eukaryotic only")
     module = load_catalog(_write(tmp_path, text, "cat.yaml"))[0]
     assert not module.predictable and module.reason == "eukaryotic only"
+
+
+def test_line_loader_reads_the_shipped_catalogs_as_the_pure_python_loader_does() -> None:
+    import yaml
+    from gutbrain.yaml_checks import LineLoader, _PureLineLoader
+
+    resources = Path(__file__).resolve().parents[2] / "resources"
+    for name in ("module_catalog.yaml", "marker_genes.yaml", "demo_cohort.yaml"):
+        text = (resources / name).read_text(encoding="utf-8")
+        assert yaml.load(text, Loader=LineLoader) == yaml.load(text, Loader=_PureLineLoader)  # noqa: S506

@@ -10,6 +10,7 @@ tables with :func:`write_rows` and never pay its import.
 from __future__ import annotations
 
 import contextlib
+import csv
 import math
 import os
 import tempfile
@@ -80,9 +81,54 @@ def atomic_path(path: str | os.PathLike[str]) -> Iterator[Path]:
 
 
 def write_tsv(df: pd.DataFrame, path: str | os.PathLike[str], index: bool = False) -> None:
-    """Write ``df`` as a tab-separated table atomically, with stable float formatting."""
+    """Write ``df`` as a tab-separated table atomically, with stable float formatting.
+
+    The bytes are those of ``df.to_csv(sep="\\t", float_format="%.6g")``; frames of plain
+    columns (numbers, booleans, text) are formatted here, column by column, which is several
+    times faster than pandas' per-cell formatter on large tables.
+    """
+    cells = None if index else _csv_columns(df)
     with atomic_path(path) as tmp:
-        df.to_csv(tmp, sep="\t", index=index, float_format="%.6g", lineterminator="\n")
+        if cells is None:
+            df.to_csv(tmp, sep="\t", index=index, float_format=FLOAT_FORMAT, lineterminator="\n")
+            return
+        with open(tmp, "w", encoding="utf-8", newline="") as handle:
+            writer = csv.writer(handle, delimiter="\t", lineterminator="\n",
+                                quoting=csv.QUOTE_MINIMAL)
+            writer.writerow(df.columns)
+            writer.writerows(zip(*cells, strict=True))
+
+
+FLOAT_FORMAT = "%.6g"
+
+
+def _csv_columns(df: pd.DataFrame) -> list[list[object]] | None:
+    """Each column's cells as ``to_csv`` hands them to the csv writer (floats formatted with
+    :data:`FLOAT_FORMAT`, missing values empty), or None for a frame this does not cover
+    (labels other than text, dates, categories and other special dtypes: pandas writes those)."""
+    import numpy as np
+    import pandas as pd
+
+    if df.shape[1] == 0 or not all(isinstance(c, str) for c in df.columns):
+        return None  # pandas formats other labels (numbers with the float format, tuples)
+    columns: list[list[object]] = []
+    for j in range(df.shape[1]):
+        column = df.iloc[:, j]
+        dtype = column.dtype
+        if isinstance(dtype, np.dtype) and dtype.kind == "f":
+            columns.append([FLOAT_FORMAT % v if v == v else "" for v in column.to_numpy().tolist()])
+        elif isinstance(dtype, np.dtype) and dtype.kind in "iub":
+            columns.append([str(v) for v in column.to_numpy().tolist()])
+        elif (isinstance(dtype, np.dtype) and dtype.kind == "O") or isinstance(
+            dtype, pd.StringDtype
+        ):
+            values = column.to_numpy(dtype=object)
+            missing = column.isna().to_numpy()
+            columns.append(["" if m else v for v, m in zip(values.tolist(), missing.tolist(),
+                                                         strict=True)])
+        else:
+            return None
+    return columns
 
 
 def _cell(value: object) -> str:

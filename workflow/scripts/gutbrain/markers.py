@@ -17,10 +17,11 @@ is ``not_measurable`` (abundance empty), never 0. Status per marker and sample:
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from gutbrain.errors import InputError
@@ -114,11 +115,17 @@ def _ko_matrix(ko_abundance: pd.DataFrame) -> pd.DataFrame:
 
 def format_top_genera(per_genus: pd.Series, top_n: int) -> str:
     """'Faecalibacterium (62%); Roseburia (20%)' from abundance per genus (largest first)."""
-    per_genus = per_genus[per_genus > 0]
-    total = float(per_genus.sum())
+    return _format_top(list(per_genus.items()), top_n)
+
+
+def _format_top(per_genus: Sequence[tuple[str, float]], top_n: int) -> str:
+    """:func:`format_top_genera` on (genus, abundance) pairs in the Series' order (the total is
+    numpy's sum in that order, as ``Series.sum`` adds)."""
+    kept = [(genus, value) for genus, value in per_genus if value > 0]
+    total = float(np.array([value for _, value in kept], dtype=np.float64).sum())
     if total <= 0:
         return ""
-    ranked = sorted(per_genus.items(), key=lambda item: (-item[1], item[0]))[:top_n]
+    ranked = sorted(kept, key=lambda item: (-item[1], item[0]))[:top_n]
     return "; ".join(f"{genus} ({100 * value / total:.0f}%)" for genus, value in ranked)
 
 
@@ -160,51 +167,71 @@ def marker_abundance(
         genus = contributions["genus"].fillna("").astype(str).str.strip()
         contributions["genus"] = genus.where(genus != "", "unassigned")
         contributions["abundance"] = contributions["abundance"].astype(float)
+    values = table.to_numpy(np.float64)
+    row_of = {ko: i for i, ko in enumerate(table.index)}
+    by_sample = _genus_ko_by_sample(
+        contributions, {ko for marker in markers for ko in marker.kos})
     rows: list[dict[str, object]] = []
     for marker in markers:
         enzymes = [alt for alt in marker.alternatives
                    if missing == "zero" or all(ko in known for ko in alt)]
-        by_sample = _genus_ko_by_sample(contributions, marker.kos) if enzymes else {}
-        for sample in table.columns:
+        for j, sample in enumerate(table.columns):
             top = ""
             if not enzymes:
                 abundance, status = float("nan"), "not_measurable"
             else:
-                abundance = sum(_enzyme_value(table, alt, sample) for alt in enzymes)
+                abundance = sum(_enzyme_value(values, row_of, alt, j) for alt in enzymes)
                 status = "present" if abundance > 0 else "absent"
-                if str(sample) in by_sample:
-                    top = format_top_genera(_per_genus(by_sample[str(sample)], enzymes), top_n)
+                per_genus_ko = by_sample.get(str(sample), {})
+                genera = _genera_with(per_genus_ko, marker.kos)
+                if genera:
+                    top = _format_top(_per_genus(per_genus_ko, genera, enzymes), top_n)
             rows.append({"marker": marker.id, "kos": marker.kos_text, "sample": str(sample),
                          "abundance": abundance, "top_genera": top, "status": status})
     return pd.DataFrame(rows, columns=MARKER_COLUMNS)
 
 
 def _genus_ko_by_sample(
-    contributions: pd.DataFrame | None, kos: Iterable[str]
-) -> dict[str, pd.DataFrame]:
-    """Sample -> genus x KO contributed abundance of the given KOs (one grouping per marker)."""
+    contributions: pd.DataFrame | None, kos: set[str]
+) -> dict[str, dict[str, dict[str, float]]]:
+    """Sample -> genus -> KO -> contributed abundance of the given KOs (grouped once; each
+    (sample, genus, KO) sum is over the same rows, in the same order, as grouping one marker's
+    KOs alone)."""
     if contributions is None:
         return {}
-    subset = contributions[contributions["ko"].isin(list(kos))]
+    subset = contributions[contributions["ko"].isin(sorted(kos))]
     summed = subset.groupby(["sample", "genus", "ko"])["abundance"].sum()
-    return {str(sample): rows.droplevel(0).unstack(fill_value=0.0)
-            for sample, rows in summed.groupby(level=0, sort=False)}
+    out: dict[str, dict[str, dict[str, float]]] = {}
+    for (sample, genus, ko), value in zip(summed.index.tolist(), summed.tolist(), strict=True):
+        out.setdefault(str(sample), {}).setdefault(genus, {})[ko] = value
+    return out
 
 
-def _enzyme_value(table: pd.DataFrame, enzyme: Alternative, sample: object) -> float:
+def _genera_with(per_genus_ko: Mapping[str, Mapping[str, float]], kos: Iterable[str]) -> list[str]:
+    """The genera (sorted) contributing any of ``kos`` in a sample."""
+    wanted = set(kos)
+    return sorted(genus for genus, by_ko in per_genus_ko.items() if wanted & by_ko.keys())
+
+
+def _enzyme_value(values: np.ndarray, row_of: Mapping[str, int], enzyme: Alternative,
+                  column: int) -> float:
     """Mean abundance of an enzyme's subunits in one sample (a subunit not a row counts 0)."""
-    return sum(float(table.at[ko, sample]) if ko in table.index else 0.0
+    return sum(float(values[row_of[ko], column]) if ko in row_of else 0.0
                for ko in enzyme) / len(enzyme)
 
 
-def _per_genus(per_genus_ko: pd.DataFrame, enzymes: Sequence[Alternative]) -> pd.Series:
-    """Genus x KO contributed abundance -> per genus, sum over enzymes of the subunit mean."""
-    total = pd.Series(0.0, index=per_genus_ko.index, dtype=float)
-    for enzyme in enzymes:
-        parts = [per_genus_ko[ko] if ko in per_genus_ko.columns
-                 else pd.Series(0.0, index=per_genus_ko.index) for ko in enzyme]
-        total = total + sum(parts) / len(enzyme)
-    return total
+def _per_genus(per_genus_ko: Mapping[str, Mapping[str, float]], genera: Sequence[str],
+               enzymes: Sequence[Alternative]) -> list[tuple[str, float]]:
+    """Per genus (in ``genera`` order), the sum over enzymes of the subunit mean contributed
+    abundance (a KO the genus does not contribute counts 0)."""
+    out = []
+    for genus in genera:
+        by_ko = per_genus_ko[genus]
+        total = 0.0
+        for enzyme in enzymes:
+            total = total + sum(by_ko.get(ko, 0.0) for ko in enzyme) / len(enzyme)
+        out.append((genus, total))
+    return out
 
 
 def catalog_kos(modules: Iterable[Module], markers: Iterable[Marker]) -> list[str]:

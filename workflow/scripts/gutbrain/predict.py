@@ -25,7 +25,6 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from scipy import sparse
 
 from gutbrain.bundle import ReferenceBundle
 from gutbrain.errors import InputError
@@ -185,6 +184,8 @@ def predict_asvs(
     sel = sel[sel["query"].isin(predicted)]
     row = predicted.get_indexer(sel["query"])
     col = bundle.ko.index.get_indexer(sel["genome"])
+    from scipy import sparse  # here: the genus-profile and scoring jobs import this module
+
     weights = sparse.csr_matrix(
         (sel["weight"].to_numpy(np.float64), (row, col)),
         shape=(len(predicted), len(bundle.ko.index)),

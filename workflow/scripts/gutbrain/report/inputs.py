@@ -149,9 +149,10 @@ def catalog_notes(path: str | os.PathLike[str]) -> dict[str, dict[str, Any]]:
     """Module ID -> ``direction``, ``note`` and ``caveats`` (the module's caveat, then each
     step caveat as "step name: caveat") from a module catalog YAML (validated on load)."""
     from gutbrain.catalog import load_catalog
+    from gutbrain.yaml_checks import FastSafeLoader
 
     modules = load_catalog(path)
-    raw = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
+    raw = yaml.load(Path(path).read_text(encoding="utf-8"), Loader=FastSafeLoader) or {}  # noqa: S506
     steps_by_id = {str(m.get("id")): m.get("steps") or [] for m in raw.get("modules", [])
                    if isinstance(m, dict)}
     out: dict[str, dict[str, Any]] = {}

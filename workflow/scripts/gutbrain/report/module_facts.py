@@ -17,7 +17,7 @@ from gutbrain.report.cells import (
     split_category,
     text,
 )
-from gutbrain.report.inputs import ReportInputs, sample_rows
+from gutbrain.report.inputs import ReportInputs
 from gutbrain.report.reference import (
     reference_percentile,
 )
@@ -34,17 +34,25 @@ from gutbrain.report.settings import (
 
 
 def _contributors(inputs: ReportInputs, module: str, sample: str, top: int) -> list[dict]:
-    def build() -> dict[str, list[dict]]:
-        table = sample_rows(inputs, "module_contributions", sample)
-        if table.empty:
+    """The genera behind a module in a sample, by rank then genus (file order on ties)."""
+
+    def build() -> dict[tuple[str, str], list[dict]]:
+        # Once per run: a stable sort of the whole table keeps each sample's rows in the order
+        # a stable sort of that sample's rows alone would give.
+        table = inputs.module_contributions
+        if table.empty or "sample" not in table.columns:
             return {}
         table = table.sort_values(["rank", "genus"], kind="mergesort")
-        return {str(key): [{"genus": clean_taxon(r["genus"]) or "Unassigned",
-                            "share": num(r["share"])} for r in rows.to_dict("records")]
-                for key, rows in table.groupby(table["module"].astype(str).to_numpy(),
-                                               sort=False)}
+        out: dict[tuple[str, str], list[dict]] = {}
+        for key_sample, key_module, genus, share in zip(
+            table["sample"].astype(str).tolist(), table["module"].astype(str).tolist(),
+            table["genus"].tolist(), table["share"].tolist(), strict=True
+        ):
+            out.setdefault((key_sample, key_module), []).append(
+                {"genus": clean_taxon(genus) or "Unassigned", "share": num(share)})
+        return out
 
-    return inputs.view(("contributors", sample), build).get(module, [])[:top]
+    return inputs.view("contributors", build).get((sample, module), [])[:top]
 
 
 def direction_role(direction: str, label: str) -> str:
@@ -272,7 +280,8 @@ def panel_facts(inputs: ReportInputs, facts: Mapping[str, Any], sample: str) -> 
     rows: list[dict[str, Any]] = []
     if facts["has_reads"]:
         modules = [*facts["scfa"]["modules"], *facts["neuro"]["modules"]]
-        rows = compound_panel(modules, run_key_scores(inputs.module_scores), sample)
+        key_scores = inputs.view("key_scores", lambda: run_key_scores(inputs.module_scores))
+        rows = compound_panel(modules, key_scores, sample)
     confidence = facts["confidence"]["overall"]
     for row in rows:
         row["confidence"] = confidence

@@ -113,6 +113,12 @@ def _taxon_present(inputs: ReportInputs, sample: str, taxon: str, rank: str) -> 
     if total <= 0:
         return 0.0
     matched = inputs.view(("taxon", rank, wanted), asvs)
+    if counts.dtype.kind in "iu":
+        # Whole read counts: their sum does not depend on the order, so add the matched ones
+        # from a per-sample lookup instead of masking the sample's counts for every taxon.
+        by_asv = inputs.view(("count_of", sample), lambda: dict(
+            zip(counts.index.tolist(), counts.tolist(), strict=True)))
+        return float(sum(by_asv.get(asv, 0) for asv in matched) / int(total))
     hit = counts.index.isin(list(matched))
     return float(counts[hit].sum() / total)
 
