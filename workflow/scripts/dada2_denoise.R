@@ -64,10 +64,9 @@ seqtab <- NULL
 # this many bases have been read.
 NBASES <- 1e8
 
-# The samples learnErrors would read, dereplicated once (sheet order, up to the first sample
-# that takes the total over NBASES, as learnErrors counts): learnErrors, dada and mergePairs
-# then use these objects instead of each reading and dereplicating the files again. Memory is
-# what learnErrors holds anyway; files beyond the budget are read one sample at a time later.
+# The samples learnErrors reads (sheet order, up to the first sample that takes the total over
+# NBASES, as learnErrors counts), dereplicated once: learnErrors, dada and mergePairs use these
+# objects instead of each reading the files again. Memory is what learnErrors holds anyway.
 derep_for_learning <- function(files) {
   drps <- list()
   total <- 0
@@ -79,8 +78,23 @@ derep_for_learning <- function(files) {
   drps
 }
 
-# A sample's dereplicated reads: from the learning set when there, else read now.
+# A file's dereplicated reads: from the learning set when there, else read now.
 derep_of <- function(file, cache) if (is.null(cache[[file]])) derepFastq(file) else cache[[file]]
+
+# Results of forked processes (parallel::mccollect, parallel::mclapply of try()), stopping with
+# the matching `what` when one failed. DADA2's own threads leave cores idle much of the time on
+# amplicon-sized samples: R2's error rates are learned in a forked process while this one learns
+# R1's, and samples are inferred several at a time. Each computation is the one it would be in
+# this process; forked processes inherit the learning set and the functions this one has used.
+in_parallel <- function(results, what) {
+  failed <- vapply(results, function(r) inherits(r, "try-error") || is.null(r), logical(1))
+  if (any(failed)) {
+    first <- results[failed][[1]]
+    stop(what[failed][1], ": ", if (is.null(first)) "the process ended without a result" else
+      conditionMessage(attr(first, "condition")))
+  }
+  results
+}
 
 if (any(has_reads)) {
   ok <- samples[has_reads]
@@ -88,61 +102,60 @@ if (any(has_reads)) {
   f2 <- setNames(filt2[has_reads], ok)
   pool <- p$pool
   if (identical(pool, "pseudo")) pool <- "pseudo" else pool <- as.logical(pool)
-  learn <- function(files) {
-    if (!isFALSE(pool)) {
-      return(list(err = learnErrors(files, multithread = threads, randomize = FALSE,
-        nbases = NBASES), cache = list()))
-    }
-    cache <- derep_for_learning(files)
-    err <- learnErrors(cache, multithread = threads, randomize = FALSE, nbases = NBASES)
-    list(err = err, cache = cache)
+  learn <- function(files, n) {
+    learnErrors(files, multithread = n, randomize = FALSE, nbases = NBASES)
   }
-  l1 <- learn(f1)
-  if (use_pairs) l2 <- learn(f2)
+  cache1 <- list()
+  if (isFALSE(pool)) cache1 <- derep_for_learning(f1)
+  if (use_pairs && threads >= 2) {
+    half <- threads %/% 2
+    job2 <- parallel::mcparallel(try(learn(f2, threads - half), silent = TRUE))
+    err1 <- learn(if (length(cache1)) cache1 else f1, half)
+    err2 <- in_parallel(parallel::mccollect(job2), "learnErrors on the R2 reads")[[1]]
+  } else {
+    err1 <- learn(if (length(cache1)) cache1 else f1, threads)
+    if (use_pairs) err2 <- learn(f2, threads)
+  }
   timing("learnErrors")
   if (isFALSE(pool)) {
-    # Samples are independent without pooling: one at a time, each file read once.
-    dd1 <- list()
-    dd2 <- list()
-    mm <- list()
-    for (s in ok) {
-      d1 <- derep_of(f1[[s]], l1$cache)
-      dd1[[s]] <- dada(d1, err = l1$err, multithread = threads)
-      if (use_pairs) {
-        d2 <- derep_of(f2[[s]], l2$cache)
-        dd2[[s]] <- dada(d2, err = l2$err, multithread = threads)
-        mm[[s]] <- mergePairs(dd1[[s]], d1, dd2[[s]], d2,
-          minOverlap = as.integer(p$min_overlap), verbose = TRUE
-        )
-        l2$cache[[f2[[s]]]] <- NULL
+    # Samples are independent without pooling: several at a time, one process each.
+    infer <- function(s) {
+      d1 <- derep_of(f1[[s]], cache1)
+      dd1 <- dada(d1, err = err1, multithread = FALSE)
+      if (!use_pairs) {
+        return(list(denoised = sum(getUniques(dd1)), table = dd1))
       }
-      l1$cache[[f1[[s]]]] <- NULL
+      d2 <- derepFastq(f2[[s]])
+      dd2 <- dada(d2, err = err2, multithread = FALSE)
+      mm <- mergePairs(dd1, d1, dd2, d2, minOverlap = as.integer(p$min_overlap), verbose = TRUE)
+      list(denoised = min(sum(getUniques(dd1)), sum(getUniques(dd2))), table = mm)
     }
+    per_sample <- in_parallel(
+      parallel::mclapply(ok, function(s) try(infer(s), silent = TRUE), mc.cores = threads),
+      paste0("DADA2 inference of sample '", ok, "'")
+    )
+    names(per_sample) <- ok
+    rm(cache1)
+    for (s in ok) denoised[s] <- per_sample[[s]]$denoised
+    tables <- lapply(per_sample, `[[`, "table")
   } else {
-    # Pooled inference needs every sample at once: from the files.
-    dd1 <- dada(f1, err = l1$err, pool = pool, multithread = threads)
+    # Pooled inference needs every sample at once, in this process.
+    dd1 <- dada(f1, err = err1, pool = pool, multithread = threads)
     if (length(ok) == 1) dd1 <- setNames(list(dd1), ok) else names(dd1) <- ok
+    tables <- dd1
+    for (s in ok) denoised[s] <- sum(getUniques(dd1[[s]]))
     if (use_pairs) {
-      dd2 <- dada(f2, err = l2$err, pool = pool, multithread = threads)
+      dd2 <- dada(f2, err = err2, pool = pool, multithread = threads)
       if (length(ok) == 1) dd2 <- setNames(list(dd2), ok) else names(dd2) <- ok
       mm <- mergePairs(dd1, f1, dd2, f2, minOverlap = as.integer(p$min_overlap), verbose = TRUE)
       if (length(ok) == 1) mm <- setNames(list(mm), ok) else names(mm) <- ok
+      tables <- mm
+      for (s in ok) denoised[s] <- min(sum(getUniques(dd1[[s]])), sum(getUniques(dd2[[s]])))
     }
   }
   timing(if (use_pairs) "dada, mergePairs" else "dada")
-  if (use_pairs) {
-    for (s in ok) {
-      denoised[s] <- min(sum(getUniques(dd1[[s]])), sum(getUniques(dd2[[s]])))
-      merged[s] <- sum(getUniques(mm[[s]]))
-    }
-    seqtab <- makeSequenceTable(mm)
-  } else {
-    for (s in ok) {
-      denoised[s] <- sum(getUniques(dd1[[s]]))
-      merged[s] <- denoised[s]
-    }
-    seqtab <- makeSequenceTable(dd1)
-  }
+  for (s in ok) merged[s] <- sum(getUniques(tables[[s]]))
+  seqtab <- makeSequenceTable(tables)
   if (ncol(seqtab) > 0) {
     seqtab <- removeBimeraDenovo(seqtab, method = "consensus", multithread = threads, verbose = TRUE)
   }
