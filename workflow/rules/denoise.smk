@@ -19,7 +19,8 @@ rule dada2_denoise:
         "../../envs/dada2.yaml"
     threads: 2
     resources:
-        mem_mb=scaled(4000),
+        # R1 and R2 error rates are learned at the same time (two learning sets in memory).
+        mem_mb=scaled(6000),
         runtime=scaled(120),
     params:
         **dada2_read_params(),
