@@ -81,3 +81,11 @@ def test_the_real_script_accepts_the_arguments_and_stops_on_request(tmp_path):
     assert "DADA2 loaded" in log.getvalue()
     assert "no sequences to classify: stopped" in log.getvalue()
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_missing_rscript_is_named_with_what_to_do(tmp_path, monkeypatch):
+    monkeypatch.setenv("PATH", str(tmp_path))  # no Rscript here
+    with pytest.raises(RuntimeError, match=r"Rscript not found.*taxonomy\.method: sintax"):
+        with EarlyClassifier(SETTINGS, str(tmp_path / "out" / "t.tsv"), io.StringIO()):
+            pass
+    assert list((tmp_path / "out").iterdir()) == []

@@ -61,3 +61,22 @@ def test_write_tsv_writes_the_bytes_of_pandas_to_csv(tmp_path: Path) -> None:
     write_tsv(frames["mixed"], tmp_path / "index.tsv", index=True)
     assert (tmp_path / "index.tsv").read_text(encoding="utf-8") == frames["mixed"].to_csv(
         sep="\t", float_format="%.6g", lineterminator="\n")
+
+
+def test_write_tsv_formats_large_tables_in_blocks_with_the_same_bytes(tmp_path, monkeypatch):
+    import numpy as np
+    from gutbrain import io
+
+    calls = []
+    original = io._csv_columns
+    monkeypatch.setattr(io, "_BLOCK_CELLS", 12)  # 4 rows of 3 columns per block
+    monkeypatch.setattr(io, "_csv_columns", lambda df: calls.append(len(df)) or original(df))
+    frame = pd.DataFrame({
+        "asv": [f"ASV_{i}" for i in range(10)],
+        "K00001": np.linspace(0, 1, 10, dtype=np.float32),
+        "K00002": np.arange(10) * 1e-7,
+    })
+    io.write_tsv(frame, tmp_path / "blocks.tsv")
+    assert calls == [4, 4, 2]
+    assert (tmp_path / "blocks.tsv").read_text(encoding="utf-8") == frame.to_csv(
+        sep="\t", index=False, float_format="%.6g", lineterminator="\n")

@@ -1,5 +1,6 @@
-# DADA2 naive Bayes classification of the ASVs (used when the denoiser is not DADA2; with DADA2
-# denoising the same classification runs inside the denoising R session).
+# DADA2 naive Bayes classification of the ASVs of an imported ASV table (input.asv_table). When
+# the pipeline denoises, the denoising job classifies (dada2_denoise.R in its R session; the
+# UNOISE3 job through dada2_classify_early.R).
 log <- file(snakemake@log[[1]], open = "wt")
 sink(log)
 sink(log, type = "message")

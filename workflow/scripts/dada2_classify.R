@@ -1,4 +1,5 @@
-# Shared DADA2 classification code, sourced by dada2_assign_taxonomy.R and dada2_denoise.R:
+# Shared DADA2 classification code, sourced by dada2_assign_taxonomy.R, dada2_denoise.R and
+# dada2_classify_early.R:
 # naive Bayes assignTaxonomy with bootstrap confidences, plus exact species (addSpecies) when the
 # reference has a species file. Returns a data frame: one row per sequence, ranks, boot_<rank>.
 classify_sequences <- function(seqs, reference, species, min_boot, threads) {

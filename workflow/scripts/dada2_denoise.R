@@ -90,8 +90,14 @@ in_parallel <- function(results, what) {
   failed <- vapply(results, function(r) inherits(r, "try-error") || is.null(r), logical(1))
   if (any(failed)) {
     first <- results[failed][[1]]
-    stop(what[failed][1], ": ", if (is.null(first)) "the process ended without a result" else
-      conditionMessage(attr(first, "condition")))
+    why <- if (is.null(first)) {
+      "the process ended without a result (killed, e.g. out of memory?)"
+    } else if (!is.null(attr(first, "condition"))) {
+      conditionMessage(attr(first, "condition"))
+    } else {
+      as.character(first)
+    }
+    stop(what[failed][1], ": ", why)
   }
   results
 }
@@ -179,7 +185,7 @@ if (nrow(counts) == 0) {
 }
 
 # Classification in the same R session when the run uses DADA2 for taxonomy too: loading DADA2
-# costs ~10 s, which a separate classification job would pay again.
+# costs ~6 s, which a separate classification job would pay again.
 if (!is.null(snakemake@output$taxonomy)) {
   source(file.path(snakemake@scriptdir, "dada2_classify.R"))
   set.seed(as.integer(p$seed))

@@ -1,4 +1,4 @@
-"""Key DADA2 classifications made in the denoising session by ASV ID (gutbrain.steps.taxonomy)."""
+"""Key DADA2 classifications made in the denoising job by ASV ID (gutbrain.steps.taxonomy)."""
 
 from gutbrain.steps import configure_logging
 

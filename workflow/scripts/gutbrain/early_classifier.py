@@ -67,6 +67,13 @@ class EarlyClassifier:
                     stderr=subprocess.STDOUT,
                     text=True,
                 )
+        except FileNotFoundError:
+            self._tmp.cleanup()
+            raise RuntimeError(
+                "Rscript not found: DADA2 taxonomy (taxonomy.method: dada2) needs R with the "
+                "dada2 package (Debian: apt-get install r-bioc-dada2; conda: envs/unoise.yaml), "
+                "or choose taxonomy.method: sintax"
+            ) from None
         except BaseException:
             self._tmp.cleanup()
             raise

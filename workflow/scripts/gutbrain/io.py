@@ -87,47 +87,55 @@ def write_tsv(df: pd.DataFrame, path: str | os.PathLike[str], index: bool = Fals
     columns (numbers, booleans, text) are formatted here, column by column, which is several
     times faster than pandas' per-cell formatter on large tables.
     """
-    cells = None if index else _csv_columns(df)
     with atomic_path(path) as tmp:
-        if cells is None:
+        if index or not _plain(df):
             df.to_csv(tmp, sep="\t", index=index, float_format=FLOAT_FORMAT, lineterminator="\n")
             return
         with open(tmp, "w", encoding="utf-8", newline="") as handle:
             writer = csv.writer(handle, delimiter="\t", lineterminator="\n",
                                 quoting=csv.QUOTE_MINIMAL)
             writer.writerow(df.columns)
-            writer.writerows(zip(*cells, strict=True))
+            # In blocks of rows, so that the formatted cells of a large table (every ASV x
+            # every KO) are never all in memory at once.
+            rows = max(1, _BLOCK_CELLS // df.shape[1])
+            for start in range(0, len(df), rows):
+                writer.writerows(zip(*_csv_columns(df.iloc[start:start + rows]), strict=True))
 
 
 FLOAT_FORMAT = "%.6g"
+_BLOCK_CELLS = 100_000
 
 
-def _csv_columns(df: pd.DataFrame) -> list[list[object]] | None:
-    """Each column's cells as ``to_csv`` hands them to the csv writer (floats formatted with
-    :data:`FLOAT_FORMAT`, missing values empty), or None for a frame this does not cover
-    (labels other than text, dates, categories and other special dtypes: pandas writes those)."""
+def _plain(df: pd.DataFrame) -> bool:
+    """Whether :func:`_csv_columns` covers the frame: text labels and columns of numbers,
+    booleans or text (pandas writes other labels, dates, categories and special dtypes)."""
     import numpy as np
     import pandas as pd
 
     if df.shape[1] == 0 or not all(isinstance(c, str) for c in df.columns):
-        return None  # pandas formats other labels (numbers with the float format, tuples)
+        return False  # pandas formats other labels (numbers with the float format, tuples)
+    return all(
+        (isinstance(dtype, np.dtype) and dtype.kind in "fiubO") or isinstance(dtype, pd.StringDtype)
+        for dtype in df.dtypes
+    )
+
+
+def _csv_columns(df: pd.DataFrame) -> list[list[object]]:
+    """Each column's cells as ``to_csv`` hands them to the csv writer (floats formatted with
+    :data:`FLOAT_FORMAT`, missing values empty), for a frame that :func:`_plain` accepts."""
     columns: list[list[object]] = []
     for j in range(df.shape[1]):
         column = df.iloc[:, j]
-        dtype = column.dtype
-        if isinstance(dtype, np.dtype) and dtype.kind == "f":
+        kind = getattr(column.dtype, "kind", "O")
+        if kind == "f":
             columns.append([FLOAT_FORMAT % v if v == v else "" for v in column.to_numpy().tolist()])
-        elif isinstance(dtype, np.dtype) and dtype.kind in "iub":
+        elif kind in "iub":
             columns.append([str(v) for v in column.to_numpy().tolist()])
-        elif (isinstance(dtype, np.dtype) and dtype.kind == "O") or isinstance(
-            dtype, pd.StringDtype
-        ):
+        else:  # text (object or string dtype)
             values = column.to_numpy(dtype=object)
             missing = column.isna().to_numpy()
             columns.append(["" if m else v for v, m in zip(values.tolist(), missing.tolist(),
                                                          strict=True)])
-        else:
-            return None
     return columns
 
 

@@ -116,8 +116,8 @@ def _taxon_present(inputs: ReportInputs, sample: str, taxon: str, rank: str) -> 
     if counts.dtype.kind in "iu":
         # Whole read counts: their sum does not depend on the order, so add the matched ones
         # from a per-sample lookup instead of masking the sample's counts for every taxon.
-        by_asv = inputs.view(("count_of", sample), lambda: dict(
-            zip(counts.index.tolist(), counts.tolist(), strict=True)))
+        by_asv = inputs.view(("count_of", sample), lambda: {
+            asv: n for asv, n in zip(counts.index.tolist(), counts.tolist(), strict=True) if n})
         return float(sum(by_asv.get(asv, 0) for asv in matched) / int(total))
     hit = counts.index.isin(list(matched))
     return float(counts[hit].sum() / total)
