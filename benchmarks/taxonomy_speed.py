@@ -20,7 +20,8 @@ beforehand), once per classifier (``taxonomy.method``), each ``snakemake --cores
 (taxonomy.min_boot) in an R process that the denoising job starts with itself, so that loading
 DADA2 overlaps vsearch's work. Times (``s`` column of the benchmark files under
 results/benchmarks/): SINTAX, its rule; DADA2, what the denoising job takes beyond the same
-job in the SINTAX run, plus the rule that keys its table by ASV ID: the time the choice adds.
+job in the SINTAX run, plus the rule that keys its table by ASV ID: the time the choice adds
+(a difference of two runs, so it carries the noise of both; tenths of a second when idle).
 
 Agreement: each classifier's assignments are normalised as the pipeline's filter_taxonomy rule
 does (gutbrain.taxonomy; SINTAX ranks below the cutoff blanked, lineages truncated at the first
