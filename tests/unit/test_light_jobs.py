@@ -111,3 +111,52 @@ def test_reads_are_counted_per_sample_through_the_dereplication(tmp_path):
     )
     assert counts == {"S.1": {"z0": 5, "z2": 1}, "S2": {"z0": 7}}
     assert _read_hits(tmp_path / "absent.tsv") == {}
+
+
+# ---------------------------------------------------------------- one sample's preparation
+
+FWD, REV = "GTGYCAGCMGCCGCGGTAA", "GGACTACNVGGGTWTCTAAT"
+
+
+def _pairs(tmp_path, n=12):
+    """n identical 2x230 read pairs of one 253-bp amplicon, with the V4 primers (IUPAC codes
+    resolved), all bases at Q40."""
+    import random
+
+    rng = random.Random(7)
+    amplicon = "".join(rng.choice("ACGT") for _ in range(253))
+    revcomp = amplicon[::-1].translate(str.maketrans("ACGT", "TGCA"))
+    r1 = "GTGCCAGCAGCCGCGGTAA" + amplicon[:211]
+    r2 = "GGACTACAAGGGTATCTAAT" + revcomp[:210]
+    paths = []
+    for name, seq in (("R1", r1), ("R2", r2)):
+        path = tmp_path / f"s_{name}.fastq"
+        path.write_text("".join(f"@r{i}\n{seq}\n+\n{'I' * len(seq)}\n" for i in range(n)))
+        paths.append(str(path))
+    return paths
+
+
+def test_unoise3_preparation_trims_into_scratch_files_that_do_not_outlive_the_job(tmp_path):
+    import shutil
+
+    from gutbrain.prepare import UnoiseOutputs, prepare_sample
+
+    if shutil.which("vsearch") is None:
+        pytest.skip("vsearch not installed (apt-get install vsearch)")
+    out = tmp_path / "out"
+    out.mkdir()
+    unoise = UnoiseOutputs(uniques=str(out / "u.fasta"), counts=str(out / "c.tsv"),
+                           merge_pairs=True, min_overlap=12, max_ee=4.0, min_len=50, trunc_q=2)
+    with open(out / "log", "w") as log:
+        counts = prepare_sample(
+            "s", _pairs(tmp_path), str(out / "check.tsv"), None, str(out / "c.json"),
+            str(out / "c.txt"), primers=["-g", FWD, "-G", REV], min_len=50, unoise=unoise,
+            threads=1, log=log,
+        )
+    assert counts == {"merged": 12, "filtered": 12}
+    assert (out / "u.fasta").read_text().startswith(">")
+    assert sorted(p.name for p in out.iterdir()) == [
+        "c.json", "c.tsv", "c.txt", "check.tsv", "log", "u.fasta"]  # no scratch folder left
+    with pytest.raises(ValueError, match="trimmed reads are needed without UNOISE3"):
+        prepare_sample("s", [], "x", None, "y", "z", primers=[], min_len=50, unoise=None,
+                       threads=1, log=None)

@@ -172,18 +172,20 @@ def denoise_reads(sample):
 
 def prepare_outputs(paired):
     """Outputs of one sample's preparation job (read check, primer removal and, with UNOISE3,
-    merge/filter/dereplication): the same files the separate steps wrote."""
+    merge/filter/dereplication). The trimmed reads are outputs for DADA2 only: with UNOISE3
+    they are merged within the job (uncompressed scratch files, removed with it)."""
     outputs = {
         "check": f"{RESULTS}/qc/checks/{{sample}}.tsv",
-        "r1": temp(f"{RESULTS}/qc/trimmed/{{sample}}_R1.fastq.gz"),
         "json": f"{RESULTS}/qc/cutadapt/{{sample}}.json",
         "report": f"{RESULTS}/qc/cutadapt/{{sample}}.cutadapt.txt",
     }
-    if paired:
-        outputs["r2"] = temp(f"{RESULTS}/qc/trimmed/{{sample}}_R2.fastq.gz")
     if config["denoise"]["method"] == "unoise3":
         outputs["uniques"] = temp(f"{RESULTS}/asv/unoise3/uniques/{{sample}}.fasta")
         outputs["counts"] = f"{RESULTS}/asv/unoise3/counts/{{sample}}.tsv"
+    else:
+        outputs["r1"] = temp(f"{RESULTS}/qc/trimmed/{{sample}}_R1.fastq.gz")
+        if paired:
+            outputs["r2"] = temp(f"{RESULTS}/qc/trimmed/{{sample}}_R2.fastq.gz")
     return outputs
 
 

@@ -24,7 +24,7 @@ prepare_sample(
     snakemake.wildcards.sample,
     list(snakemake.input.reads),
     o.check,
-    [o.r1, o.r2] if "r2" in o.keys() else [o.r1],
+    None if "r1" not in o.keys() else [o.r1, o.r2] if "r2" in o.keys() else [o.r1],
     o.json,
     o.report,
     primers=p.primers,

@@ -18,8 +18,11 @@ from __future__ import annotations
 
 import logging
 import sys
+import tempfile
 from collections.abc import Sequence
+from contextlib import nullcontext
 from dataclasses import dataclass
+from pathlib import Path
 
 from .fastq_checks import check_sample
 from .unoise import prepare_sample as unoise_prepare
@@ -88,7 +91,7 @@ def prepare_sample(
     sample: str,
     reads: Sequence[str],
     check_report: str,
-    trimmed: Sequence[str],
+    trimmed: Sequence[str] | None,
     cutadapt_json: str,
     cutadapt_report: str,
     *,
@@ -98,26 +101,36 @@ def prepare_sample(
     threads: int,
     log,
 ) -> dict[str, int] | None:
-    """Check, trim and (UNOISE3) merge/filter/dereplicate one sample; return the UNOISE3 counts."""
+    """Check, trim and (UNOISE3) merge/filter/dereplicate one sample; return the UNOISE3 counts.
+
+    ``trimmed`` None (UNOISE3 only): nothing after this job reads the trimmed reads, so they go
+    to uncompressed scratch files beside ``cutadapt_json``, removed when the job ends."""
+    if trimmed is None and unoise is None:
+        raise ValueError("the trimmed reads are needed without UNOISE3: give their paths")
     check_sample(sample, list(reads), check_report)
     log.write(f"read check of sample '{sample}': ok ({check_report})\n")
-    run_cutadapt(
-        cutadapt_args(primers, min_len, reads, trimmed, cutadapt_json, threads),
-        cutadapt_report,
-        log,
-    )
-    if unoise is None:
-        return None
-    denoise_reads = list(trimmed) if unoise.merge_pairs else list(trimmed[:1])
-    return unoise_prepare(
-        sample,
-        denoise_reads,
-        unoise.uniques,
-        unoise.counts,
-        min_overlap=unoise.min_overlap,
-        max_ee=unoise.max_ee,
-        min_len=unoise.min_len,
-        trunc_q=unoise.trunc_q,
-        threads=threads,
-        log=log,
-    )
+    beside = Path(cutadapt_json).parent
+    scratch = nullcontext(None) if trimmed is not None else tempfile.TemporaryDirectory(dir=beside)
+    with scratch as folder:
+        if folder is not None:
+            trimmed = [str(Path(folder) / f"R{i}.fastq") for i in range(1, len(reads) + 1)]
+        run_cutadapt(
+            cutadapt_args(primers, min_len, reads, trimmed, cutadapt_json, threads),
+            cutadapt_report,
+            log,
+        )
+        if unoise is None:
+            return None
+        denoise_reads = list(trimmed) if unoise.merge_pairs else list(trimmed[:1])
+        return unoise_prepare(
+            sample,
+            denoise_reads,
+            unoise.uniques,
+            unoise.counts,
+            min_overlap=unoise.min_overlap,
+            max_ee=unoise.max_ee,
+            min_len=unoise.min_len,
+            trunc_q=unoise.trunc_q,
+            threads=threads,
+            log=log,
+        )
