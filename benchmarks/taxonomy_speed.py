@@ -19,9 +19,9 @@ beforehand), once per classifier (``taxonomy.method``), each ``snakemake --cores
 ``--sintax`` (cutoff taxonomy.sintax_cutoff) in a rule of its own, or ``assignTaxonomy``
 (taxonomy.min_boot) in an R process that the denoising job starts with itself, so that loading
 DADA2 overlaps vsearch's work. Times (``s`` column of the benchmark files under
-results/benchmarks/): SINTAX, its rule; DADA2, what the denoising job takes beyond the same
-job in the SINTAX run, plus the rule that keys its table by ASV ID: the time the choice adds
-(a difference of two runs, so it carries the noise of both; tenths of a second when idle).
+results/benchmarks/): SINTAX, its rule; DADA2, what the denoising job and the ASV table job
+(which keys the classifications by ASV ID) take beyond the same jobs in the SINTAX run: the time
+the choice adds (a difference of two runs, so it carries the noise of both).
 
 Agreement: each classifier's assignments are normalised as the pipeline's filter_taxonomy rule
 does (gutbrain.taxonomy; SINTAX ranks below the cutoff blanked, lineages truncated at the first
@@ -128,12 +128,12 @@ def classify_run(root: Path, sheet: Path, cache: Path, reference: str,
         raise SystemExit(f"taxonomy-speed: the two UNOISE3 runs gave different ASV tables: "
                          f"{tables['sintax']} {tables['dada2']}")
     # SINTAX is a rule of its own. DADA2 classifies inside the denoising job (its R process
-    # starts with the job): its cost is what that job takes beyond the same job without it,
-    # plus keying the table by ASV ID.
+    # starts with the job) and build_asv_table keys the classifications by ASV ID: its cost is
+    # what those two jobs take beyond the same jobs of the SINTAX run.
     seconds = {
         "sintax": times["sintax"]["taxonomy/sintax_assign_taxonomy"],
-        "dada2": (times["dada2"]["asv/unoise_denoise"] - times["sintax"]["asv/unoise_denoise"]
-                  + times["dada2"]["taxonomy/dada2_taxonomy_by_asv"]),
+        "dada2": sum(times["dada2"][job] - times["sintax"][job]
+                     for job in ("asv/unoise_denoise", "asv/build_asv_table")),
     }
     return seconds, files, tables["dada2"]
 

@@ -36,6 +36,24 @@ def test_asv_outputs_written_and_empty_run_fails(tmp_path):
         make_asv_outputs(str(seqtab), AsvFilter(1, 10_000, 1000), *out.values())
 
 
+def test_classifications_by_sequence_are_keyed_by_the_asv_ids_given_here(tmp_path):
+    seqtab = tmp_path / "seqtab.tsv"
+    pd.DataFrame({"sequence": [SEQ_A, SEQ_B], "s1": [5, 7]}).to_csv(seqtab, sep="\t", index=False)
+    by_sequence = tmp_path / "taxonomy_by_sequence.tsv"
+    pd.DataFrame({"sequence": [SEQ_B.lower(), SEQ_A, "ACGT"], "Genus": ["Blautia", "", "X"],
+                  "boot_Genus": [99, 20, 100]}).to_csv(by_sequence, sep="\t", index=False)
+    out = {k: str(tmp_path / f"out.{k}") for k in ("tsv", "fasta", "biom", "sum")}
+    assignments = tmp_path / "assignments.tsv"
+    table = make_asv_outputs(str(seqtab), AsvFilter(), *out.values(),
+                             classified=(str(by_sequence), str(assignments)))
+    rows = pd.read_csv(assignments, sep="\t", dtype=str, keep_default_na=False)
+    assert list(rows["asv_id"]) == list(table.index)  # the IDs and order of the ASV FASTA
+    fasta = Path(out["fasta"]).read_text().split()
+    sequence_of = {name[1:]: seq for name, seq in zip(fasta[::2], fasta[1::2], strict=True)}
+    genus = {sequence_of[a]: g for a, g in zip(rows["asv_id"], rows["Genus"], strict=True)}
+    assert genus == {SEQ_B: "Blautia", SEQ_A: ""}  # case-insensitive; "ACGT" is no ASV
+
+
 @pytest.mark.skipif(shutil.which("vsearch") is None, reason="vsearch is not installed")
 def test_unoise_denoise_writes_the_sequence_table_and_counts(tmp_path):
     uniques = {}

@@ -352,6 +352,25 @@ def denoise_outputs(method):
     return outputs
 
 
+def classified_inputs(wildcards=None):
+    """The denoising job's classifications by sequence, for build_asv_table to key by ASV ID."""
+    return {"by_sequence": classified_by_sequence()} if CLASSIFY_IN_DENOISE else {}
+
+
+def asv_table_outputs():
+    """Outputs of build_asv_table: ASV table, FASTA, BIOM, filter summary and, with DADA2
+    taxonomy classified in the denoising job, the classifications by ASV ID."""
+    outputs = {
+        "table": f"{RESULTS}/asv/asv_table.tsv",
+        "fasta": f"{RESULTS}/asv/asv_seqs.fasta",
+        "biom": f"{RESULTS}/asv/asv_table.biom",
+        "summary": f"{RESULTS}/asv/asv_filter_summary.tsv",
+    }
+    if CLASSIFY_IN_DENOISE:
+        outputs["assignments"] = f"{RESULTS}/taxonomy/dada2/assignments.tsv"
+    return outputs
+
+
 def classified_by_sequence(method=None):
     """DADA2 classifications by sequence, written by the denoising job."""
     return f"{RESULTS}/asv/{method or config['denoise']['method']}/taxonomy_by_sequence.tsv"

@@ -74,14 +74,13 @@ rule unoise_denoise:
 
 
 rule build_asv_table:
-    # Stable ASV IDs, length and abundance filters, TSV + FASTA + BIOM outputs.
+    # Stable ASV IDs, length and abundance filters, TSV + FASTA + BIOM outputs; with DADA2
+    # taxonomy, the denoising job's classifications keyed by these IDs.
     input:
+        unpack(classified_inputs),
         seqtab=denoise_seqtab(),
     output:
-        table=f"{RESULTS}/asv/asv_table.tsv",
-        fasta=f"{RESULTS}/asv/asv_seqs.fasta",
-        biom=f"{RESULTS}/asv/asv_table.biom",
-        summary=f"{RESULTS}/asv/asv_filter_summary.tsv",
+        **asv_table_outputs(),
     log:
         "logs/asv/build_asv_table.log",
     benchmark:

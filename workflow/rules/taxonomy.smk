@@ -1,33 +1,12 @@
 # Taxonomic classification (DADA2 naive Bayes or SINTAX), off-target removal.
 
 
-if CLASSIFY_IN_DENOISE:
-
-    rule dada2_taxonomy_by_asv:
-        # DADA2 classified the sequences in the denoising job; key them by ASV ID.
-        input:
-            by_sequence=classified_by_sequence(),
-            fasta=f"{RESULTS}/asv/asv_seqs.fasta",
-        output:
-            f"{RESULTS}/taxonomy/dada2/assignments.tsv",
-        log:
-            "logs/taxonomy/dada2_taxonomy_by_asv.log",
-        benchmark:
-            f"{RESULTS}/benchmarks/taxonomy/dada2_taxonomy_by_asv.tsv"
-        conda:
-            "../../envs/python.yaml"
-        threads: 1
-        resources:
-            mem_mb=scaled(1000),
-            runtime=scaled(10),
-        script:
-            "../scripts/dada2_taxonomy_by_asv.py"
-
-else:
+if not CLASSIFY_IN_DENOISE:
 
     rule dada2_assign_taxonomy:
         # Naive Bayes classifier (assignTaxonomy, fixed seed) plus exact species where available,
-        # for an imported ASV table (with a denoiser, the denoising job classifies).
+        # for an imported ASV table (with a denoiser, the denoising job classifies and
+        # build_asv_table keys the classifications by ASV ID).
         input:
             fasta=f"{RESULTS}/asv/asv_seqs.fasta",
             reference=prepared_reference("dada2"),

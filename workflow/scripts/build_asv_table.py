@@ -1,4 +1,5 @@
-"""Build the ASV table, FASTA and BIOM from a denoiser's sequence table (gutbrain.steps.asv)."""
+"""Build the ASV table, FASTA and BIOM from a denoiser's sequence table and key the denoising
+job's DADA2 classifications by ASV ID (gutbrain.steps.asv)."""
 
 from gutbrain.steps import configure_logging
 
@@ -16,4 +17,5 @@ make_asv_outputs(
     o.fasta,
     o.biom,
     o.summary,
+    (snakemake.input.by_sequence, o.assignments) if "assignments" in o.keys() else None,
 )

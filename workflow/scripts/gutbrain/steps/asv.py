@@ -46,9 +46,19 @@ def write_asv_outputs(
 
 
 def make_asv_outputs(
-    seqtab_path: str, filt: AsvFilter, tsv: str, fasta: str, biom_path: str, summary_path: str
+    seqtab_path: str,
+    filt: AsvFilter,
+    tsv: str,
+    fasta: str,
+    biom_path: str,
+    summary_path: str,
+    classified: tuple[str, str] | None = None,
 ) -> pd.DataFrame:
-    """Read a denoiser's table, filter, write all ASV outputs; fail clearly when none is left."""
+    """Read a denoiser's table, filter, write all ASV outputs; fail clearly when none is left.
+
+    ``classified`` (classifications by sequence, output): DADA2 classified the sequences in the
+    denoising job; they are keyed by the ASV IDs given here
+    (:func:`gutbrain.steps.taxonomy.assignments_by_asv`), in this job rather than one more."""
     table, sequences, summary = build_asv_table(read_seqtab(seqtab_path), filt)
     write_tsv(pd.DataFrame([summary]), summary_path)
     if table.empty:
@@ -59,4 +69,8 @@ def make_asv_outputs(
             f"(qc.primers), truncation (qc.trunc_len) and read_tracking counts in the logs."
         )
     write_asv_outputs(table, sequences, tsv, fasta, biom_path)
+    if classified is not None:
+        from gutbrain.steps.taxonomy import assignments_by_asv
+
+        assignments_by_asv(classified[0], fasta, classified[1])
     return table

@@ -1,4 +1,5 @@
-"""The taxonomy step (``workflow/rules/taxonomy.smk``): DADA2 classifications keyed by ASV ID,
+"""The taxonomy step (``workflow/rules/taxonomy.smk``): DADA2 classifications keyed by ASV ID
+(called by the ASV table step, :mod:`gutbrain.steps.asv`),
 and the classifier output normalised (:mod:`gutbrain.taxonomy`) into the taxonomy table, the
 on-target ASV table and the off-target summary. The classifiers themselves run in R (DADA2) and
 vsearch (SINTAX); the read tracking of this file is :mod:`gutbrain.tracking`."""
