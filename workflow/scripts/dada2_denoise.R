@@ -86,7 +86,7 @@ derep_of <- function(file, cache) if (is.null(cache[[file]])) derepFastq(file) e
 # amplicon-sized samples: R2's error rates are learned in a forked process while this one learns
 # R1's, and samples are inferred several at a time. Each computation is the one it would be in
 # this process; forked processes inherit the learning set and the functions this one has used.
-in_parallel <- function(results, what) {
+checked_results <- function(results, what) {
   failed <- vapply(results, function(r) inherits(r, "try-error") || is.null(r), logical(1))
   if (any(failed)) {
     first <- results[failed][[1]]
@@ -111,15 +111,15 @@ if (any(has_reads)) {
   learn <- function(files, n) {
     learnErrors(files, multithread = n, randomize = FALSE, nbases = NBASES)
   }
-  cache1 <- list()
-  if (isFALSE(pool)) cache1 <- derep_for_learning(f1)
+  cache1 <- if (isFALSE(pool)) derep_for_learning(f1) else list()
+  learn1 <- if (length(cache1)) cache1 else f1
   if (use_pairs && threads >= 2) {
     half <- threads %/% 2
     job2 <- parallel::mcparallel(try(learn(f2, threads - half), silent = TRUE))
-    err1 <- learn(if (length(cache1)) cache1 else f1, half)
-    err2 <- in_parallel(parallel::mccollect(job2), "learnErrors on the R2 reads")[[1]]
+    err1 <- learn(learn1, half)
+    err2 <- checked_results(parallel::mccollect(job2), "learnErrors on the R2 reads")[[1]]
   } else {
-    err1 <- learn(if (length(cache1)) cache1 else f1, threads)
+    err1 <- learn(learn1, threads)
     if (use_pairs) err2 <- learn(f2, threads)
   }
   timing("learnErrors")
@@ -136,7 +136,7 @@ if (any(has_reads)) {
       mm <- mergePairs(dd1, d1, dd2, d2, minOverlap = as.integer(p$min_overlap), verbose = TRUE)
       list(denoised = min(sum(getUniques(dd1)), sum(getUniques(dd2))), table = mm)
     }
-    per_sample <- in_parallel(
+    per_sample <- checked_results(
       parallel::mclapply(ok, function(s) try(infer(s), silent = TRUE), mc.cores = threads),
       paste0("DADA2 inference of sample '", ok, "'")
     )
