@@ -76,6 +76,7 @@ genus-profile: python
 	  --copies $(SHARED_DATA)/micfunpred/human_16S_cp.txt.gz \
 	  --ko-info $(SHARED_DATA)/picrust2/description_mapfiles/ko_info.tsv.gz \
 	  --ec-names $(SHARED_DATA)/picrust2/description_mapfiles/ec_name.txt.gz \
+	  --routes resources/routes.tsv --species-genera resources/species_genera.tsv \
 	  --out resources/genus_profile
 
 clean:

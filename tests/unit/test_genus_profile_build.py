@@ -192,7 +192,9 @@ def test_shipped_reference_is_rebuilt_identically(shared_data: Path, tmp_path: P
         mapfiles / "ec_name.txt.gz",
         tmp_path,
         SHIPPED_SOURCE,
+        routes=SHIPPED.parent / "routes.tsv",
+        species_genera=SHIPPED.parent / "species_genera.tsv",
     )
     for name in ("genera.tsv", "ec_profile.tsv.gz", "ec_annotated.txt", "ko_ec.tsv",
-                 "ec_transferred.tsv"):
+                 "ec_transferred.tsv", "route_carriers.tsv", "route_visibility.tsv"):
         assert (tmp_path / name).read_bytes() == (SHIPPED / name).read_bytes(), name

@@ -733,15 +733,6 @@ def test_degradation_only_sample_has_no_synthesis_potential() -> None:
         assert panel[compound]["score"] is None and panel[compound]["module"] is None
     assert "histidine" not in panel  # no synthesis module: not a panel row
     assert panel["gaba"]["other_directions"] == ["predicted potential to degrade GABA"]
-    text = " ".join(f["summary"]["paragraphs"])
-    present = re.search(r"predicted synthesis potential present for ([^;.]*)", text)
-    named = present.group(1) if present else ""
-    for label in ("GABA", "Histamine", "Dopamine", "DOPAC"):
-        assert label not in named
-    assert "potential present for Dopamine" not in text
-    assert "no predicted synthesis potential for GABA, Dopamine, Histamine" in text
-    assert "predicted potential to degrade GABA" in text
-    assert "predicted potential to convert dopamine" in text.lower()
     cohort = build_cohort_facts([build_sample_facts(s, inputs) for s in ("S1", "S2", "S3")],
                                 inputs)
     gaba = cohort["key_compounds"].index("GABA")
@@ -749,16 +740,26 @@ def test_degradation_only_sample_has_no_synthesis_potential() -> None:
     assert cohort["rows"][0]["key_scores"][gaba]["status"] == "absent"
 
 
-def test_scfa_sentence_says_low_like_the_panel_and_points_to_a_caveat() -> None:
-    module = {"direction": "synthesis", "status": "scored", "score": 5.0, "coverage": 1.0,
-              "module": "GB_SCFA_PRO_SUCC", "caveats": ["under-calls Bacteroidetes"],
-              "contributors": [{"genus": "Escherichia", "share": 1.0}]}
-    low = wording._module_sentence("Propionate", [module], "low")
-    assert low.startswith("Propionate: low predicted synthesis potential (below the run's 25th")
-    assert "present" not in low and "carries a caveat" in low
-    plain = wording._module_sentence("Propionate", [{**module, "caveats": []}], "present")
-    assert plain.startswith("Propionate: predicted synthesis potential present (module")
-    assert "caveat" not in plain
+def test_route_sentences_say_what_the_share_means_and_what_is_unseen() -> None:
+    row = {"label": "Butyrate", "name": "Butyrate via the acetyl-CoA pathway",
+           "status": "present", "carrier_share": 0.4, "fraction_cells_resolved": 0.9,
+           "invisible": "", "contributors": [{"genus": "Faecalibacterium", "share": 0.7}],
+           "agreement": [{"rho": 0.6, "label": "Cameroon stool, 57 samples"}]}
+    text = wording.route_sentence(row)
+    assert text.startswith("Butyrate: 40% of predicted cells belong to genera whose genomes "
+                           "carry the complete route")
+    assert "Faecalibacterium 70%" in text and "rho 0.60 (Cameroon stool, 57 samples)" in text
+    absent = wording.route_sentence({**row, "status": "absent", "carrier_share": 0.0})
+    assert "no predicted cell belongs to a genus" in absent and "90%" in absent
+    unseen = wording.route_sentence({**row, "status": "not_measurable", "invisible": "x y"})
+    assert unseen == "Butyrate: not measurable with this reference (x y)."
+    degrade = wording.neuro_route_paragraph(
+        [{**row, "label": "GABA", "status": "absent", "carrier_share": 0.0}],
+        [{"direction": "degradation", "status": "present", "name": "GABA degradation",
+          "carrier_share": 0.3}])
+    assert "no carrier genus predicted for GABA" in degrade
+    assert "present for GABA" not in degrade
+    assert "use up or convert: GABA degradation (30% of predicted cells)" in degrade
 
 
 def test_unscored_module_is_not_worded_as_a_predicted_potential() -> None:
@@ -896,9 +897,14 @@ def test_panel_leads_the_sample_page_and_compounds_lead_the_cohort(pages: dict[s
     assert panel < html.index("<h2>Plain-language summary</h2>") < html.index('id="scfa"')
     table = html[panel:html.index("</table>", panel)]
     for label in ("Acetate", "Propionate", "Butyrate", "GABA", "Histamine", "Noradrenaline"):
-        assert f"<td>{label}</td>" in table
+        assert f"<td><strong>{label}</strong>" in table
     assert "potential-present" in table and "not predictable from 16S" in table
-    assert "low: scored but below the 25th percentile" in html
+    # The first screen says what the measure means, how it agrees with metagenomes, and what
+    # the reference cannot see.
+    assert "so it does not follow sequencing depth" in " ".join(html.split())
+    assert "rho 0.6 (0.45 to 0.72), Cameroon stool, 57 samples" in table
+    assert "Cannot see: the terminal butyryl-CoA:acetate CoA-transferase" in table
+    assert "low: scored but below the 25th percentile" in html  # module detail, folded
     index = pages["index"]
     assert index.index("<h2>Synthesis potential per compound</h2>") < index.index(
         "<h2>Module scores</h2>")

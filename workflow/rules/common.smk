@@ -420,6 +420,7 @@ def final_outputs():
         f"{RESULTS}/function/module_scores.tsv",
         f"{RESULTS}/function/module_contributions.tsv",
         f"{RESULTS}/function/marker_genes.tsv",
+        f"{RESULTS}/function/route_measures.tsv",
         f"{RESULTS}/diversity/alpha.tsv",
         f"{RESULTS}/reports/index.html",
         f"{RESULTS}/reports/samples",
@@ -623,6 +624,10 @@ def report_inputs(wildcards=None):
         "module_scores": f"{RESULTS}/function/module_scores.tsv",
         "module_contributions": f"{RESULTS}/function/module_contributions.tsv",
         "marker_genes": f"{RESULTS}/function/marker_genes.tsv",
+        "route_measures": f"{RESULTS}/function/route_measures.tsv",
+        "route_contributors": f"{RESULTS}/function/route_contributors.tsv",
+        "routes": repo_file(config["function"]["routes"]),
+        "route_validation": repo_file("resources/route_validation.tsv"),
         "sample_confidence": f"{RESULTS}/function/sample_confidence.tsv",
         "provenance": f"{RESULTS}/provenance.tsv",
         "bundle": bundle_manifest(),
@@ -633,6 +638,16 @@ def report_inputs(wildcards=None):
         **{f"pcoa_{m}": f"{RESULTS}/diversity/pcoa_{m}.tsv" for m in BETA_METRICS},
         **reference_cohort_input(),
         "samples": report_sample_sheet(),
+    }
+
+
+def report_thresholds():
+    """The report settings (config section report) with the route thresholds of the function
+    section, which set the route statuses the pages state."""
+    return {
+        **config.get("report", {}),
+        "route_present_share": config["function"]["route_present_share"],
+        "route_min_resolved": config["function"]["route_min_resolved"],
     }
 
 

@@ -208,6 +208,35 @@ rule score_modules:
         "../scripts/score_modules.py"
 
 
+rule score_routes:
+    # Genome-resolved routes: share of predicted cells in genera whose genomes carry the whole
+    # route, defining-enzyme copies per cell, carrier genera.
+    input:
+        table=f"{RESULTS}/taxonomy/asv_table_filtered.tsv",
+        taxonomy=f"{RESULTS}/taxonomy/asv_taxonomy.tsv",
+        routes=repo_file(config["function"]["routes"]),
+        genus_copies=repo_file("resources/genus_16s_copies.tsv"),
+    output:
+        measures=f"{RESULTS}/function/route_measures.tsv",
+        contributors=f"{RESULTS}/function/route_contributors.tsv",
+    log:
+        "logs/function/score_routes.log",
+    benchmark:
+        f"{RESULTS}/benchmarks/function/score_routes.tsv"
+    conda:
+        "../../envs/python.yaml"
+    threads: 1
+    resources:
+        mem_mb=scaled(2000),
+        runtime=scaled(30),
+    params:
+        reference=repo_file(config["function"]["genus_profile"]),
+        present_share=config["function"]["route_present_share"],
+        min_resolved=config["function"]["route_min_resolved"],
+    script:
+        "../scripts/score_routes.py"
+
+
 rule download_official_modules:
     # The official GBM and GMM module files (academic non-commercial licence: downloaded at the
     # user's request, never shipped), checksummed like every reference.

@@ -113,7 +113,7 @@ rule sample_reports:
         mem_mb=scaled(2000),
         runtime=scaled(30),
     params:
-        thresholds=config.get("report", {}),
+        thresholds=report_thresholds(),
     script:
         "../scripts/sample_reports.py"
 
@@ -141,6 +141,6 @@ rule cohort_report:
         mem_mb=scaled(2000),
         runtime=scaled(30),
     params:
-        thresholds=config.get("report", {}),
+        thresholds=report_thresholds(),
     script:
         "../scripts/cohort_report.py"

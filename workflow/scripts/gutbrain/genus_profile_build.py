@@ -31,7 +31,7 @@ import yaml
 
 from .errors import InputError
 from .genus_profile import KIND, PathLike, genus_of_genome
-from .io import atomic_path, write_text, write_tsv
+from .io import atomic_path, read_text_table, write_text, write_tsv
 
 EC_PATTERN = re.compile(r"^EC:\d+\.(\d+|-)\.(\d+|-)\.(n?\d+|-)$")
 _KO_EC = re.compile(r"\[EC:([^\]]+)\]")
@@ -152,16 +152,55 @@ def renumber_crosswalk(ko_ec: pd.DataFrame, transfers: Mapping[str, str]) -> pd.
     return out.drop_duplicates().reset_index(drop=True)
 
 
+def read_species_genera(path: PathLike) -> dict[str, str]:
+    """Species -> current genus (``species_genera.tsv``: species, genus, source), for genome
+    tables that still use a species' older genus (``Eubacterium rectale`` -> Agathobacter)."""
+    table = read_text_table(path, ("species", "genus", "source"))
+    out = {}
+    for i, row in enumerate(table.to_dict("records")):
+        species, genus = row["species"].strip(), row["genus"].strip()
+        if not re.fullmatch(r"[A-Z][a-z]+ [a-z]+", species) or not re.fullmatch(
+                r"[A-Z][a-z]+", genus) or not row["source"].strip():
+            raise InputError(f"{path}: line {i + 2}: expected 'Genus species', a genus and a "
+                             f"source (got {species!r}, {genus!r})")
+        out[species] = genus
+    return out
+
+
+def genome_taxa(names: Iterable[str], renames: Mapping[str, str] | None = None
+                ) -> tuple[pd.Series, pd.Series]:
+    """Genus and species of each genome name (``Eubacterium_rectale_M104/1``), with species
+    moved to their current genus by ``renames``; None where the name has no genus."""
+    names = [str(n) for n in names]
+    genera, species = [], []
+    for name in names:
+        words = [w for w in re.split(r"[_\s]+", name.strip()) if w]
+        if words and words[0].strip("[]'\"").lower() == "candidatus":
+            words = words[1:]
+        pair = " ".join(w.strip("[]") for w in words[:2])
+        genus = genus_of_genome(name)
+        if genus is not None and renames and pair in renames:
+            genus = renames[pair]
+        genera.append(genus)
+        epithet = words[1] if len(words) > 1 else "sp."
+        species.append(None if genus is None else f"{genus} {epithet}")
+    return pd.Series(genera, index=names, dtype=object), pd.Series(species, index=names,
+                                                                   dtype=object)
+
+
 def build_profile(
-    genome_ec: pd.DataFrame, copies_16s: pd.Series
+    genome_ec: pd.DataFrame, copies_16s: pd.Series, genus: pd.Series | None = None
 ) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, int]]:
     """Aggregate genomes into genus profiles.
 
     Returns ``(genera, ec_long, counts)``: the genus table, the long EC table (genus, ec,
     mean_copies, fraction_genomes; non-zero rows only) and counts of genomes used and skipped.
     Genomes whose name has no genus (``Lachnospiraceae_bacterium_…``) are skipped and counted.
+    ``genus`` gives each genome's genus (default: the first word of its name).
     """
-    genus = pd.Series([genus_of_genome(n) for n in genome_ec.index], index=genome_ec.index)
+    if genus is None:
+        genus = genome_taxa(genome_ec.index)[0]
+    genus = pd.Series(genus.to_numpy(), index=genome_ec.index, dtype=object)
     used = genus.notna()
     table = genome_ec.loc[used.to_numpy()]
     genus = genus[used]
@@ -225,18 +264,43 @@ def write_reference(
                out / "reference.yaml")
 
 
+def build_route_tables(genome_ec: pd.DataFrame, genus: pd.Series, species: pd.Series,
+                       routes_path: PathLike) -> tuple[pd.DataFrame, pd.DataFrame, dict]:
+    """Route carriage per genus and route visibility (:mod:`gutbrain.routes`) from the genomes
+    that pass :func:`gutbrain.routes.genome_quality`; returns them with the genome counts."""
+    from .routes import genome_quality, genus_route_carriers, load_routes, route_visibility
+
+    routes = load_routes(routes_path)
+    keep, counts = genome_quality(genome_ec)
+    used = genome_ec.loc[keep.to_numpy()]
+    used = used[~used.index.duplicated(keep="first")]
+    first = ~genus.index.duplicated(keep="first")
+    carriers = genus_route_carriers(used, genus[first], species[first], routes)
+    visibility = route_visibility(genome_ec, routes, carriers)
+    return carriers, visibility, counts
+
+
 def build_reference(
     ec_table: PathLike, copies_table: PathLike, ko_info: PathLike, ec_names: PathLike,
     out_dir: PathLike, source: Mapping[str, str] | None = None,
+    routes: PathLike | None = None, species_genera: PathLike | None = None,
 ) -> dict[str, int]:
-    """Build the genus profile reference folder from the genome tables and the KEGG tables."""
+    """Build the genus profile reference folder from the genome tables and the KEGG tables;
+    with ``routes`` also the route carriage tables, with ``species_genera`` species moved to
+    their current genus."""
     from .references import sha256sum
 
     transfers = read_ec_transfers(ec_names)
     raw = read_genome_ec_table(ec_table)
     genome_ec = renumber_ec_columns(raw, transfers)
     copies = read_genome_copies(copies_table)
-    genera, ec_long, counts = build_profile(genome_ec, copies)
+    renames = read_species_genera(species_genera) if species_genera else None
+    genus, species = genome_taxa(genome_ec.index, renames)
+    genera, ec_long, counts = build_profile(genome_ec, copies, genus)
+    if renames:
+        counts["genomes_renamed"] = int(sum(
+            1 for n, g in zip(genome_ec.index, genus, strict=True)
+            if g is not None and g != genus_of_genome(str(n))))
     ecs = annotated_ecs(genome_ec)
     ko_ec = renumber_crosswalk(read_ko_ec_crosswalk(ko_info), transfers)
     counts["ecs_renumbered"] = sum(1 for c in raw.columns if c in transfers)
@@ -266,7 +330,19 @@ def build_reference(
         "licence": src.get("licence", ""),
         "citation": src.get("citation", ""),
     }
+    route_sources = []
+    if routes is not None:
+        carriers, visibility, genome_counts = build_route_tables(genome_ec, genus, species,
+                                                                 routes)
+        manifest["counts"]["route_genomes"] = genome_counts
+        route_sources = [{"file": Path(p).name, "sha256": sha256sum(p),
+                          "origin": "gutbrain16s resources/"} for p in (routes, species_genera)
+                         if p is not None]
+        manifest["sources"].extend(route_sources)
     write_reference(out_dir, genera, ec_long, ecs, ko_ec, manifest, transfers)
+    if routes is not None:
+        write_tsv(carriers, Path(out_dir) / "route_carriers.tsv")
+        write_tsv(visibility, Path(out_dir) / "route_visibility.tsv")
     return counts
 
 
@@ -281,11 +357,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--ko-info", required=True, help="KEGG KO descriptions (ko_info.tsv.gz)")
     parser.add_argument("--ec-names", required=True,
                         help="EC names with transferred entries (ec_name.txt.gz)")
+    parser.add_argument("--routes", help="route definitions (resources/routes.tsv)")
+    parser.add_argument("--species-genera",
+                        help="species moved to their current genus (resources/species_genera.tsv)")
     parser.add_argument("--out", required=True, help="output folder")
     args = parser.parse_args(argv)
     try:
         counts = build_reference(args.ec, args.copies, args.ko_info, args.ec_names, args.out,
-                                 SHIPPED_SOURCE)
+                                 SHIPPED_SOURCE, args.routes, args.species_genera)
     except InputError as err:
         print(f"error: {err}", file=sys.stderr)
         return 1

@@ -67,6 +67,15 @@ class ReportInputs:
         ["genus", "trait", "kos", "citation", "doi"]))
     pcoa: Mapping[str, tuple[pd.DataFrame, pd.Series, str]] = field(default_factory=dict)
     reference_cohort: ReferenceCohort | None = None
+    route_measures: pd.DataFrame = field(default_factory=lambda: _empty(
+        ["sample", "route", "status", "carrier_share", "carrier_share_low",
+         "carrier_share_high", "marker_copies_per_cell", "fraction_cells_resolved",
+         "run_percentile"]))
+    route_contributors: pd.DataFrame = field(default_factory=lambda: _empty(
+        ["sample", "route", "genus", "carrier_fraction", "share"]))
+    routes: Sequence[Any] = ()
+    route_validation: pd.DataFrame = field(default_factory=lambda: _empty(
+        ["route", "dataset", "samples", "rho"]))
     module_notes: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     marker_notes: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     #: Views computed once per run (per-sample rows, counts, labels): every sample's report
@@ -96,6 +105,9 @@ NUMERIC_COLUMNS = {
     "module_scores": ("score", "coverage"),
     "module_contributions": ("share", "rank"),
     "marker_genes": ("abundance",),
+    "route_measures": ("carrier_share", "carrier_share_low", "carrier_share_high",
+                       "marker_copies_per_cell", "fraction_cells_resolved", "run_percentile"),
+    "route_contributors": ("carrier_fraction", "share"),
     "sample_confidence": ("weighted_distance", "fraction_reads_predicted", "n_asvs",
                           "n_asvs_predicted", "reads_total", "reads_predicted"),
 }
@@ -113,6 +125,11 @@ REQUIRED_COLUMNS = {
     "taxa_of_interest": ("taxon", "rank", "direction", "finding", "study", "doi",
                          "evidence_strength"),
     "genus_traits": ("genus", "trait"),
+    "route_measures": ("sample", "route", "status", "carrier_share", "carrier_share_low",
+                       "carrier_share_high", "marker_copies_per_cell",
+                       "fraction_cells_resolved", "run_percentile"),
+    "route_contributors": ("sample", "route", "genus", "carrier_fraction", "share"),
+    "route_validation": ("route", "dataset", "samples", "rho"),
 }
 
 
@@ -193,6 +210,10 @@ def load_report_inputs(
     reference_cohort: str | os.PathLike[str] | None = None,
     module_catalog: str | os.PathLike[str] | None = None,
     marker_catalog: str | os.PathLike[str] | None = None,
+    route_measures: str | os.PathLike[str] | None = None,
+    route_contributors: str | os.PathLike[str] | None = None,
+    routes: str | os.PathLike[str] | None = None,
+    route_validation: str | os.PathLike[str] | None = None,
 ) -> ReportInputs:
     """Read the pipeline's result files into a :class:`ReportInputs` (optional ones may be None)."""
     from gutbrain.pcoa_table import read_pcoa_tsv
@@ -210,6 +231,9 @@ def load_report_inputs(
         "provenance": provenance,
         "taxa_of_interest": taxa_of_interest,
         "genus_traits": genus_traits,
+        "route_measures": route_measures,
+        "route_contributors": route_contributors,
+        "route_validation": route_validation,
     }
     for kind, path in optional.items():
         if path is not None:
@@ -220,6 +244,10 @@ def load_report_inputs(
         kwargs["pcoa"] = {metric: read_pcoa_tsv(path) for metric, path in pcoa.items()}
     if reference_cohort:
         kwargs["reference_cohort"] = read_reference_cohort(reference_cohort)
+    if routes:
+        from gutbrain.routes import load_routes
+
+        kwargs["routes"] = tuple(load_routes(routes))
     if module_catalog:
         kwargs["module_notes"] = catalog_notes(module_catalog)
     if marker_catalog:

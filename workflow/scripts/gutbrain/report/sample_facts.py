@@ -26,6 +26,7 @@ from gutbrain.report.inputs import (
     sample_rows,
 )
 from gutbrain.report.module_facts import module_section, panel_facts
+from gutbrain.report.route_facts import route_facts
 from gutbrain.report.settings import (
     NEURO_COMPOUNDS,
     SCFA_COMPOUNDS,
@@ -252,4 +253,5 @@ def collect_sample_facts(
         facts["taxa_of_interest"] = []
     facts["taxa_summary"] = summarise_taxa(facts["taxa_of_interest"])
     facts["panel"] = panel_facts(inputs, facts, sample)
+    facts["routes"] = route_facts(inputs, sample, thresholds, facts["has_reads"])
     return facts

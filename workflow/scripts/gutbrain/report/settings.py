@@ -77,6 +77,15 @@ PANEL_FAMILIES: tuple[tuple[str, tuple[str, ...]], ...] = (
 LOW_PERCENTILE = 25.0
 #: ... when at least this many samples of the run have a scored key score for the compound.
 MIN_SAMPLES_FOR_LOW = 4
+#: Route statuses (gutbrain.routes.sample_route_measures) as the pages word them.
+ROUTE_STATUS_TEXT = {
+    "present": "present",
+    "low": "low",
+    "absent": "absent in the genera this reference resolves",
+    "unresolved": "cannot be judged (too few predicted cells in genera with enough genomes)",
+    "not_measurable": "not measurable with this reference",
+    "not_predictable": "not predictable from 16S",
+}
 POTENTIAL_TEXT = {
     "present": "present",
     "low": "low",
@@ -113,6 +122,8 @@ class Thresholds:
     metadata_columns: tuple[str, ...] = ()
     top_genera: int = 10
     top_contributors: int = 3
+    route_present_share: float = 0.01
+    route_min_resolved: float = 0.5
 
     @classmethod
     def from_mapping(cls, values: Mapping[str, Any] | None, where: str = "config") -> Thresholds:

@@ -14,7 +14,6 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from gutbrain.report.settings import LOW_PERCENTILE
 from gutbrain.report.verdicts import profile_based
 
 FIXED_NOTE = (
@@ -159,72 +158,68 @@ def association_statement(taxon: str, direction: str, study: str) -> str:
             f"people{cite}.")
 
 
-def _module_sentence(label: str, modules: list[Mapping[str, Any]], potential: str = "") -> str:
-    """One sentence about a compound from its *synthesis* modules only; ``potential`` is the
-    compound's word in the first-screen panel, so that both say the same (``low``: scored but
-    low in this run), and a caveat on the module is pointed to."""
-    synthesis = [m for m in modules if m["direction"] == "synthesis"]
-    scored = [m for m in synthesis if m["status"] == "scored"]
-    if scored:
-        best = max(scored, key=lambda m: m["score"])
-        contributors = ", ".join(
-            f"{c['genus']} ({pct(c['share'])})" for c in best["contributors"] if c["share"]
-        )
-        extra = f"; main predicted contributors: {contributors}" if contributors else ""
-        word = (f"low predicted synthesis potential (below the run's {LOW_PERCENTILE:g}th "
-                "percentile; " if potential == "low" else "predicted synthesis potential present (")
-        caveat = " The module carries a caveat (see At a glance)." if best["caveats"] else ""
-        return (f"{label}: {word}module {best['module']}, coverage {pct(best['coverage'])}"
-                f"{extra}).{caveat}")
-    if not synthesis:
-        return f"{label}: no synthesis module in the catalog."
-    if any(m["status"] == "below_coverage" for m in synthesis):
-        return f"{label}: the synthesis pathway is only partly present in the predicted genes."
-    if all(m["status"] == "not_predictable" for m in synthesis):
-        return f"{label}: not predictable from 16S."
-    return f"{label}: no predicted synthesis potential."
+SCFA_FAMILY = "Short-chain fatty acids"
 
 
-def _grouped(modules: list[Mapping[str, Any]]) -> dict[str, list[Mapping[str, Any]]]:
-    out: dict[str, list[Mapping[str, Any]]] = {}
-    for m in modules:
-        out.setdefault(m["compound_label"], []).append(m)
-    return out
+def agreement_phrase(agreement: Iterable[Mapping[str, Any]]) -> str:
+    """'agreement with metagenomes: rho 0.60 (Cameroon stool, 57 samples)' ('' when none)."""
+    parts = [f"rho {a['rho']:.2f} ({a['label']})" for a in agreement if a.get("rho") is not None]
+    return ("measured agreement of this measure with paired metagenomes: " + ", ".join(parts)
+            if parts else "agreement with metagenomes not yet measured")
 
 
-def other_directions_sentence(modules: Iterable[Mapping[str, Any]]) -> str:
-    """'Predicted potential to degrade GABA; ...' for scored degradation/conversion modules."""
-    roles = sorted({m["role"] for m in modules
-                    if m["direction"] != "synthesis" and m["status"] == "scored"})
-    if not roles:
-        return ""
-    text = "; ".join(roles)
-    return (f"{text[0].upper()}{text[1:]} (degradation or conversion: these modules use the "
-            "compound up or turn it into another, they do not make it).")
+def route_sentence(row: Mapping[str, Any]) -> str:
+    """One sentence about a compound's first-screen route, from its status and figures."""
+    label, status, name = row["label"], row["status"], row["name"]
+    if status in ("present", "low"):
+        carriers = ", ".join(f"{c['genus']} {pct(c['share'])}" for c in row["contributors"])
+        who = f"; carrier genera: {carriers}" if carriers else ""
+        return (f"{label}: {pct(row['carrier_share'])} of predicted cells belong to genera whose "
+                f"genomes carry the complete route ({name}), {status}{who}; "
+                f"{agreement_phrase(row['agreement'])}.")
+    if status == "absent":
+        return (f"{label}: no predicted cell belongs to a genus whose genomes carry the complete "
+                f"route ({name}) among the {pct(row['fraction_cells_resolved'])} of predicted "
+                "cells this reference resolves.")
+    if status == "unresolved":
+        return (f"{label}: cannot be judged; only {pct(row['fraction_cells_resolved'])} of "
+                "predicted cells belong to genera with enough sequenced genomes.")
+    if status == "not_measurable":
+        return f"{label}: not measurable with this reference ({row['invisible']})."
+    return f"{label}: not predictable from 16S."
 
 
-PANEL_PHRASES = (
-    ("present", "predicted synthesis potential present for "),
-    ("low", "low predicted synthesis potential for "),
-    ("absent", "no predicted synthesis potential for "),
+ROUTE_PHRASES = (
+    ("present", "predicted potential present for "),
+    ("low", "low predicted potential (below the stated share of predicted cells) for "),
+    ("absent", "no carrier genus predicted for "),
+    ("unresolved", "cannot be judged for "),
     ("not_measurable", "not measurable with this reference: "),
     ("not_predictable", "not predictable from 16S: "),
 )
 
 
-def neuro_paragraph(panel: Iterable[Mapping[str, Any]],
-                    modules: list[Mapping[str, Any]]) -> str:
-    """The summary's neuroactive-compound paragraph: synthesis words from the panel, then the
-    degradation and conversion modules worded as such ('' when there is nothing to say)."""
+def neuro_route_paragraph(panel: Iterable[Mapping[str, Any]],
+                          routes: Iterable[Mapping[str, Any]]) -> str:
+    """The summary's neuroactive-compound paragraph from the route panel, then the degradation
+    and conversion routes present, worded as such ('' when there is nothing to say)."""
     rows = list(panel)
     parts = []
-    for potential, phrase in PANEL_PHRASES:
-        labels = [r["label"] for r in rows if r["potential"] == potential]
-        if labels:
-            parts.append(phrase + ", ".join(labels))
+    for status, phrase in ROUTE_PHRASES:
+        items = [r["label"] + (f" ({pct(r['carrier_share'])} of predicted cells)"
+                               if r["carrier_share"] is not None and status in ("present", "low")
+                               else "") for r in rows if r["status"] == status]
+        if items:
+            parts.append(phrase + ", ".join(items))
     text = ("Neuroactive compounds: " + "; ".join(parts) + ".") if parts else ""
-    other = other_directions_sentence(modules)
-    return " ".join(t for t in (text, other) if t)
+    other = [r for r in routes if r["direction"] != "synthesis"
+             and r["status"] in ("present", "low")]
+    if other:
+        names = "; ".join(f"{r['name']} ({pct(r['carrier_share'])} of predicted cells)"
+                          for r in other)
+        text += (f" Also predicted potential to use up or convert: {names} (these routes do not "
+                 "make the compound).")
+    return text.strip()
 
 
 def plain_language_summary(facts: Mapping[str, Any]) -> dict[str, Any]:
@@ -259,18 +254,14 @@ def plain_language_summary(facts: Mapping[str, Any]) -> dict[str, Any]:
                         for g in comp["top_genera"][:3])
         paragraphs.append(f"The most abundant genera are {top}.")
 
-    scfa = _grouped(facts["scfa"]["modules"])
-    if scfa:
-        words = {r["label"]: r["potential"] for r in facts["panel"]["compounds"]}
-        sentences = [_module_sentence(label, mods, words.get(label, ""))
-                     for label, mods in scfa.items()]
-        other = other_directions_sentence(facts["scfa"]["modules"])
-        paragraphs.append(" ".join(["Short-chain fatty acids.", *sentences, *([other] if other
-                                                                             else [])]))
-    scfa_compounds = {m["compound"] for m in facts["scfa"]["modules"]}
-    neuro = neuro_paragraph(
-        (r for r in facts["panel"]["compounds"] if r["compound"] not in scfa_compounds),
-        facts["neuro"]["modules"])
+    routes = facts.get("routes", {})
+    panel = routes.get("panel", [])
+    scfa_rows = [r for r in panel if r["family"] == SCFA_FAMILY]
+    if scfa_rows:
+        paragraphs.append(" ".join(["Short-chain fatty acids (predicted potential per predicted "
+                                    "cell).", *(route_sentence(r) for r in scfa_rows)]))
+    neuro = neuro_route_paragraph([r for r in panel if r["family"] != SCFA_FAMILY],
+                                  routes.get("routes", []))
     if neuro:
         paragraphs.append(neuro)
 

@@ -335,3 +335,49 @@ def score_module_files(
     table = pd.concat(frames, ignore_index=True)
     write_tsv(table, out)
     return table
+
+
+def score_routes(
+    asv_table: str,
+    taxonomy: str,
+    routes: str,
+    reference: str,
+    genus_copies: str,
+    present_share: float,
+    min_resolved: float,
+    out: Mapping[str, str],
+) -> None:
+    """Genome-resolved route measures per sample (:mod:`gutbrain.routes`): carrier share of
+    predicted cells, defining-enzyme copies per cell, status, and the carrier genera."""
+    from gutbrain.genus_profile import load_profile, normalise_genus
+    from gutbrain.literature import load_genus_copies
+    from gutbrain.routes import (
+        genus_cells,
+        load_route_reference,
+        load_routes,
+        sample_route_measures,
+    )
+
+    route_list = load_routes(routes)
+    route_ref = load_route_reference(reference)
+    if route_ref is None:
+        log.warning("%s has no route_carriers.tsv: every route is not measurable with it",
+                    reference)
+    table = read_asv_table(asv_table)
+    names = {a: normalise_genus(g) if g != UNCLASSIFIED else None
+             for a, g in genus_of_asvs(taxonomy).items()}
+    genera = load_profile(reference).genera
+    copies = genera["mean_16s_copies"].dropna()
+    per_genus = {str(g): float(c) for g, c in copies.items() if c > 0}
+    curated = load_genus_copies(genus_copies)
+    per_genus.update({str(g): float(c) for g, c in
+                      zip(curated["genus"], curated["copies_16s"], strict=True)})
+    fallback = float(copies.median()) if len(copies) else 1.0
+    cells = genus_cells(table, names, per_genus, fallback)
+    measures, contributors = sample_route_measures(cells, route_list, route_ref,
+                                                   present_share, min_resolved)
+    write_tsv(measures, out["measures"])
+    write_tsv(contributors, out["contributors"])
+    counts = measures["status"].value_counts().to_dict()
+    log.info("route measures: %d samples x %d routes; statuses %s", cells.shape[1],
+             len(route_list), counts)

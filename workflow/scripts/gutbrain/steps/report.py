@@ -117,6 +117,10 @@ def inputs_from_snakemake(named_inputs: Mapping[str, Any], samples: str) -> Repo
         reference_cohort=get.get("reference_cohort") or None,
         module_catalog=get.get("module_catalog") or None,
         marker_catalog=get.get("marker_catalog") or None,
+        route_measures=get.get("route_measures"),
+        route_contributors=get.get("route_contributors"),
+        routes=get.get("routes"),
+        route_validation=get.get("route_validation"),
     )
 
 

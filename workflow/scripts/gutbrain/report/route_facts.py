@@ -1,0 +1,167 @@
+"""Genome-resolved route facts of one sample (:mod:`gutbrain.routes`) and the first screen.
+
+The first screen of a sample page is built from routes, not from module scores: per compound
+its *headline* route's carrier share (the fraction of predicted cells whose genus's genomes
+carry the complete route), the status from absolute thresholds (stated on the page), the
+measured agreement of that measure with paired metagenomes (``resources/route_validation.tsv``,
+written by ``benchmarks/modules_vs_metagenome.py``), and what this reference cannot see.
+Housekeeping routes (role ``universal``) never make a first-screen claim; they are listed apart.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import pandas as pd
+
+from gutbrain.report.cells import compound_label, num, text
+from gutbrain.report.inputs import ReportInputs
+from gutbrain.report.settings import PANEL_FAMILIES, ROUTE_STATUS_TEXT, Thresholds
+from gutbrain.routes import Route
+
+#: Datasets of the validation table, as the page names them.
+DATASET_LABELS = {"cameroon": "Cameroon stool, 57 samples", "hmp": "HMP, 137 samples"}
+
+
+def _agreement(inputs: ReportInputs, route: str) -> list[dict[str, Any]]:
+    """The route's measured agreement with metagenomes, one entry per validation dataset."""
+    table = inputs.route_validation
+    if table.empty or "route" not in table.columns:
+        return []
+    rows = table[table["route"].astype(str) == route]
+    out = []
+    for _, row in rows.iterrows():
+        rho = num(row.get("rho"))
+        if rho is None:
+            continue
+        dataset = text(row["dataset"])
+        out.append({
+            "dataset": dataset,
+            "label": DATASET_LABELS.get(dataset, dataset),
+            "samples": int(float(row["samples"])) if text(row.get("samples")) else None,
+            "rho": rho,
+            "rho_low": num(row.get("rho_low")),
+            "rho_high": num(row.get("rho_high")),
+            "picrust2_rho": num(row.get("picrust2_rho")),
+        })
+    return out
+
+
+def _known_carriers(inputs: ReportInputs, route: Route) -> list[str]:
+    """Genera the literature traits table names for the route's traits."""
+    traits = inputs.genus_traits
+    if not route.traits or traits.empty:
+        return []
+    rows = traits[traits["trait"].astype(str).isin(route.traits)]
+    return sorted(set(rows["genus"].astype(str)))
+
+
+def _contributors(inputs: ReportInputs, sample: str, route: str, top: int) -> list[dict]:
+    def build() -> dict[tuple[str, str], list[dict]]:
+        table = inputs.route_contributors
+        out: dict[tuple[str, str], list[dict]] = {}
+        if table.empty:
+            return out
+        for s, r, genus, fraction, share in zip(
+            table["sample"].astype(str), table["route"].astype(str), table["genus"],
+            table["carrier_fraction"], table["share"], strict=True
+        ):
+            out.setdefault((s, r), []).append(
+                {"genus": text(genus), "carrier_fraction": num(fraction), "share": num(share)})
+        return out
+
+    return inputs.view("route_contributors", build).get((sample, route), [])[:top]
+
+
+def route_entries(inputs: ReportInputs, sample: str, thresholds: Thresholds
+                  ) -> list[dict[str, Any]]:
+    """Every route of the catalog for one sample, in table order."""
+    def build() -> dict[tuple[str, str], Mapping[str, Any]]:
+        table = inputs.route_measures
+        return {(str(r["sample"]), str(r["route"])): r for r in table.to_dict("records")}
+
+    measures = inputs.view("route_measures", build)
+    entries = []
+    for route in inputs.routes:
+        record = measures.get((sample, route.id))
+        if record is None:
+            continue
+        status = text(record["status"])
+        entries.append({
+            "route": route.id,
+            "name": route.name,
+            "compound": route.compound,
+            "compound_label": compound_label(route.compound),
+            "direction": route.direction,
+            "role": route.role,
+            "status": status,
+            "status_text": ROUTE_STATUS_TEXT.get(status, status),
+            "carrier_share": num(record["carrier_share"]),
+            "carrier_share_low": num(record["carrier_share_low"]),
+            "carrier_share_high": num(record["carrier_share_high"]),
+            "marker_copies_per_cell": num(record["marker_copies_per_cell"]),
+            "fraction_cells_resolved": num(record["fraction_cells_resolved"]),
+            "run_percentile": num(record["run_percentile"]),
+            "contributors": _contributors(inputs, sample, route.id,
+                                          thresholds.top_contributors),
+            "invisible": route.invisible,
+            "known_carriers": _known_carriers(inputs, route),
+            "agreement": _agreement(inputs, route.id),
+            "note": route.note,
+            "sources": route.sources,
+        })
+    return entries
+
+
+def _panel_order(compounds: Sequence[str]) -> list[tuple[str, str]]:
+    given = list(dict.fromkeys(compounds))
+    ordered = [(family, c) for family, members in PANEL_FAMILIES for c in members if c in given]
+    listed = {c for _, c in ordered}
+    return ordered + [(PANEL_FAMILIES[-1][0], c) for c in given if c not in listed]
+
+
+def route_panel(entries: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """One first-screen row per compound with a synthesis route that is not housekeeping: its
+    headline route, or else its first route (not measurable or not predictable)."""
+    by_compound: dict[str, list[Mapping[str, Any]]] = {}
+    for e in entries:
+        if e["direction"] == "synthesis" and e["role"] != "universal":
+            by_compound.setdefault(e["compound"], []).append(e)
+    rows = []
+    for family, compound in _panel_order(list(by_compound)):
+        routes = by_compound[compound]
+        head = next((e for e in routes if e["role"] == "headline"), routes[0])
+        others = [e for e in routes if e is not head and e["status"] in ("present", "low")]
+        rows.append({"family": family, "compound": compound, "label": head["compound_label"],
+                     **{k: head[k] for k in ("route", "name", "direction", "role", "status",
+                                             "status_text",
+                                             "carrier_share", "carrier_share_low",
+                                             "carrier_share_high", "marker_copies_per_cell",
+                                             "fraction_cells_resolved", "run_percentile",
+                                             "contributors", "invisible", "known_carriers",
+                                             "agreement")},
+                     "other_routes": [{"name": e["name"], "carrier_share": e["carrier_share"]}
+                                      for e in others]})
+    return rows
+
+
+def route_facts(inputs: ReportInputs, sample: str, thresholds: Thresholds,
+                has_reads: bool) -> dict[str, Any]:
+    """The sample's route facts: every route, the first-screen panel, the housekeeping routes
+    and the thresholds that set the statuses."""
+    entries = route_entries(inputs, sample, thresholds) if has_reads else []
+    return {
+        "routes": entries,
+        "panel": route_panel(entries),
+        "housekeeping": [e for e in entries if e["role"] == "universal"],
+        "thresholds": {"present_share": thresholds.route_present_share,
+                       "min_resolved": thresholds.route_min_resolved},
+    }
+
+
+def read_validation(path: str | None) -> pd.DataFrame:
+    """``route_validation.tsv`` (empty when not given)."""
+    if not path:
+        return pd.DataFrame(columns=["route", "dataset", "samples", "rho"])
+    return pd.read_csv(path, sep="\t", dtype=str, keep_default_na=False)
