@@ -66,7 +66,14 @@ def test_sample_pages(browser, reports_dir: Path, screenshot_dir: Path) -> None:
         # The first-screen panel leads the page, right under the title.
         assert page["headings"][1] == PANEL_HEADING, (path, page["headings"])
         if "No reads after QC" not in page["text"]:
-            assert "Synthesis potential" in page["text"] and "Percentile in run" in page["text"]
+            # The first screen says what the headline measure means, how it agrees with
+            # metagenomes and what this reference cannot see.
+            text = page["text"]
+            first = " ".join(text[text.index(PANEL_HEADING):text.index("Plain-language")].split())
+            assert "does not follow sequencing depth" in first, path
+            assert "complete route in one genome" in first, path
+            assert "Agreement with metagenomes" in first and "Spearman's rho" in first, path
+            assert "Cannot see:" in first, path
         assert shot.stat().st_size > 10_000, path
 
 

@@ -857,10 +857,10 @@ def test_caveats_appear_next_to_their_scores(repo: Path) -> None:
     ("statuses", "percentile", "n_scored", "word"),
     [
         (["scored", "absent"], 60.0, 10, "present"),
-        (["scored"], 10.0, 10, "low"),
+        (["scored"], 10.0, 10, "lowest_quarter"),
         (["scored"], 10.0, 3, "present"),  # too few scored samples for a percentile rule
         (["scored"], None, 1, "present"),
-        (["below_coverage", "absent"], None, 0, "low"),
+        (["below_coverage", "absent"], None, 0, "incomplete"),
         (["required_step_absent"], None, 0, "absent"),
         (["absent", "not_measurable"], None, 0, "absent"),
         (["not_measurable", "not_predictable"], None, 0, "not_measurable"),
@@ -885,7 +885,8 @@ def test_panel_orders_families_and_uses_run_percentiles() -> None:
     run = {"butyrate": {"A": 2.0, "B": 5.0, "C": 6.0, "D": 7.0}, "histamine": {"A": 1.0}}
     rows = compound_panel(modules, run, "A")
     assert [r["compound"] for r in rows] == ["butyrate", "gaba", "histamine", "isovalerate"]
-    assert [r["potential"] for r in rows] == ["low", "low", "present", "absent"]
+    assert [r["potential"] for r in rows] == ["lowest_quarter", "incomplete", "present",
+                                              "absent"]
     assert rows[0]["percentile"] == 0.0 and rows[0]["n_samples_scored"] == 4
     assert rows[2]["percentile"] is None  # one scored sample: no percentile
     assert rows[0]["family"] == "Short-chain fatty acids"
@@ -904,7 +905,7 @@ def test_panel_leads_the_sample_page_and_compounds_lead_the_cohort(pages: dict[s
     assert "so it does not follow sequencing depth" in " ".join(html.split())
     assert "rho 0.6 (0.45 to 0.72), Cameroon stool, 57 samples" in table
     assert "Cannot see: the terminal butyryl-CoA:acetate CoA-transferase" in table
-    assert "low: scored but below the 25th percentile" in html  # module detail, folded
+    assert "lowest quarter: scored but below the 25th percentile" in html  # folded detail
     index = pages["index"]
     assert index.index("<h2>Synthesis potential per compound</h2>") < index.index(
         "<h2>Module scores</h2>")

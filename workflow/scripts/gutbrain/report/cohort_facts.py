@@ -39,7 +39,7 @@ def _key_score(facts: Mapping[str, Any], compound: str) -> dict[str, Any]:
         return {"score": None, "status": "missing", "text": "no synthesis module"}
     if row["score"] is None:
         return {"score": None, "status": row["potential"], "text": row["potential_text"]}
-    suffix = " (low)" if row["potential"] == "low" else ""
+    suffix = " (lowest quarter)" if row["potential"] == "lowest_quarter" else ""
     return {"score": row["score"], "status": row["potential"],
             "text": f"{row['score']:.3g}{suffix}"}
 

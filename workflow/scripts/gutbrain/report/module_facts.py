@@ -161,10 +161,10 @@ def synthesis_potential(statuses: Iterable[str], percentile: float | None,
                         n_scored: int) -> str:
     """The panel word for one compound from the statuses of its *synthesis* modules.
 
-    ``present``: a synthesis module is scored and the key score is not low; ``low``: scored but
-    below :data:`LOW_PERCENTILE` of the run (only with at least :data:`MIN_SAMPLES_FOR_LOW`
-    scored samples, ``n_scored``), or no module scored but one ``below_coverage`` (pathway
-    partly predicted); ``absent``: none scored or below coverage, and at least one ``absent``
+    ``present``: a synthesis module is scored and the key score is not in the run's lowest
+    quarter; ``lowest_quarter``: scored but below :data:`LOW_PERCENTILE` of the run (only with
+    at least :data:`MIN_SAMPLES_FOR_LOW` scored samples, ``n_scored``); ``incomplete``: no
+    module scored but one ``below_coverage`` (pathway partly predicted); ``absent``: none scored or below coverage, and at least one ``absent``
     or ``required_step_absent``; else ``not_measurable`` if any module is, else
     ``not_predictable``.
     """
@@ -172,10 +172,10 @@ def synthesis_potential(statuses: Iterable[str], percentile: float | None,
     if "scored" in found:
         if (percentile is not None and n_scored >= MIN_SAMPLES_FOR_LOW
                 and percentile < LOW_PERCENTILE):
-            return "low"
+            return "lowest_quarter"
         return "present"
     if "below_coverage" in found:
-        return "low"
+        return "incomplete"
     if found & {"absent", "required_step_absent"}:
         return "absent"
     return "not_measurable" if "not_measurable" in found else "not_predictable"
@@ -216,12 +216,10 @@ def panel_order(compounds: Iterable[str]) -> list[tuple[str, str]]:
 
 
 def _potential_text(potential: str, scored: bool) -> str:
-    """The panel word, with the reason for 'low'."""
-    if potential != "low":
-        return POTENTIAL_TEXT[potential]
-    if scored:
-        return f"low (below the run's {LOW_PERCENTILE:g}th percentile)"
-    return "low (pathway partly predicted)"
+    """The panel word; for the lowest quarter, the percentile it refers to."""
+    if potential == "lowest_quarter":
+        return f"in this run's lowest quarter (below its {LOW_PERCENTILE:g}th percentile)"
+    return POTENTIAL_TEXT[potential]
 
 
 def _panel_entry(family: str, compound: str, modules: Sequence[Mapping[str, Any]],
@@ -266,9 +264,10 @@ def compound_panel(modules: Sequence[Mapping[str, Any]],
 
 PANEL_DEFINITION = (
     "Synthesis potential per compound, from its synthesis modules only (degradation and "
-    "conversion modules never count). present: a synthesis module is scored; low: scored but "
-    f"below the {LOW_PERCENTILE:g}th percentile of the samples of this run with a score (when "
-    f"at least {MIN_SAMPLES_FOR_LOW} have one), or the pathway is only partly predicted (below "
+    "conversion modules never count). These gene-level scores follow sequencing depth. present: "
+    "a synthesis module is scored; lowest quarter: scored but below the "
+    f"{LOW_PERCENTILE:g}th percentile of the samples of this run with a score (when at least "
+    f"{MIN_SAMPLES_FOR_LOW} have one); incomplete: the pathway is only partly predicted (below "
     "the coverage threshold); absent: no synthesis pathway predicted (no genes, or its defining "
     "enzyme missing); not measurable: the functional reference cannot see the genes; not "
     "predictable: no bacterial genes define the pathway."

@@ -113,7 +113,7 @@ def _short(label: str, limit: int = 60) -> str:
 
 HEAT_TEXT = {"not_predictable": "n/p", "below_coverage": "<cov", "no_reads": "-", "missing": "",
              "required_step_absent": "no req.", "not_measurable": "n/m", "absent": "abs",
-             "low": "low"}
+             "lowest_quarter": "q1", "incomplete": "incompl."}
 
 
 def _heat_cell(cell: Mapping[str, Any]) -> tuple[float | None, str]:

@@ -88,7 +88,8 @@ ROUTE_STATUS_TEXT = {
 }
 POTENTIAL_TEXT = {
     "present": "present",
-    "low": "low",
+    "lowest_quarter": "in this run's lowest quarter",
+    "incomplete": "incomplete (pathway partly predicted)",
     "absent": "absent",
     "not_measurable": "not measurable",
     "not_predictable": "not predictable from 16S",
