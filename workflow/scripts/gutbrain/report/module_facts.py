@@ -164,9 +164,9 @@ def synthesis_potential(statuses: Iterable[str], percentile: float | None,
     ``present``: a synthesis module is scored and the key score is not in the run's lowest
     quarter; ``lowest_quarter``: scored but below :data:`LOW_PERCENTILE` of the run (only with
     at least :data:`MIN_SAMPLES_FOR_LOW` scored samples, ``n_scored``); ``incomplete``: no
-    module scored but one ``below_coverage`` (pathway partly predicted); ``absent``: none scored or below coverage, and at least one ``absent``
-    or ``required_step_absent``; else ``not_measurable`` if any module is, else
-    ``not_predictable``.
+    module scored but one ``below_coverage`` (pathway partly predicted); ``absent``: none
+    scored or below coverage, and at least one ``absent`` or ``required_step_absent``; else
+    ``not_measurable`` if any module is, else ``not_predictable``.
     """
     found = set(statuses)
     if "scored" in found:
