@@ -204,3 +204,16 @@ def test_catalog_kos_is_sorted_union_of_kos_only() -> None:
     module = Module(id="M", name="m", steps=((("K00002", "K00001"), ("COG0076",)),))
     assert catalog_kos([module], MARKERS[:2]) == ["K00001", "K00002", "K00929", "K01034",
                                                   "K19709"]
+
+
+def test_alternatives_that_are_one_ec_to_the_reference_count_once() -> None:
+    """pta K00625 and K13788 are both EC 2.3.1.8 to a reference that predicts KOs from ECs:
+    one gene, counted once (each KO gets the EC's copies)."""
+    marker = Marker(id="pta", name="pta", kos=("K00625", "K13788"), category="scfa:acetate",
+                    source=("KEGG M00579",))
+    ko = pd.DataFrame({"S1": [3.0, 3.0]}, index=["K00625", "K13788"])
+    crosswalk = pd.DataFrame({"ko": ["K00625", "K13788"], "ec": ["EC:2.3.1.8", "EC:2.3.1.8"]})
+    once = marker_abundance(ko, None, [marker], ko_ec=crosswalk)
+    assert once["abundance"].tolist() == [3.0]
+    # Without a crosswalk (KOs predicted as KOs) they are two genes.
+    assert marker_abundance(ko, None, [marker])["abundance"].tolist() == [6.0]

@@ -641,6 +641,14 @@ def report_inputs(wildcards=None):
     }
 
 
+def genus_profile_crosswalk():
+    """[the genus profile's ko_ec.tsv] with function.method genus_profile, else []: KOs that
+    this reference predicts from one EC are one gene to it (marker genes count them once)."""
+    if config["function"]["method"] != "genus_profile":
+        return []
+    return [os.path.join(repo_file(config["function"]["genus_profile"]), "ko_ec.tsv")]
+
+
 def report_thresholds():
     """The report settings (config section report) with the route thresholds of the function
     section, which set the route statuses the pages state."""

@@ -187,6 +187,7 @@ rule score_modules:
         taxonomy=f"{RESULTS}/taxonomy/asv_taxonomy.tsv",
         catalog=repo_file(config["function"]["catalog"]),
         markers=repo_file(config["function"]["markers"]),
+        ko_ec=genus_profile_crosswalk(),
     output:
         scores=f"{RESULTS}/function/module_scores.tsv",
         contributions=f"{RESULTS}/function/module_contributions.tsv",

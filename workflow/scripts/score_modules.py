@@ -17,5 +17,6 @@ score(
     catalog=i.catalog,
     markers=i.markers,
     min_coverage=snakemake.params.min_coverage,
+    ko_ec=i.ko_ec[0] if i.ko_ec else None,
     out=dict(snakemake.output.items()),
 )

@@ -135,6 +135,7 @@ def marker_abundance(
     markers: Sequence[Marker],
     top_n: int = 3,
     missing: str = "unknown",
+    ko_ec: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """Per marker and sample: KO abundance, the top genera behind it, and a status.
 
@@ -147,6 +148,9 @@ def marker_abundance(
     (subunits by ``+``); ``top_genera`` gives each genus's percentage of the marker's
     contributed abundance (same mean/sum rule), largest first (ASVs without a genus pooled as
     ``unassigned``); ``status`` is ``not_measurable``, ``absent`` (0) or ``present``.
+    ``ko_ec`` (``ko``, ``ec`` pairs of a reference that predicts KOs from ECs): alternatives whose
+    KOs stand for the same ECs are one gene to that reference (pta K00625 and K13788 are both EC
+    2.3.1.8) and are counted once.
     """
     if top_n < 1:
         raise InputError(f"marker top_n must be at least 1, got {top_n}")
@@ -173,8 +177,9 @@ def marker_abundance(
         contributions, {ko for marker in markers for ko in marker.kos})
     rows: list[dict[str, object]] = []
     for marker in markers:
-        enzymes = [alt for alt in marker.alternatives
-                   if missing == "zero" or all(ko in known for ko in alt)]
+        enzymes = _distinct(
+            [alt for alt in marker.alternatives
+             if missing == "zero" or all(ko in known for ko in alt)], ko_ec)
         for j, sample in enumerate(table.columns):
             top = ""
             if not enzymes:
@@ -189,6 +194,22 @@ def marker_abundance(
             rows.append({"marker": marker.id, "kos": marker.kos_text, "sample": str(sample),
                          "abundance": abundance, "top_genera": top, "status": status})
     return pd.DataFrame(rows, columns=MARKER_COLUMNS)
+
+
+def _distinct(enzymes: list[Alternative], ko_ec: pd.DataFrame | None) -> list[Alternative]:
+    """The alternatives, without those whose KOs map to the same EC sets as an earlier one."""
+    if ko_ec is None or ko_ec.empty:
+        return enzymes
+    ecs = ko_ec.groupby("ko")["ec"].agg(lambda e: tuple(sorted(set(e)))).to_dict()
+    seen: set[tuple] = set()
+    out = []
+    for alt in enzymes:
+        key = tuple(sorted(ecs.get(ko, (ko,)) for ko in alt))
+        if key in seen:
+            continue
+        seen.add(key)
+        out.append(alt)
+    return out
 
 
 def _genus_ko_by_sample(

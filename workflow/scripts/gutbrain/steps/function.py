@@ -278,8 +278,11 @@ def score(
     markers: str,
     min_coverage: float,
     out: Mapping[str, str],
+    ko_ec: str | None = None,
 ) -> None:
-    """Module scores and contributions, marker genes, and MultiQC custom-content tables."""
+    """Module scores and contributions, marker genes, and MultiQC custom-content tables;
+    ``ko_ec``: the genus profile's KO -> EC crosswalk (marker alternatives that are one EC to
+    that reference are counted once)."""
     modules = load_catalog(catalog)
     marker_list = load_markers(markers)
     abundance = pd.read_csv(ko_abundance_tsv, sep="\t", dtype={"ko": str}).set_index("ko")
@@ -301,7 +304,8 @@ def score(
         dtype={"sample": str, "ko": str, "asv_id": str, "genus": str},
         keep_default_na=False,
     )
-    write_tsv(marker_abundance(abundance, contrib, marker_list), out["markers"])
+    crosswalk = pd.read_csv(ko_ec, sep="\t", dtype=str) if ko_ec else None
+    write_tsv(marker_abundance(abundance, contrib, marker_list, ko_ec=crosswalk), out["markers"])
     _write_mqc(scores, out["scores_mqc"])
 
 
