@@ -27,6 +27,7 @@ SHIPPED = REPO / "resources" / "genus_profile"
         ("Clostridium_sensu_stricto_1", "Clostridium"),
         ("Clostridium sensu stricto 1", "Clostridium"),
         ("[Ruminococcus]_torques_group", "Ruminococcus"),
+        ("[Eubacterium]_coprostanoligenes_group", "Eubacterium"),
         ("Lachnospiraceae_NK4A136_group", None),
         ("Candidatus Soleaferrea", "Soleaferrea"),
         ("uncultured", None),
@@ -85,3 +86,13 @@ def test_shipped_reference_loads_with_gut_genera() -> None:
     # Tryptophanase (indole): nearly every Escherichia genome, no Bifidobacterium genome.
     assert profile.fraction.loc["Escherichia", "EC:4.1.99.1"] > 0.9
     assert profile.fraction.loc["Bifidobacterium", "EC:4.1.99.1"] == 0
+
+
+def test_silva_species_groups_find_the_species_current_genus() -> None:
+    moved = {"Ruminococcus gnavus": "Mediterraneibacter", "Eubacterium hallii": "Anaerobutyricum"}
+    assert normalise_genus("[Ruminococcus]_gnavus_group", moved) == "Mediterraneibacter"
+    assert normalise_genus("[Eubacterium]_hallii_group", moved) == "Anaerobutyricum"
+    assert normalise_genus("[Ruminococcus]_torques_group", moved) == "Ruminococcus"
+    shipped = load_profile(Path(__file__).resolve().parents[2] / "resources" / "genus_profile")
+    assert shipped.species_genera["Eubacterium rectale"] == "Agathobacter"
+    assert "Agathobacter" in shipped.genera.index

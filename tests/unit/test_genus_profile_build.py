@@ -196,5 +196,6 @@ def test_shipped_reference_is_rebuilt_identically(shared_data: Path, tmp_path: P
         species_genera=SHIPPED.parent / "species_genera.tsv",
     )
     for name in ("genera.tsv", "ec_profile.tsv.gz", "ec_annotated.txt", "ko_ec.tsv",
-                 "ec_transferred.tsv", "route_carriers.tsv", "route_visibility.tsv"):
+                 "ec_transferred.tsv", "route_carriers.tsv", "route_visibility.tsv",
+                 "species_genera.tsv"):
         assert (tmp_path / name).read_bytes() == (SHIPPED / name).read_bytes(), name

@@ -47,7 +47,7 @@ def assign_profiles(genus_of_asv: Mapping[str, str], asv_ids: Iterable[str],
     rows = []
     for asv in ids:
         raw = str(genus_of_asv.get(asv, "") or "")
-        name = normalise_genus(raw) if raw else None
+        name = normalise_genus(raw, profile.species_genera) if raw else None
         if name is None:
             rows.append((asv, raw, "", 0, np.nan, "", "no_genus"))
         elif name not in genera.index:

@@ -65,6 +65,8 @@ class GenusProfile:
     fraction: pd.DataFrame  # genus x EC fraction of genomes carrying it
     ko_ec: pd.DataFrame  # columns ko, ec
     manifest: Mapping[str, object] = field(default_factory=dict)
+    #: Species the build moved to their current genus ("Ruminococcus gnavus" -> genus).
+    species_genera: Mapping[str, str] = field(default_factory=dict)
 
     @property
     def annotated_ecs(self) -> list[str]:
@@ -88,13 +90,16 @@ def genus_of_genome(name: str) -> str | None:
     return normalise_genus(words[0])
 
 
-def normalise_genus(name: str) -> str | None:
+def normalise_genus(name: str, species_genera: Mapping[str, str] | None = None) -> str | None:
     """One spelling for a genus name across SILVA, GTDB, RDP, NCBI and the DADA2 package.
 
     Strips rank prefixes (``g__``, ``g:``), brackets and quotes (``[Eubacterium]``), the
     ``Candidatus`` prefix, GTDB's split suffixes (``Prevotella_A`` -> ``Prevotella``),
     ``sensu stricto`` numbering (``Clostridium_sensu_stricto_1`` -> ``Clostridium``), and takes
     the first name of merged genera (``Escherichia-Shigella``, ``Escherichia/Shigella``).
+    SILVA's species groups (``[Ruminococcus]_gnavus_group``) take the bracketed genus, or the
+    species' current genus when ``species_genera`` (``"Ruminococcus gnavus"`` ->
+    ``"Mediterraneibacter"``, a reference's ``species_genera.tsv``) has moved it.
     Returns None for empty, placeholder or higher-rank names (``uncultured``,
     ``Lachnospiraceae_NK4A136_group``, ``Clostridium_XlVa`` clusters) and for names that are not
     a single capitalised word after cleaning.
@@ -103,9 +108,10 @@ def normalise_genus(name: str) -> str | None:
     if not text or text.lower() in _NOT_GENUS_WORDS or text.lower() in {"na", "nan", "none"}:
         return None
     text = re.sub(r"^Candidatus[_\s]+", "", text)
-    group = re.match(r"^\[([A-Z][a-z]+)\][_\s].*group$", text)
-    if group:  # SILVA "[Ruminococcus]_torques_group": the bracketed genus
-        return group.group(1)
+    group = re.match(r"^\[([A-Z][a-z]+)\][_\s]([a-z]+)?.*group$", text)
+    if group:  # SILVA "[Ruminococcus]_torques_group": the bracketed genus, or its current one
+        species = f"{group.group(1)} {group.group(2)}"
+        return (species_genera or {}).get(species, group.group(1))
     if text.endswith("group") or "_cluster" in text.lower():
         return None
     text = text.replace("[", "").replace("]", "")
@@ -158,7 +164,18 @@ def load_profile(folder: PathLike) -> GenusProfile:
     ko_ec = pd.read_csv(files["ko_ec"], sep="\t", dtype=str)
     manifest = yaml.safe_load(files["reference"].read_text(encoding="utf-8")) or {}
     return GenusProfile(genera=genera, ec=ec, fraction=fraction, ko_ec=ko_ec,
-                        manifest=manifest)
+                        manifest=manifest, species_genera=read_species_map(folder))
+
+
+def read_species_map(folder: PathLike) -> dict[str, str]:
+    """``species_genera.tsv`` of a reference folder (species -> current genus); {} without."""
+    path = Path(folder) / "species_genera.tsv"
+    if not path.is_file():
+        return {}
+    table = pd.read_csv(path, sep="\t", dtype=str, keep_default_na=False)
+    if not {"species", "genus"} <= set(table.columns):
+        raise InputError(f"{path}: line 1: expected columns species, genus")
+    return dict(zip(table["species"], table["genus"], strict=True))
 
 
 def _dense(long: pd.DataFrame, value: str, genera: pd.Index, ecs: list[str]) -> pd.DataFrame:

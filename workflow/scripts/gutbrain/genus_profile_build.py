@@ -340,6 +340,9 @@ def build_reference(
                          if p is not None]
         manifest["sources"].extend(route_sources)
     write_reference(out_dir, genera, ec_long, ecs, ko_ec, manifest, transfers)
+    if renames:
+        write_tsv(pd.DataFrame(sorted(renames.items()), columns=["species", "genus"]),
+                  Path(out_dir) / "species_genera.tsv")
     if routes is not None:
         write_tsv(carriers, Path(out_dir) / "route_carriers.tsv")
         write_tsv(visibility, Path(out_dir) / "route_visibility.tsv")

@@ -353,7 +353,7 @@ def score_routes(
 ) -> None:
     """Genome-resolved route measures per sample (:mod:`gutbrain.routes`): carrier share of
     predicted cells, defining-enzyme copies per cell, status, and the carrier genera."""
-    from gutbrain.genus_profile import load_profile, normalise_genus
+    from gutbrain.genus_profile import load_profile, normalise_genus, read_species_map
     from gutbrain.literature import load_genus_copies
     from gutbrain.routes import (
         genus_cells,
@@ -368,7 +368,8 @@ def score_routes(
         log.warning("%s has no route_carriers.tsv: every route is not measurable with it",
                     reference)
     table = read_asv_table(asv_table)
-    names = {a: normalise_genus(g) if g != UNCLASSIFIED else None
+    moved = read_species_map(reference)
+    names = {a: normalise_genus(g, moved) if g != UNCLASSIFIED else None
              for a, g in genus_of_asvs(taxonomy).items()}
     genera = load_profile(reference).genera
     copies = genera["mean_16s_copies"].dropna()
