@@ -245,6 +245,9 @@ def test_ec_route_copies_take_the_scarcest_step_per_cell(tmp_path: Path) -> None
     out = ec_route_copies(pd.concat([table, cells]), [route])
     assert out.loc["R1", "S1"] == pytest.approx(2.0 / 4.0)
     assert out.loc["R1", "S2"] == 0.0
+    # A step the table cannot report makes the route unknown, not zero.
+    unseen = ec_route_copies(pd.concat([table.drop(index="EC:1.3.8.1"), cells]), [route])
+    assert unseen.loc["R1"].isna().all()
     with pytest.raises(InputError, match="single-copy"):
         ec_route_copies(table, [route])
 

@@ -25,9 +25,11 @@ the fraction of resolved cells that belong to genera carrying the route, weighte
 carrier fraction. Genera whose carrier fraction is below :data:`MIN_CARRIER_FRACTION` count as
 non-carriers (rare carriage in a genus is more often a misannotation or a strain trait than
 genus-level potential). The gene-level measure beside it is the copies of the route's first
-specific step (its defining enzyme) per resolved cell. :func:`ec_route_copies` gives the same
-per-cell gene measure from any EC x sample table (a metagenome, PICRUSt2's prediction), with
-cells counted from single-copy genes.
+specific step (its defining enzyme) per resolved cell. :func:`ec_route_copies` gives a
+route-level gene measure from any EC x sample table (a metagenome, PICRUSt2's prediction, our
+own EC table): the copies of the route's scarcest specific step per cell, with cells counted
+from single-copy genes; it is the truth of the metagenome benchmark, where a per-genome
+measure cannot be had.
 
 Everything here is *predicted potential* from 16S and genomes, never a measurement.
 """
@@ -417,6 +419,8 @@ def sample_route_measures(
         f = sub.loc[genera, "carrier_fraction"].to_numpy(np.float64)
         f = np.where(f >= MIN_CARRIER_FRACTION, f, 0.0)
         lo = np.where(f > 0, sub.loc[genera, "carrier_low"].to_numpy(np.float64), 0.0)
+        # The upper bound keeps genera below the carrier threshold: some of their species
+        # may carry the route.
         hi = sub.loc[genera, "carrier_high"].to_numpy(np.float64)
         m = sub.loc[genera, "marker_copies"].to_numpy(np.float64)
         with np.errstate(invalid="ignore", divide="ignore"):
@@ -471,7 +475,8 @@ def ec_route_copies(ec_table: pd.DataFrame, routes: Iterable[Route],
     """Route x sample copies per cell from an EC x sample abundance table (``EC:`` row names):
     the smallest, over the route's specific steps, of the step's copies (its alternatives
     summed), divided by the cells, counted as the median of the single-copy ``cell_ecs``.
-    Measurable routes only; a route whose specific ECs are all missing from the table is NaN."""
+    Measurable routes only. A route with a specific step none of whose ECs is a row of the
+    table is NaN: the table cannot report that step, which is not the same as its absence."""
     cells_rows = [e for e in cell_ecs if e in ec_table.index]
     if not cells_rows:
         raise InputError("EC table has none of the single-copy ECs used to count cells")
@@ -484,10 +489,8 @@ def ec_route_copies(ec_table: pd.DataFrame, routes: Iterable[Route],
         for step in route.specific:
             rows = [e for e in step if e in ec_table.index]
             steps.append(ec_table.loc[rows].sum(axis=0) if rows else None)
-        if all(s is None for s in steps):
+        if any(s is None for s in steps):
             out[route.id] = pd.Series(np.nan, index=ec_table.columns)
             continue
-        stacked = pd.concat([s if s is not None else pd.Series(0.0, index=ec_table.columns)
-                             for s in steps], axis=1)
-        out[route.id] = stacked.min(axis=1) / cells
+        out[route.id] = pd.concat(steps, axis=1).min(axis=1) / cells
     return pd.DataFrame(out).T

@@ -140,7 +140,7 @@ def route_panel(entries: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
                                              "carrier_share_high", "marker_copies_per_cell",
                                              "fraction_cells_resolved", "run_percentile",
                                              "contributors", "invisible", "known_carriers",
-                                             "agreement")},
+                                             "agreement", "note", "sources")},
                      "other_routes": [{"name": e["name"], "carrier_share": e["carrier_share"]}
                                       for e in others]})
     return rows
