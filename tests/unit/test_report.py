@@ -753,6 +753,8 @@ def test_route_sentences_say_what_the_share_means_and_what_is_unseen() -> None:
     assert "no predicted cell belongs to a genus" in absent and "90%" in absent
     unseen = wording.route_sentence({**row, "status": "not_measurable", "invisible": "x y"})
     assert unseen == "Butyrate: not measurable with this reference (x y)."
+    unmeasured = wording.route_sentence({**row, "agreement": [{"rho": None, "label": "HMP"}]})
+    assert "agreement with metagenomes cannot be measured" in unmeasured
     degrade = wording.neuro_route_paragraph(
         [{**row, "label": "GABA", "status": "absent", "carrier_share": 0.0}],
         [{"direction": "degradation", "status": "present", "name": "GABA degradation",
@@ -903,7 +905,7 @@ def test_panel_leads_the_sample_page_and_compounds_lead_the_cohort(pages: dict[s
     # The first screen says what the measure means, how it agrees with metagenomes, and what
     # the reference cannot see.
     assert "so it does not follow sequencing depth" in " ".join(html.split())
-    assert "rho 0.6 (0.45 to 0.72), Cameroon stool, 57 samples" in table
+    assert "rho 0.60 (0.45 to 0.72), Cameroon stool, 57 samples" in table
     assert "Cannot see: the terminal butyryl-CoA:acetate CoA-transferase" in table
     assert "lowest quarter: scored but below the 25th percentile" in html  # folded detail
     index = pages["index"]

@@ -33,8 +33,6 @@ def _agreement(inputs: ReportInputs, route: str) -> list[dict[str, Any]]:
     out = []
     for _, row in rows.iterrows():
         rho = num(row.get("rho"))
-        if rho is None:
-            continue
         dataset = text(row["dataset"])
         out.append({
             "dataset": dataset,

@@ -164,6 +164,9 @@ SCFA_FAMILY = "Short-chain fatty acids"
 def agreement_phrase(agreement: Iterable[Mapping[str, Any]]) -> str:
     """'agreement with metagenomes: rho 0.60 (Cameroon stool, 57 samples)' ('' when none)."""
     parts = [f"rho {a['rho']:.2f} ({a['label']})" for a in agreement if a.get("rho") is not None]
+    if not parts and list(agreement):
+        return ("agreement with metagenomes cannot be measured (their tables do not report the "
+                "route's enzymes)")
     return ("measured agreement of this measure with paired metagenomes: " + ", ".join(parts)
             if parts else "agreement with metagenomes not yet measured")
 
