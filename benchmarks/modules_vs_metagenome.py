@@ -201,14 +201,15 @@ def cell_table(workdir: Path) -> CellTable:
     reference's ``genera.tsv`` overridden by ``resources/genus_16s_copies.tsv``, the reference
     median for the rest."""
     from gutbrain.asv import read_asv_table
-    from gutbrain.genus_profile import load_profile, normalise_genus
+    from gutbrain.genus_profile import load_profile, normalise_genus, read_species_map
     from gutbrain.literature import load_genus_copies
     from gutbrain.steps.function import UNCLASSIFIED, genus_of_asvs
 
     config = yaml.safe_load((workdir / "config.yaml").read_text(encoding="utf-8"))["function"]
     taxonomy = workdir / "results" / "taxonomy" / "asv_taxonomy.tsv"
     table = read_asv_table(workdir / "results" / "taxonomy" / "asv_table_filtered.tsv")
-    names = {a: normalise_genus(g) if g != UNCLASSIFIED else None
+    moved = read_species_map(REFERENCE)
+    names = {a: normalise_genus(g, moved) if g != UNCLASSIFIED else None
              for a, g in genus_of_asvs(str(taxonomy)).items()}
     copies = load_profile(REFERENCE).genera["mean_16s_copies"].dropna()
     per_genus = {str(g): float(c) for g, c in copies.items() if c > 0}
