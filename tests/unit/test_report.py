@@ -963,3 +963,19 @@ def test_taxa_findings_merge_by_genus_and_hide_community_types(repo: Path) -> No
     assert "community_type" not in {t["rank"] for t in f["taxa_of_interest"]}
     assert not any("Bact2" in t["taxon"] for t in f["taxa_of_interest"])
     assert overview["Faecalibacterium"]["n_findings"] == 6  # genus and species rows merged
+
+
+def test_absent_and_missing_defining_enzyme_count_alike_in_module_percentiles() -> None:
+    from gutbrain.report.module_facts import _percentile_value
+
+    assert _percentile_value("absent", 0.0) == _percentile_value("required_step_absent",
+                                                                 float("nan")) == 0.0
+    assert _percentile_value("below_coverage", float("nan")) is None
+    assert _percentile_value("not_predictable", float("nan")) is None
+    assert _percentile_value("scored", 2.5) == 2.5
+
+
+def test_confidence_section_quotes_the_measured_agreement(pages: dict[str, str]) -> None:
+    html = " ".join(pages["S1"].split())
+    assert "Read coverage says how much of the sample the prediction covers" in html
+    assert "median Spearman's rho of 0.60 (Cameroon stool, 57 samples, 1 headline route;" in html

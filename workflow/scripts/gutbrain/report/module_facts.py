@@ -112,6 +112,17 @@ def _module_entry(inputs: ReportInputs, module: str, record: Mapping[str, Any],
     }
 
 
+def _percentile_value(status: str, score: Any) -> float | None:
+    """A module's value in the run percentile: its score when scored, 0 when the pathway is
+    absent (no genes) or its defining enzyme is missing (both mean no pathway, so both count
+    alike), None when it cannot be ranked (partly predicted, not measurable, not predictable)."""
+    if status == "scored":
+        return num(score)
+    if status in ("absent", "required_step_absent"):
+        return 0.0
+    return None
+
+
 def _group_modules(inputs: ReportInputs, group: str) -> list[tuple[str, dict, dict]]:
     """The modules of one category group, once per run: (module, sample -> score or None when
     not predictable, sample -> its first score row)."""
@@ -127,8 +138,7 @@ def _group_modules(inputs: ReportInputs, group: str) -> list[tuple[str, dict, di
             records: dict[str, pd.Series] = {}
             for _, row in module_rows.iterrows():
                 key = str(row["sample"])
-                by_sample[key] = (num(row["score"]) if text(row["status"]) != "not_predictable"
-                                  else None)
+                by_sample[key] = _percentile_value(text(row["status"]), row["score"])
                 records.setdefault(key, row)
             out.append((str(module), by_sample, records))
         return out

@@ -144,6 +144,31 @@ def route_panel(entries: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
     return rows
 
 
+def agreement_summary(inputs: ReportInputs) -> list[dict[str, Any]]:
+    """Per validation dataset, the median agreement (rho) of the headline routes' carrier
+    shares with metagenomes, and PICRUSt2's for the same routes (run-wide)."""
+    def build() -> list[dict[str, Any]]:
+        table = inputs.route_validation
+        headline = {r.id for r in inputs.routes if r.role == "headline"}
+        if table.empty or not headline:
+            return []
+        rows = table[table["route"].astype(str).isin(headline)]
+        out = []
+        for dataset, group in rows.groupby("dataset", sort=True):
+            rho = pd.to_numeric(group["rho"], errors="coerce").dropna()
+            if rho.empty:
+                continue
+            pic = pd.to_numeric(group.get("picrust2_rho", pd.Series(dtype=float)),
+                                errors="coerce").dropna()
+            out.append({"dataset": str(dataset),
+                        "label": DATASET_LABELS.get(str(dataset), str(dataset)),
+                        "routes": int(len(rho)), "median_rho": num(rho.median()),
+                        "picrust2_median_rho": num(pic.median()) if len(pic) else None})
+        return out
+
+    return inputs.view("agreement_summary", build)
+
+
 def route_facts(inputs: ReportInputs, sample: str, thresholds: Thresholds,
                 has_reads: bool) -> dict[str, Any]:
     """The sample's route facts: every route, the first-screen panel, the housekeeping routes
@@ -153,6 +178,7 @@ def route_facts(inputs: ReportInputs, sample: str, thresholds: Thresholds,
         "routes": entries,
         "panel": route_panel(entries),
         "housekeeping": [e for e in entries if e["role"] == "universal"],
+        "agreement": agreement_summary(inputs),
         "thresholds": {"present_share": thresholds.route_present_share,
                        "min_resolved": thresholds.route_min_resolved},
     }
