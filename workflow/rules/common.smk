@@ -643,7 +643,8 @@ def report_inputs(wildcards=None):
 
 def genus_profile_crosswalk():
     """[the genus profile's ko_ec.tsv] with function.method genus_profile, else []: KOs that
-    this reference predicts from one EC are one gene to it (marker genes count them once)."""
+    this reference predicts from one EC are one gene to it (marker genes count them once).
+    """
     if config["function"]["method"] != "genus_profile":
         return []
     return [os.path.join(repo_file(config["function"]["genus_profile"]), "ko_ec.tsv")]
