@@ -76,7 +76,6 @@ from gutbrain.routes import (
     Route,
     RouteReference,
     ec_route_copies,
-    genus_cells,
     load_route_reference,
     load_routes,
     sample_route_measures,
@@ -196,34 +195,22 @@ class CellTable:
 
 
 def cell_table(workdir: Path) -> CellTable:
-    """Genus x sample cells from the run's filtered ASV table and taxonomy, with the inputs of
-    :func:`gutbrain.steps.function.score_routes`: genus names normalised, 16S copies from the
-    reference's ``genera.tsv`` overridden by ``resources/genus_16s_copies.tsv``, the reference
-    median for the rest."""
+    """Genus x sample cells from the run's filtered ASV table and taxonomy, computed by
+    :func:`gutbrain.steps.function.route_cells` as ``score_routes`` does, with the ASV-level
+    cells and families the family baseline needs."""
     from gutbrain.asv import read_asv_table
-    from gutbrain.genus_profile import load_profile, normalise_genus, read_species_map
-    from gutbrain.literature import load_genus_copies
-    from gutbrain.steps.function import UNCLASSIFIED, genus_of_asvs
+    from gutbrain.steps.function import route_cells
 
     config = yaml.safe_load((workdir / "config.yaml").read_text(encoding="utf-8"))["function"]
     taxonomy = workdir / "results" / "taxonomy" / "asv_taxonomy.tsv"
-    table = read_asv_table(workdir / "results" / "taxonomy" / "asv_table_filtered.tsv")
-    moved = read_species_map(REFERENCE)
-    names = {a: normalise_genus(g, moved) if g != UNCLASSIFIED else None
-             for a, g in genus_of_asvs(str(taxonomy)).items()}
-    copies = load_profile(REFERENCE).genera["mean_16s_copies"].dropna()
-    per_genus = {str(g): float(c) for g, c in copies.items() if c > 0}
-    curated = load_genus_copies(GENUS_COPIES)
-    per_genus.update({str(g): float(c) for g, c in
-                      zip(curated["genus"], curated["copies_16s"], strict=True)})
-    fallback = float(copies.median()) if len(copies) else 1.0
-    cells = genus_cells(table, names, per_genus, fallback)
-    genus = pd.Series({str(a): names.get(str(a)) or "" for a in table.index})
-    per_copy = np.array([per_genus.get(g, fallback) if g else fallback for g in genus])
+    table_path = workdir / "results" / "taxonomy" / "asv_table_filtered.tsv"
+    routed = route_cells(str(table_path), str(taxonomy), str(REFERENCE), str(GENUS_COPIES))
+    table = read_asv_table(table_path)
     tax = pd.read_csv(taxonomy, sep="\t", dtype=str, keep_default_na=False)
     family = tax.set_index("asv_id")["family"].reindex(table.index).fillna("")
-    return CellTable(cells=cells, asv_cells=table.astype(np.float64).div(per_copy, axis=0),
-                     family=family, genus=genus,
+    return CellTable(cells=routed.cells,
+                     asv_cells=table.astype(np.float64).div(routed.copies, axis=0),
+                     family=family, genus=routed.genus,
                      present_share=float(config["route_present_share"]),
                      min_resolved=float(config["route_min_resolved"]))
 

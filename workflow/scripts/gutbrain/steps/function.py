@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
@@ -341,6 +342,41 @@ def score_module_files(
     return table
 
 
+@dataclass(frozen=True)
+class RouteCells:
+    """What the route measures are computed from: genus x sample predicted cells, and per ASV
+    its normalised genus ('' when none) and 16S copies."""
+
+    cells: pd.DataFrame
+    genus: pd.Series
+    copies: pd.Series
+
+
+def route_cells(asv_table: str, taxonomy: str, reference: str, genus_copies: str) -> RouteCells:
+    """Predicted cells for the route measures: genus names normalised with the reference's
+    moved species, reads divided by rrnDB's 16S copies where ``genus_copies`` lists the genus,
+    else by the reference's genome mean, else by the reference median."""
+    from gutbrain.genus_profile import load_profile, normalise_genus, read_species_map
+    from gutbrain.literature import load_genus_copies
+    from gutbrain.routes import genus_cells
+
+    table = read_asv_table(asv_table)
+    moved = read_species_map(reference)
+    names = {a: normalise_genus(g, moved) if g != UNCLASSIFIED else None
+             for a, g in genus_of_asvs(taxonomy).items()}
+    copies = load_profile(reference).genera["mean_16s_copies"].dropna()
+    per_genus = {str(g): float(c) for g, c in copies.items() if c > 0}
+    curated = load_genus_copies(genus_copies)
+    per_genus.update({str(g): float(c) for g, c in
+                      zip(curated["genus"], curated["copies_16s"], strict=True)})
+    fallback = float(copies.median()) if len(copies) else 1.0
+    genus = pd.Series({str(a): names.get(str(a)) or "" for a in table.index}, dtype=object)
+    per_asv = pd.Series([per_genus.get(g, fallback) if g else fallback for g in genus],
+                        index=genus.index, dtype=float)
+    return RouteCells(cells=genus_cells(table, names, per_genus, fallback), genus=genus,
+                      copies=per_asv)
+
+
 def score_routes(
     asv_table: str,
     taxonomy: str,
@@ -353,32 +389,14 @@ def score_routes(
 ) -> None:
     """Genome-resolved route measures per sample (:mod:`gutbrain.routes`): carrier share of
     predicted cells, defining-enzyme copies per cell, status, and the carrier genera."""
-    from gutbrain.genus_profile import load_profile, normalise_genus, read_species_map
-    from gutbrain.literature import load_genus_copies
-    from gutbrain.routes import (
-        genus_cells,
-        load_route_reference,
-        load_routes,
-        sample_route_measures,
-    )
+    from gutbrain.routes import load_route_reference, load_routes, sample_route_measures
 
     route_list = load_routes(routes)
     route_ref = load_route_reference(reference)
     if route_ref is None:
         log.warning("%s has no route_carriers.tsv: every route is not measurable with it",
                     reference)
-    table = read_asv_table(asv_table)
-    moved = read_species_map(reference)
-    names = {a: normalise_genus(g, moved) if g != UNCLASSIFIED else None
-             for a, g in genus_of_asvs(taxonomy).items()}
-    genera = load_profile(reference).genera
-    copies = genera["mean_16s_copies"].dropna()
-    per_genus = {str(g): float(c) for g, c in copies.items() if c > 0}
-    curated = load_genus_copies(genus_copies)
-    per_genus.update({str(g): float(c) for g, c in
-                      zip(curated["genus"], curated["copies_16s"], strict=True)})
-    fallback = float(copies.median()) if len(copies) else 1.0
-    cells = genus_cells(table, names, per_genus, fallback)
+    cells = route_cells(asv_table, taxonomy, reference, genus_copies).cells
     measures, contributors = sample_route_measures(cells, route_list, route_ref,
                                                    present_share, min_resolved)
     write_tsv(measures, out["measures"])
