@@ -22,7 +22,7 @@ pytestmark = pytest.mark.browser
 SAMPLE_HEADINGS = SECTION_HEADINGS
 COHORT_HEADINGS = (
     "Samples",
-    "Synthesis potential per compound",
+    "Gene-level module scores per compound",
     "Module scores",
     "Ordination (PCoA)",
     "Genus composition",

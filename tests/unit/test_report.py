@@ -909,8 +909,11 @@ def test_panel_leads_the_sample_page_and_compounds_lead_the_cohort(pages: dict[s
     assert "Cannot see: the terminal butyryl-CoA:acetate CoA-transferase" in table
     assert "lowest quarter: scored but below the 25th percentile" in html  # folded detail
     index = pages["index"]
-    assert index.index("<h2>Synthesis potential per compound</h2>") < index.index(
+    assert index.index("<h2>Gene-level module scores per compound</h2>") < index.index(
         "<h2>Module scores</h2>")
+    # The cohort table compares samples by route shares (per cell), not by module scores.
+    assert "Butyrate: predicted cells in carrier genera" in index
+    assert "does not\n  follow sequencing depth" in index
 
 
 # --------------------------------------------------------------------------- evidence (issue 10.8)

@@ -44,6 +44,21 @@ def _key_score(facts: Mapping[str, Any], compound: str) -> dict[str, Any]:
             "text": f"{row['score']:.3g}{suffix}"}
 
 
+def _route_share(facts: Mapping[str, Any], compound: str) -> dict[str, Any]:
+    """A compound's first-screen route in one sample (cohort table cell): its carrier share of
+    predicted cells and status, as the sample page states them."""
+    if not facts["has_reads"]:
+        return {"share": None, "status": "no_reads", "text": "no reads"}
+    row = next((r for r in facts.get("routes", {}).get("panel", [])
+                if r["compound"] == compound), None)
+    if row is None:
+        return {"share": None, "status": "missing", "text": "no route"}
+    if row["status"] in ("present", "low", "absent") and row["carrier_share"] is not None:
+        return {"share": row["carrier_share"], "status": row["status"],
+                "text": f"{100 * row['carrier_share']:.1f}% ({row['status']})"}
+    return {"share": None, "status": row["status"], "text": row["status_text"]}
+
+
 def _compound_heatmap(sample_facts: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
     """Compounds x samples: synthesis key score and panel word (the cohort's first heatmap)."""
     compounds = panel_order(r["compound"] for f in sample_facts
@@ -146,6 +161,7 @@ def collect_cohort_facts(
             "observed_asvs": f["composition"]["alpha"]["observed_asvs_unrarefied"],
             "shannon": shannon["value"] if shannon else None,
             "key_scores": [_key_score(f, c) for c in KEY_COMPOUNDS],
+            "route_shares": [_route_share(f, c) for c in KEY_COMPOUNDS],
             "confidence": f["confidence"]["overall"],
         })
     samples = [f["sample"] for f in sample_facts]
