@@ -470,8 +470,9 @@ def report_sample_sheet():
 
 
 def multiqc_extra_inputs():
-    """Further MultiQC custom-content tables (module scores)."""
+    """Further MultiQC custom-content tables (route shares, module scores, confidence)."""
     return [
+        f"{RESULTS}/function/route_measures_mqc.tsv",
         f"{RESULTS}/function/module_scores_mqc.tsv",
         f"{RESULTS}/function/sample_confidence_mqc.tsv",
     ]

@@ -220,6 +220,7 @@ rule score_routes:
     output:
         measures=f"{RESULTS}/function/route_measures.tsv",
         contributors=f"{RESULTS}/function/route_contributors.tsv",
+        mqc=f"{RESULTS}/function/route_measures_mqc.tsv",
     log:
         "logs/function/score_routes.log",
     benchmark:

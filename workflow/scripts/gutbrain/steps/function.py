@@ -401,6 +401,15 @@ def score_routes(
                                                    present_share, min_resolved)
     write_tsv(measures, out["measures"])
     write_tsv(contributors, out["contributors"])
+    headline = measures[(measures["role"] == "headline")
+                       & measures["status"].isin(["present", "low", "absent"])]
+    wide = headline.pivot(index="sample", columns="route", values="carrier_share")
+    wide = wide.reindex(index=list(cells.columns)).rename_axis("sample")
+    write_mqc_table(wide, out["mqc"], "gutbrain_routes",
+                    "Predicted cells in carrier genera (headline routes)",
+                    "Share of predicted cells (reads / 16S copies) in genera whose genomes carry "
+                    "the complete route: predicted potential per cell; empty where the route "
+                    "cannot be judged.")
     counts = measures["status"].value_counts().to_dict()
     log.info("route measures: %d samples x %d routes; statuses %s", cells.shape[1],
              len(route_list), counts)
