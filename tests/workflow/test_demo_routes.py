@@ -69,7 +69,8 @@ def test_thinning_to_a_quarter_leaves_route_statuses_unchanged(demo_run, tmp_pat
     thinned.index.name = table.index.name
     thinned_path = tmp_path / "thinned.tsv"
     thinned.to_csv(thinned_path, sep="\t")
-    out = {"measures": str(tmp_path / "m.tsv"), "contributors": str(tmp_path / "c.tsv")}
+    out = {"measures": str(tmp_path / "m.tsv"), "contributors": str(tmp_path / "c.tsv"),
+           "mqc": str(tmp_path / "mqc.tsv")}
     score_routes(str(thinned_path), str(results / "taxonomy/asv_taxonomy.tsv"),
                  str(REPO / "resources/routes.tsv"), str(REPO / "resources/genus_profile"),
                  str(REPO / "resources/genus_16s_copies.tsv"), 0.01, 0.5, out)
