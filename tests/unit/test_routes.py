@@ -344,3 +344,16 @@ def test_named_producer_species_carry_their_routes(shared_data: Path) -> None:
     assert not failing, failing
     assert len({(r, s) for r, s, _ in checked}) >= 8  # the check covers the named producers
     assert all(fraction < 0.5 for _, _, fraction in gaps)  # still gaps: else drop them
+
+
+def test_report_schema_knows_every_route_status() -> None:
+    import json
+
+    from gutbrain.routes import STATUSES
+
+    schema = json.loads((REPO / "workflow" / "schemas" / "sample_report.schema.json")
+                        .read_text(encoding="utf-8"))
+    assert tuple(schema["$defs"]["route"]["properties"]["status"]["enum"]) == STATUSES
+    from gutbrain.report.settings import ROUTE_STATUS_TEXT
+
+    assert set(ROUTE_STATUS_TEXT) == set(STATUSES)

@@ -182,10 +182,3 @@ def route_facts(inputs: ReportInputs, sample: str, thresholds: Thresholds,
         "thresholds": {"present_share": thresholds.route_present_share,
                        "min_resolved": thresholds.route_min_resolved},
     }
-
-
-def read_validation(path: str | None) -> pd.DataFrame:
-    """``route_validation.tsv`` (empty when not given)."""
-    if not path:
-        return pd.DataFrame(columns=["route", "dataset", "samples", "rho"])
-    return pd.read_csv(path, sep="\t", dtype=str, keep_default_na=False)
