@@ -123,7 +123,7 @@ def test_confidence_levels(distance, predicted, levels) -> None:
         "weighted_distance": distance, "fraction_reads_predicted": predicted,
         "genomes_per_read": None, **out, "thresholds": confidence_limits(Thresholds())})
     if levels[2] != "not available":
-        assert f"Confidence in the predicted potential is {levels[2]}" in sentence
+        assert f"Reference coverage of the prediction is {levels[2]}" in sentence
         assert "0.03" in sentence and "80%" in sentence
 
 
@@ -982,3 +982,5 @@ def test_confidence_section_quotes_the_measured_agreement(pages: dict[str, str])
     html = " ".join(pages["S1"].split())
     assert "Read coverage says how much of the sample the prediction covers" in html
     assert "median Spearman's rho of 0.60 (Cameroon stool, 57 samples, 1 headline route;" in html
+    summary = " ".join(build_sample_facts("S1", make_cohort_inputs())["summary"]["paragraphs"])
+    assert "Coverage is not accuracy" in summary and "rho of 0.60 (Cameroon" in summary

@@ -113,7 +113,7 @@ def confidence_text(confidence: Mapping[str, Any]) -> str:
             else ""
         )
         return (
-            f"Confidence in the predicted potential is {overall}. {pct(predicted)} of "
+            f"Read coverage of the prediction is {overall}. {pct(predicted)} of "
             f"reads belong to genera with a genome-derived profile ({predicted_level}; high at "
             f"or above {pct(t['predicted_high'])}, moderate at or above "
             f"{pct(t['predicted_moderate'])}).{genomes}{'.' if genomes else ''} A genus profile "
@@ -124,7 +124,7 @@ def confidence_text(confidence: Mapping[str, Any]) -> str:
         return ("Confidence cannot be stated: no function prediction is available for this "
                 "sample.")
     return (
-        f"Confidence in the predicted potential is {overall}. The abundance-weighted "
+        f"Reference coverage of the prediction is {overall}. The abundance-weighted "
         f"distance from the sample's ASVs to their nearest reference genome is "
         f"{distance:.3f} ({confidence['distance_level']}; high at or below "
         f"{t['distance_high']:g}, moderate at or below "
@@ -169,6 +169,18 @@ def agreement_phrase(agreement: Iterable[Mapping[str, Any]]) -> str:
                 "route's enzymes)")
     return ("measured agreement of this measure with paired metagenomes: " + ", ".join(parts)
             if parts else "agreement with metagenomes not yet measured")
+
+
+def agreement_sentence(summary: Iterable[Mapping[str, Any]]) -> str:
+    """How well the headline measures agree with metagenomes, per validation cohort ('' when
+    not measured): coverage says how much is predicted, this how right it is."""
+    parts = [f"{a['median_rho']:.2f} ({a['label']})" for a in summary
+             if a.get("median_rho") is not None]
+    if not parts:
+        return ""
+    return ("Coverage is not accuracy: measured against paired shotgun metagenomes, the headline "
+            "measures rank people as their metagenomes do with a median Spearman's rho of "
+            + " and ".join(parts) + ", screening-level agreement.")
 
 
 def route_sentence(row: Mapping[str, Any]) -> str:
@@ -274,7 +286,9 @@ def plain_language_summary(facts: Mapping[str, Any]) -> dict[str, Any]:
             f"{n_taxa} taxon/taxa present in this sample have published group-level "
             "associations with depression (see Taxa of interest). " + GROUP_LEVEL_NOTE
         )
-    paragraphs.append(facts["confidence"]["text"])
+    paragraphs.append(" ".join(t for t in (facts["confidence"]["text"],
+                                           agreement_sentence(routes.get("agreement", [])))
+                               if t))
 
     uncertain.append("Functions are inferred from related reference genomes, not measured: "
                      "strains of one genus can differ in the genes they carry, and 16S cannot "
