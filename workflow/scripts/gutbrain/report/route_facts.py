@@ -26,33 +26,47 @@ DATASET_LABELS = {"cameroon": "Cameroon stool, 57 samples", "hmp": "HMP, 137 sam
 
 def _agreement(inputs: ReportInputs, route: str) -> list[dict[str, Any]]:
     """The route's measured agreement with metagenomes, one entry per validation dataset."""
-    table = inputs.route_validation
-    if table.empty or "route" not in table.columns:
-        return []
-    rows = table[table["route"].astype(str) == route]
-    out = []
-    for _, row in rows.iterrows():
-        rho = num(row.get("rho"))
-        dataset = text(row["dataset"])
-        out.append({
-            "dataset": dataset,
-            "label": DATASET_LABELS.get(dataset, dataset),
-            "samples": int(float(row["samples"])) if text(row.get("samples")) else None,
-            "rho": rho,
-            "rho_low": num(row.get("rho_low")),
-            "rho_high": num(row.get("rho_high")),
-            "picrust2_rho": num(row.get("picrust2_rho")),
-        })
-    return out
+    def build() -> dict[str, list[dict[str, Any]]]:
+        table = inputs.route_validation
+        out: dict[str, list[dict[str, Any]]] = {}
+        if table.empty or "route" not in table.columns:
+            return out
+        for row in table.to_dict("records"):
+            out.setdefault(str(row["route"]), []).append(_agreement_entry(row))
+        return out
+
+    return [dict(e) for e in inputs.view("route_agreement", build).get(route, [])]
+
+
+def _agreement_entry(row: Mapping[str, Any]) -> dict[str, Any]:
+    """One validation row as the page quotes it."""
+    rho = num(row.get("rho"))
+    dataset = text(row["dataset"])
+    return {
+        "dataset": dataset,
+        "label": DATASET_LABELS.get(dataset, dataset),
+        "samples": int(float(row["samples"])) if text(row.get("samples")) else None,
+        "rho": rho,
+        "rho_low": num(row.get("rho_low")),
+        "rho_high": num(row.get("rho_high")),
+        "picrust2_rho": num(row.get("picrust2_rho")),
+    }
 
 
 def _known_carriers(inputs: ReportInputs, route: Route) -> list[str]:
     """Genera the literature traits table names for the route's traits."""
-    traits = inputs.genus_traits
-    if not route.traits or traits.empty:
-        return []
-    rows = traits[traits["trait"].astype(str).isin(route.traits)]
-    return sorted(set(rows["genus"].astype(str)))
+    def build() -> dict[str, set[str]]:
+        traits = inputs.genus_traits
+        out: dict[str, set[str]] = {}
+        if traits.empty:
+            return out
+        for genus, trait in zip(traits["genus"].astype(str), traits["trait"].astype(str),
+                                strict=True):
+            out.setdefault(trait, set()).add(genus)
+        return out
+
+    by_trait = inputs.view("trait_genera", build)
+    return sorted(set().union(*(by_trait.get(t, set()) for t in route.traits)))
 
 
 def _contributors(inputs: ReportInputs, sample: str, route: str, top: int) -> list[dict]:
