@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import jsonschema
 import pytest
 import yaml
@@ -77,3 +79,17 @@ def test_report_settings_documented_in_reports_md_validate(repo, schema):
         config["report"][key] = "" if value is None else value
         jsonschema.validate(config, schema)
         assert key in schema["properties"]["report"]["properties"], key
+
+
+def test_licence_and_every_shipped_resource_has_one() -> None:
+    """The repository has a licence, and every shipped resource is named in the licence table
+    of resources/README.md."""
+    repo = Path(__file__).resolve().parents[2]
+    assert "MIT License" in (repo / "LICENSE").read_text(encoding="utf-8")
+    text = (repo / "resources" / "README.md").read_text(encoding="utf-8")
+    table = text[text.index("## Licence notes"):]
+    for path in sorted((repo / "resources").iterdir()):
+        if path.name == "README.md":
+            continue
+        name = f"`{path.name}/`" if path.is_dir() else f"`{path.name}`"
+        assert name in table, path.name
