@@ -357,3 +357,14 @@ def test_report_schema_knows_every_route_status() -> None:
     from gutbrain.report.settings import ROUTE_STATUS_TEXT
 
     assert set(ROUTE_STATUS_TEXT) == set(STATUSES)
+
+
+def test_route_library_imports_on_its_own() -> None:
+    """The route library is imported first by the score_routes job: no import cycle with the
+    report package."""
+    import subprocess
+    import sys
+
+    done = subprocess.run([sys.executable, "-c", "import gutbrain.routes"], check=False,
+                          cwd=REPO / "workflow" / "scripts", capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr

@@ -47,6 +47,7 @@ import pandas as pd
 
 from .errors import InputError
 from .io import read_text_table
+from .ranking import mid_rank_percentile
 
 #: Columns of ``routes.tsv``.
 ROUTE_COLUMNS = ("route", "compound", "direction", "role", "name", "specific", "generic",
@@ -367,20 +368,6 @@ def genus_cells(table: pd.DataFrame, genus_of_asv: Mapping[str, str | None],
     return cells.groupby(np.array(names, dtype=object)).sum()
 
 
-def _percentiles(values: Mapping[str, float]) -> dict[str, float]:
-    """Percent of the run's other valued samples below each sample's value (ties half)."""
-    keys = [k for k, v in values.items() if v is not None and not np.isnan(v)]
-    out = {}
-    for k in keys:
-        others = [values[o] for o in keys if o != k]
-        if not others:
-            continue
-        below = sum(1 for o in others if o < values[k]) + 0.5 * sum(
-            1 for o in others if o == values[k])
-        out[k] = 100.0 * below / len(others)
-    return out
-
-
 def sample_route_measures(
     cells: pd.DataFrame,
     routes: Sequence[Route],
@@ -455,11 +442,12 @@ def sample_route_measures(
     for sample, route, status, *values in measures:
         if status in ("present", "low", "absent"):
             by_route.setdefault(route.id, {})[sample] = float(values[0])
-    percentiles = {r: _percentiles(v) for r, v in by_route.items()}
+    percentiles = {r: {s: mid_rank_percentile(v, s) for s in v} for r, v in by_route.items()}
     for sample, route, status, share, lo, hi, per_cell, resolved in measures:
+        position = percentiles.get(route.id, {}).get(sample)
         rows.append((sample, route.id, route.compound, route.direction, route.role, status,
                      share, lo, hi, per_cell, resolved,
-                     percentiles.get(route.id, {}).get(sample, np.nan)))
+                     np.nan if position is None else position))
     table = pd.DataFrame(rows, columns=MEASURE_COLUMNS)
     contrib = pd.DataFrame(contributors, columns=CONTRIBUTOR_COLUMNS)
     contrib = contrib.sort_values(["sample", "route", "share", "genus"],

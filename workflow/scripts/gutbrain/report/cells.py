@@ -10,6 +10,7 @@ from typing import Any
 
 import pandas as pd
 
+from gutbrain.ranking import mid_rank_percentile
 from gutbrain.ranks import strip_rank_prefix
 from gutbrain.report.settings import COMPOUND_LABELS
 
@@ -66,15 +67,9 @@ def genus_label(row: Mapping[str, Any]) -> str:
 
 
 def percentile_in_run(values: Mapping[str, float | None], sample: str) -> float | None:
-    """Mid-rank percentile (0-100) of ``sample`` among the samples with a value; None if < 2."""
-    known = {s: v for s, v in values.items() if v is not None}
-    if sample not in known or len(known) < 2:
-        return None
-    x = known[sample]
-    others = [v for s, v in known.items() if s != sample]
-    below = sum(v < x for v in others)
-    equal = sum(v == x for v in others)
-    return num(100.0 * (below + 0.5 * equal) / len(others))
+    """Mid-rank percentile (0-100) of ``sample`` among the samples with a value; None if < 2
+    (:func:`gutbrain.ranking.mid_rank_percentile`, rounded for JSON)."""
+    return num(mid_rank_percentile(values, sample))
 
 
 def split_category(category: str) -> tuple[str, str]:

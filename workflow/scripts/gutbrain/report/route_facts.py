@@ -17,7 +17,8 @@ import pandas as pd
 
 from gutbrain.report.cells import compound_label, num, text
 from gutbrain.report.inputs import ReportInputs
-from gutbrain.report.settings import PANEL_FAMILIES, ROUTE_STATUS_TEXT, Thresholds
+from gutbrain.report.module_facts import panel_order
+from gutbrain.report.settings import ROUTE_STATUS_TEXT, Thresholds
 from gutbrain.routes import Route
 
 #: Datasets of the validation table, as the page names them.
@@ -126,13 +127,6 @@ def route_entries(inputs: ReportInputs, sample: str, thresholds: Thresholds
     return entries
 
 
-def _panel_order(compounds: Sequence[str]) -> list[tuple[str, str]]:
-    given = list(dict.fromkeys(compounds))
-    ordered = [(family, c) for family, members in PANEL_FAMILIES for c in members if c in given]
-    listed = {c for _, c in ordered}
-    return ordered + [(PANEL_FAMILIES[-1][0], c) for c in given if c not in listed]
-
-
 def route_panel(entries: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
     """One first-screen row per compound with a synthesis route that is not housekeeping: its
     headline route, or else its first route (not measurable or not predictable)."""
@@ -141,7 +135,7 @@ def route_panel(entries: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
         if e["direction"] == "synthesis" and e["role"] != "universal":
             by_compound.setdefault(e["compound"], []).append(e)
     rows = []
-    for family, compound in _panel_order(list(by_compound)):
+    for family, compound in panel_order(by_compound):
         routes = by_compound[compound]
         head = next((e for e in routes if e["role"] == "headline"), routes[0])
         others = [e for e in routes if e is not head and e["status"] in ("present", "low")]

@@ -356,7 +356,7 @@ def route_cells(asv_table: str, taxonomy: str, reference: str, genus_copies: str
     """Predicted cells for the route measures: genus names normalised with the reference's
     moved species, reads divided by rrnDB's 16S copies where ``genus_copies`` lists the genus,
     else by the reference's genome mean, else by the reference median."""
-    from gutbrain.genus_profile import load_profile, normalise_genus, read_species_map
+    from gutbrain.genus_profile import normalise_genus, read_species_map, reference_files
     from gutbrain.literature import load_genus_copies
     from gutbrain.routes import genus_cells
 
@@ -364,7 +364,9 @@ def route_cells(asv_table: str, taxonomy: str, reference: str, genus_copies: str
     moved = read_species_map(reference)
     names = {a: normalise_genus(g, moved) if g != UNCLASSIFIED else None
              for a, g in genus_of_asvs(taxonomy).items()}
-    copies = load_profile(reference).genera["mean_16s_copies"].dropna()
+    # Only the genus table is needed (not the EC profile): 16S copies per genus.
+    genera = pd.read_csv(reference_files(reference)["genera"], sep="\t", dtype={"genus": str})
+    copies = genera.set_index("genus")["mean_16s_copies"].dropna()
     per_genus = {str(g): float(c) for g, c in copies.items() if c > 0}
     curated = load_genus_copies(genus_copies)
     per_genus.update({str(g): float(c) for g, c in
