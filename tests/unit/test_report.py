@@ -913,6 +913,8 @@ def test_panel_leads_the_sample_page_and_compounds_lead_the_cohort(pages: dict[s
         "<h2>Module scores</h2>")
     # The cohort table compares samples by route shares (per cell), not by module scores.
     assert "Butyrate: predicted cells in carrier genera" in index
+    # ... and names the route behind each column (acetate's is acetogenesis, not fermentation).
+    assert "Acetate by reductive acetogenesis (Wood-Ljungdahl pathway" in index
     assert "does not\n  follow sequencing depth" in index
 
 

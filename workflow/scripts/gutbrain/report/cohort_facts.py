@@ -59,6 +59,14 @@ def _route_share(facts: Mapping[str, Any], compound: str) -> dict[str, Any]:
     return {"share": None, "status": row["status"], "text": row["status_text"]}
 
 
+def _headline_route_name(inputs: ReportInputs, compound: str) -> str:
+    """The name of the route the cohort table shows for a compound ('' without routes)."""
+    routes = [r for r in inputs.routes if r.compound == compound and r.direction == "synthesis"
+              and r.role != "universal"]
+    head = next((r for r in routes if r.role == "headline"), routes[0] if routes else None)
+    return head.name if head else ""
+
+
 def _compound_heatmap(sample_facts: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
     """Compounds x samples: synthesis key score and panel word (the cohort's first heatmap)."""
     compounds = panel_order(r["compound"] for f in sample_facts
@@ -174,6 +182,7 @@ def collect_cohort_facts(
         "reference_cohort": reference_cohort_facts(inputs),
         "provenance": provenance_facts(inputs),
         "key_compounds": [compound_label(c) for c in KEY_COMPOUNDS],
+        "key_routes": [_headline_route_name(inputs, c) for c in KEY_COMPOUNDS],
         "rows": rows,
         "status_counts": {s: sum(r["qc_status"] == s for r in rows)
                           for s in ("pass", "warn", "fail")},
