@@ -173,13 +173,15 @@ def marker_abundance(
         contributions["abundance"] = contributions["abundance"].astype(float)
     values = table.to_numpy(np.float64)
     row_of = {ko: i for i, ko in enumerate(table.index)}
+    ecs_of_ko = ({} if ko_ec is None or ko_ec.empty else
+                 ko_ec.groupby("ko")["ec"].agg(lambda e: tuple(sorted(set(e)))).to_dict())
     by_sample = _genus_ko_by_sample(
         contributions, {ko for marker in markers for ko in marker.kos})
     rows: list[dict[str, object]] = []
     for marker in markers:
         enzymes = _distinct(
             [alt for alt in marker.alternatives
-             if missing == "zero" or all(ko in known for ko in alt)], ko_ec)
+             if missing == "zero" or all(ko in known for ko in alt)], ecs_of_ko)
         for j, sample in enumerate(table.columns):
             top = ""
             if not enzymes:
@@ -196,11 +198,12 @@ def marker_abundance(
     return pd.DataFrame(rows, columns=MARKER_COLUMNS)
 
 
-def _distinct(enzymes: list[Alternative], ko_ec: pd.DataFrame | None) -> list[Alternative]:
-    """The alternatives, without those whose KOs map to the same EC sets as an earlier one."""
-    if ko_ec is None or ko_ec.empty:
+def _distinct(enzymes: list[Alternative], ecs: Mapping[str, tuple[str, ...]]
+              ) -> list[Alternative]:
+    """The alternatives, without those whose KOs map to the same EC sets (``ecs``: KO -> its
+    ECs) as an earlier one."""
+    if not ecs:
         return enzymes
-    ecs = ko_ec.groupby("ko")["ec"].agg(lambda e: tuple(sorted(set(e)))).to_dict()
     seen: set[tuple] = set()
     out = []
     for alt in enzymes:
