@@ -755,6 +755,9 @@ def test_route_sentences_say_what_the_share_means_and_what_is_unseen() -> None:
     assert unseen == "Butyrate: not measurable with this reference (x y)."
     unmeasured = wording.route_sentence({**row, "agreement": [{"rho": None, "label": "HMP"}]})
     assert "agreement with metagenomes cannot be measured" in unmeasured
+    constant = wording.route_sentence(
+        {**row, "agreement": [{"rho": None, "samples": 57, "label": "Cameroon"}]})
+    assert "cannot be computed (no genus carrying the whole route occurred" in constant
     degrade = wording.neuro_route_paragraph(
         [{**row, "label": "GABA", "status": "absent", "carrier_share": 0.0}],
         [{"direction": "degradation", "status": "present", "name": "GABA degradation",

@@ -198,6 +198,36 @@ def test_carrier_share_is_per_cell_and_names_only_carriers(tmp_path: Path) -> No
     assert contributors["genus"].tolist() == ["Faecalibacterium"]
 
 
+def test_a_genus_where_only_some_species_carry_the_route_counts_only_in_the_upper_bound(
+        tmp_path: Path) -> None:
+    """A genus is credited only when most of its genomes carry the route: at 0.3 it is not a
+    contributor and adds nothing to the carrier share, but stays in the upper bound."""
+    route = _route(tmp_path, "4.1.1.22")
+    reference = _reference({"Morganella": 0.95, "Bacteroides": 0.3})
+    cells = pd.DataFrame({"S1": [10.0, 90.0]}, index=["Morganella", "Bacteroides"])
+    measures, contributors = sample_route_measures(cells, [route], reference, 0.01, 0.5)
+    row = measures.iloc[0]
+    assert row["carrier_share"] == pytest.approx(10 * 0.95 / 100)
+    assert row["carrier_share_high"] == pytest.approx((10 * 1.0 + 90 * 0.4) / 100)
+    assert row["carrier_share_low"] == pytest.approx(10 * 0.85 / 100)
+    assert row["partial_share"] == pytest.approx(0.9)
+    assert row["partial_genera"] == "Bacteroides"
+    assert contributors["genus"].tolist() == ["Morganella"]
+    # Without the whole-route carrier the route is absent, and the page says where some
+    # species might carry it.
+    from gutbrain.report.wording import route_sentence
+
+    alone = cells.loc[["Bacteroides"]]
+    measures, contributors = sample_route_measures(alone, [route], reference, 0.01, 0.5)
+    row = measures.iloc[0]
+    assert row["status"] == "absent" and row["carrier_share"] == 0
+    assert contributors.empty
+    sentence = route_sentence({"label": "Histamine", "status": "absent", "name": "hdc",
+                               "fraction_cells_resolved": 1.0, "partial_share": 1.0,
+                               "partial_genera": ["Bacteroides"]})
+    assert "only some genomes carry it (Bacteroides)" in sentence
+
+
 def test_statuses_absent_unresolved_and_not_measurable(tmp_path: Path) -> None:
     route = _route(tmp_path, "1.3.8.1")
     reference = _reference({"Bacteroides": 0.0})
@@ -265,8 +295,8 @@ def test_known_carriers_pass_and_known_non_carriers_fail() -> None:
                            "Anaerobutyricum", "Coprococcus"],
         "BUT_KINASE": ["Coprococcus"],
         "BUT_LYSINE": ["Fusobacterium"],
-        "PRO_SUCCINATE": ["Bacteroides", "Veillonella", "Akkermansia", "Dialister"],
-        "PRO_PROPANEDIOL": ["Anaerobutyricum", "Blautia"],
+        "PRO_SUCCINATE": ["Bacteroides", "Veillonella", "Akkermansia"],
+        "PRO_PROPANEDIOL": ["Anaerobutyricum"],
         "GABA_GAD": ["Bacteroides", "Parabacteroides", "Escherichia"],
         "INDOLE_TNA": ["Escherichia", "Bacteroides"],
         "HISTAMINE_HDC": ["Morganella"],
@@ -278,6 +308,13 @@ def test_known_carriers_pass_and_known_non_carriers_fail() -> None:
         for genus in route.non_carriers:
             value = carriers.get((route.id, genus), 0.0)
             assert not value >= MIN_CARRIER_FRACTION, (route.id, genus, value)
+    # Species-dependent carriers: some species of the genus carry the route (Dialister invisus's
+    # succinate route, Blautia obeum's propanediol route, the B. fragilis group's histidine
+    # decarboxylase), most genomes of the genus do not; they stay out of the measure and in its
+    # upper bound.
+    for route, genus in (("PRO_SUCCINATE", "Dialister"), ("PRO_PROPANEDIOL", "Blautia"),
+                         ("HISTAMINE_HDC", "Bacteroides")):
+        assert 0.1 < carriers[(route, genus)] < MIN_CARRIER_FRACTION, (route, genus)
 
 
 def test_visibility_names_unseen_enzymes(tmp_path: Path) -> None:

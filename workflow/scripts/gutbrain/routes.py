@@ -22,9 +22,12 @@ a Wilson 95 % interval for a single species), shown where a genus's genomes disa
 Sample measures (:func:`sample_route_measures`) are per predicted cell, so they do not follow
 sequencing depth: reads are divided by the genus's 16S copies, and a route's *carrier share* is
 the fraction of resolved cells that belong to genera carrying the route, weighted by the genus's
-carrier fraction. Genera whose carrier fraction is below :data:`MIN_CARRIER_FRACTION` count as
-non-carriers (rare carriage in a genus is more often a misannotation or a strain trait than
-genus-level potential). The gene-level measure beside it is the copies of the route's first
+carrier fraction. Genera whose carrier fraction is below :data:`MIN_CARRIER_FRACTION` (a
+majority of the genus's genomes) count as non-carriers in the measure and only in its upper bound
+(carriage by some species of a genus is a species or strain trait that genus-level 16S cannot
+attribute, or a misannotation); their cells are reported beside it as ``partial_share`` (with the
+largest of them in ``partial_genera``), so that an *absent* route still says where some species
+might carry it. The gene-level measure beside it is the copies of the route's first
 specific step (its defining enzyme) per resolved cell. :func:`ec_route_copies` gives a
 route-level gene measure from any EC x sample table (a metagenome, PICRUSt2's prediction, our
 own EC table): the copies of the route's scarcest specific step per cell, with cells counted
@@ -71,15 +74,21 @@ CORE_AARS = ("EC:6.1.1.1", "EC:6.1.1.2", "EC:6.1.1.3", "EC:6.1.1.4", "EC:6.1.1.5
 MAX_MISSING_AARS = 0.10
 MIN_GENOMES = 3
 MIN_SPECIES = 1
-#: A genus whose genomes carry a route less often than this counts as a non-carrier.
-MIN_CARRIER_FRACTION = 0.10
+#: A genus counts as a carrier of a route only when at least this (species-weighted) share of
+#: its genomes carries the whole route: the typical member of the genus must carry it. Genera
+#: below it, where only some species carry the route (Bacteroides fragilis-group histidine
+#: decarboxylase, Blautia's propanediol route), count only in the upper bound.
+MIN_CARRIER_FRACTION = 0.5
 
 CARRIER_COLUMNS = ["route", "genus", "n_genomes", "n_species", "carrier_fraction",
                    "carrier_low", "carrier_high", "marker_copies"]
 VISIBILITY_COLUMNS = ["route", "seen", "unseen_ecs", "n_carrier_genera"]
 MEASURE_COLUMNS = ["sample", "route", "compound", "direction", "role", "status",
                    "carrier_share", "carrier_share_low", "carrier_share_high",
+                   "partial_share", "partial_genera",
                    "marker_copies_per_cell", "fraction_cells_resolved", "run_percentile"]
+#: Genera named in ``partial_genera`` (the largest by cells).
+MAX_PARTIAL_GENERA = 3
 CONTRIBUTOR_COLUMNS = ["sample", "route", "genus", "carrier_fraction", "share"]
 STATUSES = ("present", "low", "absent", "unresolved", "not_measurable", "not_predictable")
 
@@ -395,8 +404,8 @@ def sample_route_measures(
         else:
             status = ""
         if status:
-            measures.extend((s, route, status, np.nan, np.nan, np.nan, np.nan, np.nan)
-                            for s in samples)
+            measures.extend((s, route, status, np.nan, np.nan, np.nan, np.nan, "", np.nan,
+                             np.nan) for s in samples)
             continue
         sub = reference.carriers[reference.carriers["route"] == route.id]
         sub = sub[sub["carrier_fraction"].notna()].set_index("genus")
@@ -404,6 +413,7 @@ def sample_route_measures(
         c = cells.loc[genera].to_numpy(np.float64)
         resolved = c.sum(axis=0)
         f = sub.loc[genera, "carrier_fraction"].to_numpy(np.float64)
+        partial = (f > 0) & (f < MIN_CARRIER_FRACTION)
         f = np.where(f >= MIN_CARRIER_FRACTION, f, 0.0)
         lo = np.where(f > 0, sub.loc[genera, "carrier_low"].to_numpy(np.float64), 0.0)
         # The upper bound keeps genera below the carrier threshold: some of their species
@@ -415,6 +425,7 @@ def sample_route_measures(
             share_lo = (lo @ c) / resolved
             share_hi = (hi @ c) / resolved
             per_cell = (m @ c) / resolved
+            share_partial = (partial.astype(np.float64) @ c) / resolved
             frac_resolved = np.where(totals > 0, resolved / totals, 0.0)
         for j, sample in enumerate(samples):
             if totals[j] <= 0 or frac_resolved[j] < min_resolved or resolved[j] <= 0:
@@ -426,10 +437,13 @@ def sample_route_measures(
             else:
                 row_status = "absent"
             valued = resolved[j] > 0
+            some = [i for i in np.argsort(-c[:, j], kind="stable") if partial[i] and c[i, j] > 0]
             measures.append((sample, route, row_status,
                              share[j] if valued else np.nan,
                              share_lo[j] if valued else np.nan,
                              share_hi[j] if valued else np.nan,
+                             share_partial[j] if valued else np.nan,
+                             ";".join(genera[i] for i in some[:MAX_PARTIAL_GENERA]),
                              per_cell[j] if valued else np.nan, frac_resolved[j]))
             if valued and share[j] > 0:
                 weights = f * c[:, j]
@@ -443,10 +457,10 @@ def sample_route_measures(
         if status in ("present", "low", "absent"):
             by_route.setdefault(route.id, {})[sample] = float(values[0])
     percentiles = {r: {s: mid_rank_percentile(v, s) for s in v} for r, v in by_route.items()}
-    for sample, route, status, share, lo, hi, per_cell, resolved in measures:
+    for sample, route, status, share, lo, hi, part, part_genera, per_cell, resolved in measures:
         position = percentiles.get(route.id, {}).get(sample)
         rows.append((sample, route.id, route.compound, route.direction, route.role, status,
-                     share, lo, hi, per_cell, resolved,
+                     share, lo, hi, part, part_genera, per_cell, resolved,
                      np.nan if position is None else position))
     table = pd.DataFrame(rows, columns=MEASURE_COLUMNS)
     contrib = pd.DataFrame(contributors, columns=CONTRIBUTOR_COLUMNS)

@@ -69,8 +69,8 @@ class ReportInputs:
     reference_cohort: ReferenceCohort | None = None
     route_measures: pd.DataFrame = field(default_factory=lambda: _empty(
         ["sample", "route", "status", "carrier_share", "carrier_share_low",
-         "carrier_share_high", "marker_copies_per_cell", "fraction_cells_resolved",
-         "run_percentile"]))
+         "carrier_share_high", "partial_share", "partial_genera", "marker_copies_per_cell",
+         "fraction_cells_resolved", "run_percentile"]))
     route_contributors: pd.DataFrame = field(default_factory=lambda: _empty(
         ["sample", "route", "genus", "carrier_fraction", "share"]))
     routes: Sequence[Any] = ()
@@ -106,7 +106,8 @@ NUMERIC_COLUMNS = {
     "module_contributions": ("share", "rank"),
     "marker_genes": ("abundance",),
     "route_measures": ("carrier_share", "carrier_share_low", "carrier_share_high",
-                       "marker_copies_per_cell", "fraction_cells_resolved", "run_percentile"),
+                       "partial_share", "marker_copies_per_cell", "fraction_cells_resolved",
+                       "run_percentile"),
     "route_contributors": ("carrier_fraction", "share"),
     "sample_confidence": ("weighted_distance", "fraction_reads_predicted", "n_asvs",
                           "n_asvs_predicted", "reads_total", "reads_predicted"),
@@ -126,8 +127,8 @@ REQUIRED_COLUMNS = {
                          "evidence_strength"),
     "genus_traits": ("genus", "trait"),
     "route_measures": ("sample", "route", "status", "carrier_share", "carrier_share_low",
-                       "carrier_share_high", "marker_copies_per_cell",
-                       "fraction_cells_resolved", "run_percentile"),
+                       "carrier_share_high", "partial_share", "partial_genera",
+                       "marker_copies_per_cell", "fraction_cells_resolved", "run_percentile"),
     "route_contributors": ("sample", "route", "genus", "carrier_fraction", "share"),
     "route_validation": ("route", "dataset", "samples", "rho"),
 }

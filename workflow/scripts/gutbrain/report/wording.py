@@ -163,8 +163,12 @@ SCFA_FAMILY = "Short-chain fatty acids"
 
 def agreement_phrase(agreement: Iterable[Mapping[str, Any]]) -> str:
     """'agreement with metagenomes: rho 0.60 (Cameroon stool, 57 samples)' ('' when none)."""
+    agreement = list(agreement)
     parts = [f"rho {a['rho']:.2f} ({a['label']})" for a in agreement if a.get("rho") is not None]
-    if not parts and list(agreement):
+    if not parts and any(a.get("samples") for a in agreement):
+        return ("agreement with metagenomes cannot be computed (no genus carrying the whole route "
+                "occurred in the validation samples, so the measure was 0 in all)")
+    if not parts and agreement:
         return ("agreement with metagenomes cannot be measured (their tables do not report the "
                 "route's enzymes)")
     return ("measured agreement of this measure with paired metagenomes: " + ", ".join(parts)
@@ -183,6 +187,18 @@ def agreement_sentence(summary: Iterable[Mapping[str, Any]]) -> str:
             + " and ".join(parts) + ", screening-level agreement.")
 
 
+def partial_clause(row: Mapping[str, Any]) -> str:
+    """'; ...' naming the cells in genera where only some genomes carry the route ('' when
+    they are under half a percent)."""
+    share = row.get("partial_share")
+    if share is None or share < 0.005:
+        return ""
+    genera = ", ".join(row.get("partial_genera") or ())
+    return (f"; {pct(share)} belong to genera in which only some genomes carry it"
+            + (f" ({genera})" if genera else "")
+            + ", which genus-level 16S cannot attribute")
+
+
 def route_sentence(row: Mapping[str, Any]) -> str:
     """One sentence about a compound's first-screen route, from its status and figures."""
     label, status, name = row["label"], row["status"], row["name"]
@@ -190,12 +206,12 @@ def route_sentence(row: Mapping[str, Any]) -> str:
         carriers = ", ".join(f"{c['genus']} {pct(c['share'])}" for c in row["contributors"])
         who = f"; carrier genera: {carriers}" if carriers else ""
         return (f"{label}: {pct(row['carrier_share'])} of predicted cells belong to genera whose "
-                f"genomes carry the complete route ({name}), {status}{who}; "
+                f"genomes carry the complete route ({name}), {status}{who}{partial_clause(row)}; "
                 f"{agreement_phrase(row['agreement'])}.")
     if status == "absent":
         return (f"{label}: no predicted cell belongs to a genus whose genomes carry the complete "
                 f"route ({name}) among the {pct(row['fraction_cells_resolved'])} of predicted "
-                "cells this reference resolves.")
+                f"cells this reference resolves{partial_clause(row)}.")
     if status == "unresolved":
         return (f"{label}: cannot be judged; only {pct(row['fraction_cells_resolved'])} of "
                 "predicted cells belong to genera with enough sequenced genomes.")
