@@ -84,6 +84,7 @@ def pipeline_message(text: str) -> str:
                 "InputError",
                 "WorkflowError",
                 "Sample sheet problem",
+                "Reference problem",
                 "config key",
                 "ValidationError",
                 "On instance",

@@ -158,6 +158,16 @@ def test_asv_seqs_without_asv_table_is_refused(asv_input, tmp_path):
 # ---------------------------------------------------------------- config and header (dry run)
 
 
+def test_empty_samples_on_the_command_line_means_no_sheet(asv_input, tmp_path):
+    """`--config samples=` (Snakemake passes None) is the README's "no sample sheet"."""
+    require_tools()
+    config = _config(tmp_path, asv_input["biom"], asv_input["seqs"], tmp_path / "absent.tsv")
+    missing = run_snakemake(tmp_path, config, "-n", check=False)
+    assert missing.returncode != 0 and "absent.tsv" in missing.stdout
+    proc = run_snakemake(tmp_path, config, "-n", "--config", "samples=", check=False)
+    assert proc.returncode == 0, proc.stdout[-3000:]
+
+
 def test_asv_seqs_unset_names_the_key(asv_input, tmp_path):
     require_tools()
     text = _fails(tmp_path, (_config(tmp_path, asv_input["biom"], "")), "-n")

@@ -16,6 +16,7 @@ config values, and each message's wording, is tested on the library functions in
 
 from __future__ import annotations
 
+import gzip
 import hashlib
 import shutil
 from pathlib import Path
@@ -23,8 +24,16 @@ from pathlib import Path
 import dnaio
 import pandas as pd
 import pytest
+import yaml
 
-from .conftest import logged_text, pipeline_message, require_tools, run_snakemake, write_config
+from .conftest import (
+    REPO,
+    logged_text,
+    pipeline_message,
+    require_tools,
+    run_snakemake,
+    write_config,
+)
 
 pytestmark = pytest.mark.workflow
 
@@ -262,6 +271,111 @@ def test_unparseable_reference_headers_name_file_and_record(base_reads, tmp_path
         **{"references.taxonomy.plain": entry, "taxonomy.reference": "plain"},
     )
     assert "plain_ref.fasta" in text and "seq1" in text
+
+
+# ---------------------------------------------------------------- references checked on every use
+
+
+def _url_entry(path: Path) -> dict:
+    return {"source": "url", "url": path.as_uri(), "format": "sintax", "version": "test"}
+
+
+def test_cached_reference_changed_after_download_stops_the_rerun(base_reads, tmp_path,
+                                                                 dada2_extdata):
+    """The first run downloads (file://) and locks the reference; a cached file replaced by
+    another valid gzip afterwards stops the next run before any job, naming both checksums."""
+    require_tools()
+    fq1, fq2 = _copy_pair(base_reads, "mock1", tmp_path)
+    sheet = _sheet(tmp_path, [("mock1", fq1, fq2)])
+    overrides = {"references.taxonomy.fetched": _url_entry(dada2_extdata / "ten_16s.100.fa.gz"),
+                 "taxonomy.reference": "fetched"}
+    config = write_config(tmp_path, sheet, **overrides)
+    prepared = tmp_path / "cache/taxonomy/fetched/dada2.fa.gz"
+    run_snakemake(tmp_path, config, str(prepared))
+    cached = tmp_path / "cache/taxonomy/fetched/download/reference.fa.gz"
+    lock = cached.with_name("reference.fa.gz.sha256")
+    locked = lock.read_text().split()[0]
+    with gzip.open(cached, "rt") as handle:
+        text = handle.read().replace("g:Bacteroides", "g:Renamed")
+    with gzip.open(cached, "wt") as handle:
+        handle.write(text)
+    message = _fails(tmp_path, sheet, "-n", **overrides)
+    assert "Reference problem" in message and str(cached) in message and locked in message
+    assert "download it again" in message and "references.taxonomy.fetched.sha256" in message
+
+
+def test_truncated_gzip_reference_stops_before_any_job(base_reads, tmp_path, dada2_extdata):
+    require_tools()
+    fq1, fq2 = _copy_pair(base_reads, "mock1", tmp_path)
+    sheet = _sheet(tmp_path, [("mock1", fq1, fq2)])
+    data = (dada2_extdata / "ten_16s.100.fa.gz").read_bytes()
+    cut = tmp_path / "cut_ref.fa.gz"
+    cut.write_bytes(data[: len(data) // 2])
+    entry = {"source": "local", "fasta": str(cut), "format": "sintax", "version": "test"}
+    text = _fails(tmp_path, sheet, "-n",
+                  **{"references.taxonomy.cut": entry, "taxonomy.reference": "cut"})
+    named = "taxonomy reference 'cut' (references.taxonomy.cut)"
+    assert f"{named}: {cut}: the file is truncated" in text
+    assert "EOFError" in text and "Traceback" not in pipeline_message(text)
+
+
+def _profile_run(base_reads: Path, tmp_path: Path, name: str) -> tuple[Path, Path]:
+    """A one-sample sheet and a copy of the shipped genus profile folder to damage."""
+    require_tools()
+    fq1, fq2 = _copy_pair(base_reads, "mock1", tmp_path)
+    folder = tmp_path / name
+    shutil.copytree(REPO / "resources" / "genus_profile", folder)
+    return _sheet(tmp_path, [("mock1", fq1, fq2)]), folder
+
+
+def test_malformed_genus_profile_folder_stops_before_any_job(base_reads, tmp_path):
+    """A user's genus profile folder (no checksums listed) with a comma-separated table."""
+    sheet, folder = _profile_run(base_reads, tmp_path, "my_profile")
+    manifest = yaml.safe_load((folder / "reference.yaml").read_text())
+    del manifest["files"]
+    (folder / "reference.yaml").write_text(yaml.safe_dump(manifest))
+    table = pd.read_csv(folder / "ko_ec.tsv", sep="\t")
+    table.to_csv(folder / "ko_ec.tsv", index=False)
+    text = _fails(tmp_path, sheet, "-n", **{"function.genus_profile": str(folder)})
+    assert f"{folder / 'ko_ec.tsv'}: line 1: the table is comma-separated" in text
+
+
+def test_shipped_genus_profile_table_changed_is_refused(base_reads, tmp_path):
+    sheet, folder = _profile_run(base_reads, tmp_path, "edited_profile")
+    genera = folder / "genera.tsv"
+    genera.write_text(genera.read_text().replace("Faecalibacterium\t", "Faecalibacterium2\t"))
+    text = _fails(tmp_path, sheet, "-n", **{"function.genus_profile": str(folder)})
+    assert f"{genera} is not the file whose checksum was recorded" in text
+    assert "make genus-profile" in text
+
+
+def test_ncbi_headers_in_a_dada2_reference_stop_the_run(base_reads, tmp_path):
+    require_tools()
+    fq1, fq2 = _copy_pair(base_reads, "mock1", tmp_path)
+    sheet = _sheet(tmp_path, [("mock1", fq1, fq2)])
+    ref = tmp_path / "ncbi_ref.fasta"
+    ref.write_text(">AB000001.1 Bacteroides sp. 16S ribosomal RNA gene, partial sequence\n"
+                   "ACGTACGTACGT\n")
+    entry = {"source": "local", "fasta": str(ref), "format": "dada2", "version": "test"}
+    text = _fails(tmp_path, sheet, "-n",
+                  **{"references.taxonomy.ncbi": entry, "taxonomy.reference": "ncbi"})
+    assert f"{ref}: line 1: header is not a DADA2 lineage" in text
+
+
+def test_numbers_inside_nested_command_line_config_are_numbers(base_reads, tmp_path):
+    require_tools()
+    fq1, fq2 = _copy_pair(base_reads, "mock1", tmp_path)
+    sheet = _sheet(tmp_path, [("mock1", fq1, fq2)])
+    config = write_config(tmp_path, sheet)
+    ok = run_snakemake(tmp_path, config, "-n", "--config",
+                       "taxonomy={method: dada2, reference: dada2_gold, min_boot: 60}",
+                       check=False)
+    assert ok.returncode == 0, ok.stdout[-3000:]
+    bad = run_snakemake(tmp_path, config, "-n", "--config", "taxonomy={min_boot: sixty}",
+                        check=False)
+    assert bad.returncode != 0
+    assert "config key taxonomy.min_boot: got 'sixty' (text), expected a whole number" in (
+        bad.stdout)
 
 
 # ---------------------------------------------------------------- reads that all fail filtering

@@ -29,6 +29,29 @@ if "reference_cohort" in (config.get("report") or {}):
         "config key report.reference_cohort has moved to input.reference_cohort (the report "
         "section holds settings only; input files are under input:). Move the line there."
     )
+
+
+def _coerce_config():
+    """Command-line values made what the schema expects (gutbrain.config_values): nested
+    --config numbers arrive as text, and `--config samples=` as None (no sample sheet).
+    """
+    import yaml
+
+    from gutbrain.config_values import coerce_to_schema
+
+    if "samples" in config and config["samples"] is None:
+        config["samples"] = ""
+    schema_path = (
+        Path(workflow.current_basedir) / ".." / "schemas" / "config.schema.yaml"
+    )
+    schema = yaml.safe_load(schema_path.read_text(encoding="utf-8"))
+    try:
+        config.update(coerce_to_schema(dict(config), schema))
+    except InputError as err:
+        raise WorkflowError(str(err)) from None
+
+
+_coerce_config()
 validate(config, schema="../schemas/config.schema.yaml")
 
 RESULTS = "results"
@@ -681,3 +704,41 @@ def bundle_manifest():
     if GENUS_METHOD:
         return genus_profile_files()["ref_reference"]
     return bundle_files().get("bundle_manifest", [])
+
+
+# ---------------------------------------------------------------- references checked on every use
+
+
+def _check_references():
+    """Checksum and content of every reference file this run reads that exists now
+    (gutbrain.reference_checks), before any job runs; remembered per file in the cache.
+    """
+    from gutbrain.reference_checks import (
+        CheckMemo,
+        verify_bundle_files,
+        verify_genus_profile,
+        verify_routes_match,
+        verify_taxonomy_reference,
+    )
+
+    memo = CheckMemo(f"{CACHE}/checked")
+    try:
+        name = taxonomy_reference_name()
+        verify_taxonomy_reference(name, taxonomy_reference(name), CACHE, memo)
+        folder = repo_file(config["function"]["genus_profile"])
+        if os.path.isdir(folder):
+            verify_genus_profile(folder, memo)
+            verify_routes_match(folder, repo_file(config["function"]["routes"]), memo)
+        if not GENUS_METHOD:
+            verify_bundle_files(
+                config["function"]["bundle"],
+                bundle_entry(),
+                bundle_files(),
+                CACHE,
+                memo,
+            )
+    except InputError as err:
+        raise WorkflowError(f"Reference problem: {err}") from None
+
+
+_check_references()

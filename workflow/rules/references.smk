@@ -60,6 +60,8 @@ rule prepare_taxonomy_reference:
         f"logs/references/prepare_{{ref}}.log",
     benchmark:
         f"{RESULTS}/benchmarks/references/prepare_taxonomy_reference/{{ref}}.tsv"
+    # A failure here comes from the reference file itself: retrying cannot help.
+    retries: 0
     conda:
         "../../envs/python.yaml"
     threads: 1

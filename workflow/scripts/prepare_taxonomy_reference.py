@@ -1,6 +1,8 @@
 """Convert a taxonomy reference to the DADA2 and SINTAX formats and record its provenance
 (gutbrain.steps.references)."""
 
+from pathlib import Path
+
 from gutbrain.steps import configure_logging
 
 configure_logging(snakemake.log[0])
@@ -15,4 +17,6 @@ prepare_taxonomy_reference(
     dada2_out=snakemake.output.dada2,
     sintax_out=snakemake.output.sintax,
     provenance_out=snakemake.output.provenance,
+    # <cache>/taxonomy/<ref>/provenance.tsv: the parse-time checks remember in <cache>/checked.
+    checked_dir=str(Path(snakemake.output.provenance).parents[2] / "checked"),
 )

@@ -346,6 +346,12 @@ def build_reference(
     if routes is not None:
         write_tsv(carriers, Path(out_dir) / "route_carriers.tsv")
         write_tsv(visibility, Path(out_dir) / "route_visibility.tsv")
+    # The checksum of every table, which each run checks before using the folder
+    # (gutbrain.reference_checks.verify_genus_profile).
+    manifest["files"] = {p.name: sha256sum(p) for p in sorted(Path(out_dir).iterdir())
+                         if p.is_file() and p.name != "reference.yaml"}
+    write_text(yaml.safe_dump(dict(manifest), sort_keys=False, allow_unicode=True),
+               Path(out_dir) / "reference.yaml")
     return counts
 
 

@@ -51,10 +51,13 @@ def parse_dada2_header(header: str, path: str = "", where: str = "") -> list[str
     parts = [_clean(p) for p in header.split(";")]
     while parts and parts[-1] == "":
         parts.pop()
-    if not parts or len(parts) > len(RANKS) or "=" in header:
+    if not parts or len(parts) > len(RANKS) or "=" in header or len(parts[0].split()) > 1:
+        # A kingdom is one word: 'AB000001.1 Bacteroides sp. 16S ribosomal RNA gene' is free
+        # text (an NCBI-style header), not a lineage.
         raise InputError(
             f"{path}: {where}: header is not a DADA2 lineage 'Kingdom;Phylum;...;Genus;': "
-            f"'{header[:80]}'"
+            f"'{header[:80]}' (set the reference's format: to sintax, fasta_tsv or gold if its "
+            "headers are in another format)"
         )
     return parts + [""] * (len(RANKS) - len(parts))
 

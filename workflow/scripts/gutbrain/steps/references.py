@@ -13,6 +13,7 @@ from __future__ import annotations
 import shutil
 import sys
 import urllib.request
+import zlib
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 
@@ -21,6 +22,14 @@ import pandas as pd
 
 from gutbrain.errors import InputError
 from gutbrain.io import atomic_path, write_tsv
+from gutbrain.reference_checks import (
+    CheckMemo,
+    check_file,
+    check_readable,
+    check_taxonomy_fasta,
+    read_lock,
+    write_lock,
+)
 from gutbrain.references import (
     PROVENANCE_COLUMNS,
     provenance_row,
@@ -28,11 +37,6 @@ from gutbrain.references import (
     write_provenance,
 )
 from gutbrain.taxonomy import dada2_header, iter_reference, parse_dada2_header, sintax_header
-
-
-def read_lock(lock: Path) -> str:
-    """The sha256 recorded in a lock file ('' when there is none)."""
-    return lock.read_text(encoding="utf-8").split()[0] if lock.exists() else ""
 
 
 def download(
@@ -46,6 +50,8 @@ def download(
 
     The expected checksum is the configured one, else the one in ``lock`` (written on the first
     download). A mismatch removes the download and raises an error naming the file and both sums.
+    A gzip file is read to its end before it is kept, so that a truncated download is neither
+    kept nor locked (the job fails and may be retried).
     """
     out = Path(out)
     lock_path = Path(lock) if lock else out.with_name(out.name + ".sha256")
@@ -62,9 +68,13 @@ def download(
                 f"got {actual}. The file was not kept. If the upstream file changed on purpose, "
                 f"update the sha256 in the config or delete {lock_path}."
             )
+        if out.name.endswith(".gz"):
+            try:
+                check_readable(tmp)
+            except InputError as err:
+                raise InputError(f"download of {url} (saving to {out}): {err}") from None
     if not lock_path.exists():
-        with atomic_path(lock_path) as tmp:
-            tmp.write_text(f"{actual}  {out.name}  {url}\n", encoding="utf-8")
+        write_lock(lock_path, actual, url)
     return actual
 
 
@@ -103,11 +113,15 @@ def convert_reference(
     def records() -> Iterator[tuple[str, list[str], str]]:
         for part_path, part_fmt, table in parts:
             known = read_lineage_table(table) if part_fmt == "fasta_tsv" and table else None
-            with dnaio.open(part_path) as reader:
-                yield from iter_reference(
-                    ((rec.name, rec.sequence) for rec in reader), part_fmt, part_path, known,
-                    table, lineages, stats,
-                )
+            try:
+                with dnaio.open(part_path) as reader:
+                    yield from iter_reference(
+                        ((rec.name, rec.sequence) for rec in reader), part_fmt, part_path,
+                        known, table, lineages, stats,
+                    )
+            except (EOFError, OSError, zlib.error, dnaio.exceptions.FileFormatError) as err:
+                raise InputError(f"{part_path}: cannot be read as FASTA: the file is truncated "
+                                 f"or corrupt ({type(err).__name__}: {err})") from None
 
     with atomic_path(dada2_out) as tmp_d, atomic_path(sintax_out) as tmp_s:
         with dnaio.FastaWriter(tmp_d) as wd, dnaio.FastaWriter(tmp_s) as ws:
@@ -132,8 +146,20 @@ def prepare_taxonomy_reference(
     dada2_out: str,
     sintax_out: str,
     provenance_out: str,
+    checked_dir: str | None = None,
 ) -> dict[str, int]:
-    """Convert a registry reference to both classifier formats and write its provenance row."""
+    """Check a registry reference (:func:`gutbrain.reference_checks.check_taxonomy_fasta`,
+    remembered in ``checked_dir`` as the parse-time check does), convert it to both classifier
+    formats and write its provenance row."""
+    memo = CheckMemo(checked_dir)
+    accept = bool(entry.get("accept_implausible", False))
+    table = lineages if entry["format"] == "fasta_tsv" else None
+    check_file(fasta, lambda p: check_taxonomy_fasta(p, entry["format"], table, accept), memo,
+               f"taxonomy:{entry['format']}:{accept}:{table or ''}")
+    for part in entry.get("extra", []):
+        check_file(part["fasta"],
+                   lambda p, f=part["format"]: check_taxonomy_fasta(p, f, None, accept),
+                   memo, f"taxonomy:{part['format']}:{accept}:")
     extra = [(part["fasta"], part["format"]) for part in entry.get("extra", [])]
     counts = convert_reference(fasta, entry["format"], dada2_out, sintax_out, lineages, extra)
     source = entry.get("url") or fasta
