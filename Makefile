@@ -18,7 +18,7 @@ TEST_TOOLS := chromium
 
 demo: setup
 	PYTHONPATH=workflow/scripts:. $(BIN)/python -m tools.simulate demo --out demo_data
-	$(BIN)/snakemake --cores $(CORES)
+	$(BIN)/snakemake --cores $(CORES) --configfile config/demo_compare.yaml
 	@echo "Demo finished: see results/reports/index.html and results/multiqc/multiqc_report.html"
 
 test: setup test-tools

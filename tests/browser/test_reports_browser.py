@@ -93,6 +93,25 @@ def test_fixture_specials(browser, reports_dir: Path, screenshot_dir: Path) -> N
     assert "not predictable from 16S" in panel
 
 
+def test_group_comparison_section(browser, reports_dir: Path, screenshot_dir: Path) -> None:
+    """The fixture cohort compares two contrasts: one difference in words with its forest
+    plot, one contrast where nothing is significant, both framed as predicted potential."""
+    if not (reports_dir / "samples" / "S3.html").is_file():
+        pytest.skip("not the fixture cohort (GUTBRAIN_REPORTS_DIR is set)")
+    index = reports_dir / "index.html"
+    page = browser.open_page(index.resolve().as_uri(), screenshot_dir / "index_compare.png")
+    assert "Group comparison of predicted potential" in page["headings"]
+    text = " ".join(page["text"].split())
+    assert "Predicted potential for Butyrate (Butyrate via acetyl-CoA) lower in 'dep'" in text
+    assert "No compound or route differs between 'anx' and 'control'" in text
+    assert "never a statement about a person" in text
+    assert "Bias: the groups differ in reads" in text
+    assert "has not been measured" in text or "shuffled labels" in text
+    html = index.read_text(encoding="utf-8")
+    assert html.count('aria-label="Group comparison') == 2  # one forest plot per contrast
+    assert page["console"] == []
+
+
 def test_harness_sees_requests_and_console_errors(browser, tmp_path: Path) -> None:
     """Negative control: a page that loads a remote image and logs an error is caught."""
     bad = tmp_path / "bad.html"

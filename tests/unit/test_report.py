@@ -42,6 +42,7 @@ from tests.fixtures.report_cohort import (
     SCHEMA_PATH,
     SECTION_HEADINGS,
     XSS,
+    comparison_tables,
     make_cohort_inputs,
     render_fixture_cohort,
 )
@@ -989,3 +990,50 @@ def test_confidence_section_quotes_the_measured_agreement(pages: dict[str, str])
     assert "median Spearman's rho of 0.60 (Cameroon stool, 57 samples, 1 headline route;" in html
     summary = " ".join(build_sample_facts("S1", make_cohort_inputs())["summary"]["paragraphs"])
     assert "Coverage is not accuracy" in summary and "rho of 0.60 (Cameroon" in summary
+
+
+# --------------------------------------------------------------------------- group comparison
+
+
+def _comparison_inputs(inputs: ReportInputs, significant: bool) -> ReportInputs:
+    from dataclasses import replace
+
+    return replace(inputs, **comparison_tables(significant))
+
+
+def test_the_cohort_page_words_group_differences_as_predicted_potential(
+        inputs: ReportInputs, facts: dict[str, dict], tmp_path: Path) -> None:
+    sample_facts = [facts[s] for s in ("S1", "S2", "S3")]
+    assert build_cohort_facts(sample_facts, inputs)["comparisons"] == []
+    cohort = build_cohort_facts(sample_facts, _comparison_inputs(inputs, True))
+    entry, other = cohort["comparisons"]
+    assert (entry["test"], entry["reference"], entry["n_test"]) == ("dep", "control", 5)
+    assert [r["feature"] for r in entry["rows"]] == ["butyrate", "gaba", "BUT_KINASE"]
+    assert other["sentences"][0].startswith("No compound or route differs between 'anx'")
+    assert entry["sentences"] == [
+        "Predicted potential for Butyrate (Butyrate via acetyl-CoA) lower in 'dep' than "
+        "in 'control': median 4.1% vs 7.9% of predicted cells in genera whose genomes carry the "
+        "complete route, q = 0.03; genera behind the difference: Faecalibacterium -2.9 pp."]
+    assert [g["label"] for g in entry["genera"]] == ["Faecalibacterium"]
+    assert "has not been measured" in entry["agreement_text"]
+    out = tmp_path / "index.html"
+    render_cohort_report(cohort, out)
+    html = out.read_text()
+    assert 'id="comparison-dep_vs_control"' in html and "Bias: the groups differ in reads" in html
+    assert "never a statement about a person" in html
+    svg = re.search(r"<svg[^>]*aria-label=\"Group comparison[^\"]*\".*?</svg>", html, re.S)
+    assert svg is not None
+    ET.fromstring(svg.group(0))  # well-formed SVG
+    nothing = build_cohort_facts(sample_facts, _comparison_inputs(inputs, False))
+    assert nothing["comparisons"][0]["sentences"][0].startswith(
+        "No compound or route differs between 'dep' and 'control'")
+
+
+def test_forest_plot_draws_one_row_per_effect() -> None:
+    svg = plots.forest([("butyrate", -0.035, -0.06, -0.01, True),
+                        ("route: kinase", None, None, None, False)],
+                       title="t", axis_label="pp")
+    root = ET.fromstring(svg)
+    circles = root.findall("{http://www.w3.org/2000/svg}circle")
+    assert len(circles) == 1 and circles[0].get("fill") == "#08306b"
+    assert "no value" in svg and "-3.5 pp (-6.0 to -1.0)" in svg

@@ -352,7 +352,7 @@ def test_demo_cohort(tmp_path: Path, dada2_extdata: Path, repo: Path) -> None:
     sheet = make_demo(out, dada2_extdata, pairs_per_sample=150)
     samples, truth = _check_dataset(out, sheet)
     assert list(samples.columns) == ["sample", "fq1", "fq2", "group", "source"]
-    assert samples["source"].value_counts().to_dict() == {"simulated": 6,
+    assert samples["source"].value_counts().to_dict() == {"simulated": 10,
                                                           "dada2_package_real": 2}
     for s in design.real_samples:
         row = samples.set_index("sample").loc[s.sample]

@@ -85,6 +85,7 @@ def pipeline_message(text: str) -> str:
                 "WorkflowError",
                 "Sample sheet problem",
                 "Reference problem",
+                "Group comparison problem",
                 "config key",
                 "ValidationError",
                 "On instance",

@@ -273,6 +273,21 @@ def test_unparseable_reference_headers_name_file_and_record(base_reads, tmp_path
     assert "plain_ref.fasta" in text and "seq1" in text
 
 
+def test_group_comparison_with_too_few_samples_stops_before_any_job(base_reads, tmp_path):
+    """compare: a level with fewer samples than compare.min_group_size, named with its
+    samples (every other bad setting: tests/unit/test_compare.py)."""
+    require_tools()
+    rows = [(f"s{i}", *_copy_pair(base_reads, "mock1", tmp_path, f"s{i}")) for i in range(4)]
+    sheet = _sheet(tmp_path, rows)
+    groups = pd.read_csv(sheet, sep="\t", dtype=str)
+    groups["diagnosis"] = ["control", "control", "control", "case"]
+    groups.to_csv(sheet, sep="\t", index=False)
+    text = _fails(tmp_path, sheet, "-n", **{"compare": {
+        "column": "diagnosis", "reference": "control", "min_group_size": 2}})
+    assert ("Group comparison problem: config section compare: level 'case' of column "
+            "'diagnosis' has 1 sample(s) (s3), fewer than compare.min_group_size (2)") in text
+
+
 # ---------------------------------------------------------------- references checked on every use
 
 

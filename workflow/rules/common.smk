@@ -18,6 +18,7 @@ sys.path.insert(0, str(REPO_ROOT / "workflow" / "scripts"))
 from gutbrain.asv_import import check_sheet_samples, table_samples  # noqa: E402
 from gutbrain.errors import InputError  # noqa: E402
 from gutbrain.primers import PRIMER_PRESETS  # noqa: E402
+from gutbrain.compare import contrast_params  # noqa: E402
 from gutbrain.samples import (  # noqa: E402
     load_metadata_sheet,
     load_sample_sheet,
@@ -138,6 +139,29 @@ else:
         )
     SHEET = _load_sheet()
     SAMPLES = list(SHEET.index)
+
+
+def _plan_contrasts():
+    """The contrasts of the compare section (gutbrain.compare.plan_contrasts), by name; {}
+    when the section is absent or its column empty. Bad settings stop the run here, before
+    any job, naming the column, the level and the samples."""
+    from gutbrain.compare import CompareSettings, plan_contrasts
+
+    settings = CompareSettings.from_config(config.get("compare"))
+    if settings is None:
+        return {}
+    if SHEET is None:
+        raise WorkflowError(
+            f"config key compare.column is '{settings.column}' but there is no sample sheet "
+            "(samples: ''): give a sheet with that column, or set compare.column to ''."
+        )
+    try:
+        return {c.name: c for c in plan_contrasts(SHEET, settings, SAMPLES)}
+    except InputError as err:
+        raise WorkflowError(f"Group comparison problem: {err}") from None
+
+
+CONTRASTS = _plan_contrasts()
 
 
 wildcard_constraints:
@@ -429,6 +453,13 @@ def dada2_read_params():
 # ---------------------------------------------------------------- targets
 
 
+def compare_outputs():
+    """The gathered comparison tables when the run compares groups, else []."""
+    if not CONTRASTS:
+        return []
+    return [f"{RESULTS}/compare/comparisons.tsv", f"{RESULTS}/compare/checks.tsv"]
+
+
 def final_outputs():
     """Everything `snakemake` builds by default."""
     return [
@@ -447,6 +478,7 @@ def final_outputs():
         f"{RESULTS}/diversity/alpha.tsv",
         f"{RESULTS}/reports/index.html",
         f"{RESULTS}/reports/samples",
+        *compare_outputs(),
         *(
             [f"{RESULTS}/function/official_module_scores.tsv"]
             if config["function"].get("download_official_modules")
@@ -498,6 +530,7 @@ def multiqc_extra_inputs():
         f"{RESULTS}/function/route_measures_mqc.tsv",
         f"{RESULTS}/function/module_scores_mqc.tsv",
         f"{RESULTS}/function/sample_confidence_mqc.tsv",
+        *([f"{RESULTS}/compare/compare_mqc.tsv"] if CONTRASTS else []),
     ]
 
 
@@ -662,6 +695,24 @@ def report_inputs(wildcards=None):
         **{f"pcoa_{m}": f"{RESULTS}/diversity/pcoa_{m}.tsv" for m in BETA_METRICS},
         **reference_cohort_input(),
         "samples": report_sample_sheet(),
+    }
+
+
+def cohort_report_inputs(wildcards=None):
+    """The report inputs plus, when the run compares groups, the comparison tables (only the
+    cohort page shows them)."""
+    return {**report_inputs(), **compare_report_inputs()}
+
+
+def compare_report_inputs():
+    """The gathered group comparison, its checks and the measured agreement of comparisons
+    with metagenomes, when the run compares groups; else {}."""
+    if not CONTRASTS:
+        return {}
+    return {
+        "comparisons": f"{RESULTS}/compare/comparisons.tsv",
+        "compare_checks": f"{RESULTS}/compare/checks.tsv",
+        "compare_validation": repo_file("resources/compare_validation.tsv"),
     }
 
 

@@ -122,7 +122,7 @@ rule cohort_report:
     # Cohort overview: one row per sample, module heatmap, PCoA, genus bars; links to samples.
     # Built from the sample pages' JSON documents (pages) and the run-wide tables.
     input:
-        unpack(report_inputs),
+        unpack(cohort_report_inputs),
         pages=f"{RESULTS}/reports/samples",
     output:
         report(

@@ -15,6 +15,7 @@ import pandas as pd
 
 from gutbrain import __version__
 from gutbrain.report.cells import compound_label, num
+from gutbrain.report.compare_facts import comparison_facts
 from gutbrain.report.inputs import ReportInputs, genus_labels, relative_abundance_by
 from gutbrain.report.module_facts import PANEL_DEFINITION, panel_order
 from gutbrain.report.sample_facts import provenance_facts, reference_cohort_facts, reference_facts
@@ -193,5 +194,6 @@ def collect_cohort_facts(
         "heatmap": _heatmap(inputs, sample_facts),
         "pcoa": _pcoa(inputs),
         "genus_bars": _genus_bars(inputs, samples, thresholds.top_genera),
+        "comparisons": comparison_facts(inputs),
         "thresholds": thresholds.as_dict(),
     }

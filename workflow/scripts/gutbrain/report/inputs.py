@@ -76,6 +76,15 @@ class ReportInputs:
     routes: Sequence[Any] = ()
     route_validation: pd.DataFrame = field(default_factory=lambda: _empty(
         ["route", "dataset", "samples", "rho"]))
+    comparisons: pd.DataFrame = field(default_factory=lambda: _empty(
+        ["contrast", "family", "feature", "label", "n_test", "n_reference", "median_test",
+         "median_reference", "effect", "ci_low", "ci_high", "effect_unit", "p", "q",
+         "significant", "method", "drivers"]))
+    compare_checks: pd.DataFrame = field(default_factory=lambda: _empty(
+        ["contrast", "measure", "median_test", "median_reference", "p", "note"]))
+    compare_validation: pd.DataFrame = field(default_factory=lambda: _empty(
+        ["dataset", "contrast", "effect_rho", "effect_rho_null95", "sign_agree",
+         "sign_agree_null95"]))
     module_notes: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     marker_notes: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     #: Views computed once per run (per-sample rows, counts, labels): every sample's report
@@ -109,6 +118,10 @@ NUMERIC_COLUMNS = {
                        "partial_share", "marker_copies_per_cell", "fraction_cells_resolved",
                        "run_percentile"),
     "route_contributors": ("carrier_fraction", "share"),
+    "comparisons": ("median_test", "median_reference", "effect", "ci_low", "ci_high", "p", "q"),
+    "compare_checks": ("median_test", "median_reference", "p"),
+    "compare_validation": ("effect_rho", "effect_rho_null95", "sign_agree",
+                           "sign_agree_null95", "picrust2_effect_rho", "picrust2_sign_agree"),
     "sample_confidence": ("weighted_distance", "fraction_reads_predicted", "n_asvs",
                           "n_asvs_predicted", "reads_total", "reads_predicted"),
 }
@@ -131,6 +144,12 @@ REQUIRED_COLUMNS = {
                        "marker_copies_per_cell", "fraction_cells_resolved", "run_percentile"),
     "route_contributors": ("sample", "route", "genus", "carrier_fraction", "share"),
     "route_validation": ("route", "dataset", "samples", "rho"),
+    "comparisons": ("contrast", "family", "feature", "label", "n_test", "n_reference",
+                    "median_test", "median_reference", "effect", "ci_low", "ci_high",
+                    "effect_unit", "p", "q", "significant", "method", "drivers"),
+    "compare_checks": ("contrast", "measure", "note"),
+    "compare_validation": ("dataset", "contrast", "effect_rho", "effect_rho_null95",
+                           "sign_agree", "sign_agree_null95"),
 }
 
 
@@ -215,6 +234,9 @@ def load_report_inputs(
     route_contributors: str | os.PathLike[str] | None = None,
     routes: str | os.PathLike[str] | None = None,
     route_validation: str | os.PathLike[str] | None = None,
+    comparisons: str | os.PathLike[str] | None = None,
+    compare_checks: str | os.PathLike[str] | None = None,
+    compare_validation: str | os.PathLike[str] | None = None,
 ) -> ReportInputs:
     """Read the pipeline's result files into a :class:`ReportInputs` (optional ones may be None)."""
     from gutbrain.pcoa_table import read_pcoa_tsv
@@ -235,6 +257,9 @@ def load_report_inputs(
         "route_measures": route_measures,
         "route_contributors": route_contributors,
         "route_validation": route_validation,
+        "comparisons": comparisons,
+        "compare_checks": compare_checks,
+        "compare_validation": compare_validation,
     }
     for kind, path in optional.items():
         if path is not None:

@@ -238,3 +238,63 @@ def scatter(
         parts.append(f'<text x="{_f(cx + 7)}" y="{_f(cy + 4)}" {FONT}>{_e(label)}</text>')
     parts.append("</svg>")
     return "\n".join(parts)
+
+
+def forest(
+    rows: Sequence[tuple[str, float | None, float | None, float | None, bool]],
+    *,
+    title: str,
+    axis_label: str,
+    scale: float = 100.0,
+    unit: str = " pp",
+    width: int = 720,
+    row_height: int = 20,
+) -> str:
+    """A forest plot: one row per ``(label, effect, low, high, significant)``, the effect as a
+    point and its interval as a line, a vertical line at 0; significant rows in dark blue,
+    others grey; rows without an effect say 'no value'. Values are multiplied by ``scale``
+    for the axis and the labels (100: shares as percentage points)."""
+    label_width = max(200, 12 + int(CHAR_WIDTH * max((len(r[0]) for r in rows), default=0)))
+    label_width = min(label_width, 420)
+    plot_left, plot_width = label_width, width - label_width - 90
+    height = 30 + max(1, len(rows)) * row_height + 46
+    values = [v for r in rows for v in r[1:4] if v is not None] or [0.0]
+    low, high = min(min(values), 0.0), max(max(values), 0.0)
+    span = (high - low) or 1.0
+    low, high = low - 0.05 * span, high + 0.05 * span
+
+    def x_of(value: float) -> float:
+        return plot_left + plot_width * (value - low) / (high - low)
+
+    parts = _open(width, height, title)
+    zero = x_of(0.0)
+    bottom = 20 + len(rows) * row_height
+    parts.append(f'<line x1="{_f(zero)}" y1="10" x2="{_f(zero)}" y2="{_f(bottom)}" '
+                 'stroke="#444" stroke-dasharray="3,3"/>')
+    for i, (label, effect, lo, hi, significant) in enumerate(rows):
+        y = 20 + i * row_height
+        colour = "#08306b" if significant else "#9e9e9e"
+        shown = label if len(label) <= 56 else label[:55] + "…"
+        parts.append(f'<text x="{label_width - 6}" y="{_f(y + 4)}" text-anchor="end" '
+                     f"{FONT}><title>{_e(label)}</title>{_e(shown)}</text>")
+        if effect is None:
+            parts.append(f'<text x="{_f(zero + 6)}" y="{_f(y + 4)}" {FONT}>no value</text>')
+            continue
+        if lo is not None and hi is not None:
+            parts.append(f'<line x1="{_f(x_of(lo))}" y1="{_f(y)}" x2="{_f(x_of(hi))}" '
+                         f'y2="{_f(y)}" stroke="{colour}" stroke-width="2"/>')
+        text = f"{effect * scale:+.1f}{unit}"
+        if lo is not None and hi is not None:
+            text += f" ({lo * scale:+.1f} to {hi * scale:+.1f})"
+        parts.append(f'<circle cx="{_f(x_of(effect))}" cy="{_f(y)}" r="4" fill="{colour}">'
+                     f"<title>{_e(label)}: {_e(text)}</title></circle>")
+        parts.append(f'<text x="{_f(plot_left + plot_width + 6)}" y="{_f(y + 4)}" {FONT}>'
+                     f"{_e(f'{effect * scale:+.1f}')}</text>")
+    parts.append(f'<text x="{_f(plot_left)}" y="{_f(bottom + 18)}" {FONT}>'
+                 f"{_e(f'{low * scale:.0f}')}</text>")
+    parts.append(f'<text x="{_f(plot_left + plot_width)}" y="{_f(bottom + 18)}" '
+                 f'text-anchor="end" {FONT}>{_e(f"{high * scale:.0f}")}</text>')
+    parts.append(f'<text x="{_f(plot_left + plot_width / 2)}" y="{_f(bottom + 36)}" '
+                 f'text-anchor="middle" {FONT}>{_e(axis_label)}</text>')
+    parts.append("</svg>")
+    return "\n".join(parts)

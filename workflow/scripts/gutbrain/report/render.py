@@ -157,8 +157,20 @@ def cohort_charts(cohort: Mapping[str, Any]) -> dict[str, Any]:
         else:
             scatters.append({"metric": item["metric"], "svg": None,
                              "note": item["note"] or "not enough samples for a PCoA"})
+    forests = []
+    for c in cohort.get("comparisons", []):
+        rows = c["rows"]
+        shares = all(r["effect_unit"].startswith("difference") for r in rows if r["effect_unit"])
+        forests.append(Markup(plots.forest(
+            [(("" if r["family"] == "compounds" else "route: ") + r["label"], r["effect"],
+              r["ci_low"], r["ci_high"], r["significant"]) for r in rows],
+            title=f"Group comparison {c['test']} vs {c['reference']}: effect with 95 % interval",
+            axis_label=("difference in share of predicted cells (percentage points), "
+                        f"{c['test']} minus {c['reference']}" if shares
+                        else f"log odds ratio, {c['test']} vs {c['reference']}"),
+            scale=100.0 if shares else 1.0, unit=" pp" if shares else "")))
     return {"compounds": compound_map, "heatmap": heatmap, "stacked": stacked,
-            "pcoa": scatters}
+            "pcoa": scatters, "forests": forests}
 
 
 def render_cohort_html(cohort: Mapping[str, Any]) -> str:

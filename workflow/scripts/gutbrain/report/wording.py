@@ -11,7 +11,7 @@ presented as a diagnosis or as a measurement of metabolite levels.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from gutbrain.report.verdicts import profile_based
@@ -348,6 +348,64 @@ def word_sample_facts(facts: Mapping[str, Any]) -> dict[str, Any]:
     return worded
 
 
+def comparison_sentence(row: Mapping[str, Any], test: str, reference: str) -> str:
+    """One significant compound or route difference, framed as predicted potential."""
+    higher = (row["effect"] or 0) > 0
+    what = (f"predicted potential for {row['label']} ({row['route_name']})"
+            if row["family"] == "compounds" else f"predicted carriers of the route {row['label']}")
+    drivers = f"; genera behind the difference: {row['drivers']}" if row["drivers"] else ""
+    return (f"{what[0].upper()}{what[1:]} {'higher' if higher else 'lower'} in '{test}' than in "
+            f"'{reference}': median {pct(row['median_test'], 1)} vs "
+            f"{pct(row['median_reference'], 1)} of predicted cells in genera whose genomes "
+            f"carry the complete route, q = {row['q']:.2g}{drivers}.")
+
+
+def comparison_agreement(agreement: Sequence[Mapping[str, Any]]) -> str:
+    """How far such differences agree with metagenomes (measured against shuffled labels), or
+    that this has not been measured."""
+    measured = [a for a in agreement if a.get("effect_rho") is not None
+                and a.get("effect_rho_null95") is not None]
+    if not measured:
+        return ("How well such group differences agree with metagenomes has not been measured "
+                "for this reference.")
+    beyond = [a for a in measured if a["effect_rho"] > a["effect_rho_null95"]]
+    signs = [a for a in measured if a.get("sign_agree") is not None
+             and a["sign_agree"] > a["sign_agree_null95"]]
+    figures = "; ".join(f"{a['dataset']} {a['contrast']}: effect rho {a['effect_rho']:.2f} "
+                        f"against {a['effect_rho_null95']:.2f} with shuffled labels"
+                        for a in measured)
+    return (f"Measured against paired shotgun metagenomes (benchmarks/compare_vs_metagenome.py), "
+            f"predicted group differences followed the metagenomes' differences more closely "
+            f"than under shuffled labels in {len(beyond)} of {len(measured)} validation "
+            f"contrasts ({figures}), and matched the direction of the largest metagenome "
+            f"differences better than shuffled labels in {len(signs)} of {len(measured)}. Read "
+            "these differences as hypotheses to test, not as findings.")
+
+
+def word_comparisons(comparisons: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """Each contrast with its sentences: the significant compound differences, the further
+    routes that differ, or that nothing differs."""
+    out = []
+    for c in comparisons:
+        sentences = [comparison_sentence(r, c["test"], c["reference"]) for r in c["significant"]]
+        routes = c.get("routes_significant", [])
+        if routes:
+            parts = ", ".join(f"{r['label']} ({r['effect'] * 100:+.1f} pp, q = {r['q']:.2g})"
+                              for r in routes)
+            sentences.append(f"Further routes whose predicted carriers differ ('{c['test']}' "
+                             f"minus '{c['reference']}'): {parts}.")
+        if not sentences:
+            sentences = [f"No compound or route differs between '{c['test']}' and "
+                         f"'{c['reference']}' at the configured false discovery rate "
+                         f"({c['n_test']} vs {c['n_reference']} samples). This is not evidence "
+                         "that the groups' predicted potential is the same: small groups "
+                         "detect only large differences."]
+        out.append({**c, "sentences": sentences,
+                    "agreement_text": comparison_agreement(c["agreement"])})
+    return out
+
+
 def word_cohort_facts(cohort: Mapping[str, Any]) -> dict[str, Any]:
-    """The cohort page's finished facts with their words (the fixed note)."""
-    return {**cohort, "note": FIXED_NOTE}
+    """The cohort page's finished facts with their words (the fixed note, the comparisons)."""
+    return {**cohort, "note": FIXED_NOTE,
+            "comparisons": word_comparisons(cohort.get("comparisons", []))}

@@ -121,6 +121,9 @@ def inputs_from_snakemake(named_inputs: Mapping[str, Any], samples: str) -> Repo
         route_contributors=get.get("route_contributors"),
         routes=get.get("routes"),
         route_validation=get.get("route_validation"),
+        comparisons=get.get("comparisons"),
+        compare_checks=get.get("compare_checks"),
+        compare_validation=get.get("compare_validation"),
     )
 
 
