@@ -116,5 +116,12 @@ def test_group_comparison_finds_the_simulated_butyrate_difference(demo_run) -> N
     for family in ("routes", "enzymes"):
         table = pd.read_csv(folder / f"{family}.tsv", sep="\t")
         assert {"BUT_ACETYL_COA", "GABA_GAD"} <= set(table["feature"]), family
+    import json
+
+    document = json.loads((folder.parent / "comparisons.json").read_text())
+    (entry,) = document["contrasts"]
+    butyrate_json = next(r for r in entry["compounds"] if r["feature"] == "butyrate")
+    assert butyrate_json["significant"] is True
+    assert butyrate_json["effect"] == pytest.approx(butyrate["effect"], rel=1e-4)
     checks = pd.read_csv(folder / "checks.tsv", sep="\t")
     assert set(checks["measure"]) == {"reads", "fraction_reads_predicted"}

@@ -54,6 +54,7 @@ rule compare_gather:
         ),
     output:
         comparisons=f"{RESULTS}/compare/comparisons.tsv",
+        json=f"{RESULTS}/compare/comparisons.json",
         checks=f"{RESULTS}/compare/checks.tsv",
         mqc=f"{RESULTS}/compare/compare_mqc.tsv",
     log:

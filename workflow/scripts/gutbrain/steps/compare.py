@@ -20,6 +20,15 @@ from gutbrain.compare import (
     route_drivers,
 )
 from gutbrain.io import read_text_table, write_mqc_table, write_tsv
+
+
+def write_json(data: dict, path: str) -> None:
+    """Write ``data`` as indented JSON, atomically."""
+    import json
+
+    from gutbrain.io import write_text
+
+    write_text(json.dumps(data, indent=1, ensure_ascii=False) + "\n", path)
 from gutbrain.routes import load_routes
 from gutbrain.steps.function import route_cells
 
@@ -85,6 +94,26 @@ def compare_contrast(
              len(contrast.reference_samples))
 
 
+def comparisons_json(table: pd.DataFrame) -> dict:
+    """The gathered table as JSON: per contrast, per family, the rows (numbers as numbers)."""
+    numeric = ("n_test", "n_reference", "median_test", "median_reference", "effect", "ci_low",
+               "ci_high", "p", "q")
+    out: dict = {"contrasts": []}
+    for contrast, part in table.groupby("contrast", sort=False):
+        families = {}
+        for family, rows in part.groupby("family", sort=False):
+            records = []
+            for record in rows.drop(columns=["contrast", "family"]).to_dict("records"):
+                for key in numeric:
+                    value = pd.to_numeric(record[key], errors="coerce")
+                    record[key] = None if pd.isna(value) else float(value)
+                record["significant"] = record["significant"] == "yes"
+                records.append(record)
+            families[str(family)] = records
+        out["contrasts"].append({"contrast": str(contrast), **families})
+    return out
+
+
 def gather(contrast_dirs: Sequence[str], out: Mapping[str, str]) -> None:
     """All contrasts' feature tables in one table, their checks in another, and a MultiQC
     table of the compound and route rows."""
@@ -96,6 +125,7 @@ def gather(contrast_dirs: Sequence[str], out: Mapping[str, str]) -> None:
     table = pd.concat(tables, ignore_index=True) if tables else pd.DataFrame(
         columns=RESULT_COLUMNS)
     write_tsv(table, out["comparisons"])
+    write_json(comparisons_json(table), out["json"])
     write_tsv(pd.concat(checks, ignore_index=True) if checks else pd.DataFrame(
         columns=BIAS_COLUMNS), out["checks"])
     shown = table[table["family"].isin(["compounds", "routes"])].copy()
