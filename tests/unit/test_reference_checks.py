@@ -17,6 +17,7 @@ from gutbrain.reference_checks import (
     check_taxonomy_fasta,
     check_tsv,
     local_lock,
+    verify_bundle_files,
     verify_checksum,
     verify_genus_profile,
     verify_routes_match,
@@ -147,6 +148,25 @@ def test_a_cached_download_is_checked_against_its_lock(tmp_path: Path) -> None:
     with pytest.raises(InputError) as err:
         verify_taxonomy_reference("silva", entry, cache, memo)
     assert "reference.fa.gz.sha256" in str(err.value) and "download it again" in str(err.value)
+
+
+def test_bundle_parts_are_locked_and_read_to_the_end(tmp_path: Path) -> None:
+    folder = tmp_path / "bundle"
+    folder.mkdir()
+    ko = _gz(folder / "ko.txt.gz", "assembly\tK00001\n" + "g1\t1\n" * 5000)
+    memo = CheckMemo(tmp_path / "cache" / "checked")
+    files = {"bundle_ko": str(ko)}
+    verify_bundle_files(str(folder), None, files, tmp_path / "cache", memo)
+    assert local_lock(tmp_path / "cache", ko).is_file()
+    _gz(ko, "assembly\tK00001\n" + "g1\t2\n" * 5000)
+    with pytest.raises(InputError, match="is not the file whose checksum"):
+        verify_bundle_files(str(folder), None, files, tmp_path / "cache", memo)
+    local_lock(tmp_path / "cache", ko).unlink()  # the user accepts the change ...
+    data = ko.read_bytes()
+    ko.write_bytes(data[: len(data) // 2])  # ... but the copy was cut short
+    with pytest.raises(InputError, match=r"ko\.txt\.gz: the file is truncated"):
+        verify_bundle_files(str(folder), None, files, tmp_path / "cache", memo)
+    assert not local_lock(tmp_path / "cache", ko).exists()  # a damaged file is never locked
 
 
 # --------------------------------------------------------------------------- genus profile

@@ -431,9 +431,20 @@ def local_lock(cache: str | os.PathLike[str], path: str | os.PathLike[str]) -> P
     return Path(cache) / "locks" / f"{key}_{resolved.name}.sha256"
 
 
+def _verify(path: Path, what: str, validator: Validator, key: str, memo: CheckMemo,
+            **checksum) -> None:
+    """Content first (so that a damaged file is never recorded as the file to expect), then
+    the checksum (recorded on first use)."""
+    try:
+        check_file(path, validator, memo, key)
+    except InputError as err:
+        raise InputError(f"{what}: {err}") from None
+    verify_checksum(path, what, memo=memo, **checksum)
+
+
 def verify_taxonomy_reference(name: str, entry: Mapping, cache: str | os.PathLike[str],
                               memo: CheckMemo) -> None:
-    """Checksum and content of every file of taxonomy reference ``name`` that exists now (a
+    """Content and checksum of every file of taxonomy reference ``name`` that exists now (a
     file still to be downloaded or copied is checked by the job that first reads it)."""
     key = f"references.taxonomy.{name}"
     what = f"taxonomy reference '{name}' ({key})"
@@ -459,48 +470,41 @@ def verify_taxonomy_reference(name: str, entry: Mapping, cache: str | os.PathLik
         lock = main.with_name(main.name + ".sha256")
         fix = (f"The file is a copy of the DADA2 R package's {entry['file']}: delete {main} and "
                f"{lock} to copy it again (expected after an update of the R package).")
-    expected_from = f"config key {key}.sha256"
     if table:
         tlock = local_lock(cache, table)
-        verify_checksum(table, what, lock=tlock, memo=memo,
-                        fix=f"If the change is intended, delete the lock file {tlock}.")
+        _verify(Path(table), what, check_readable, "readable", memo, lock=tlock,
+                fix=f"If the change is intended, delete the lock file {tlock}.")
     if main.is_file():
-        verify_checksum(main, what, expected=entry.get("sha256", ""),
-                        expected_from=expected_from, lock=lock, fix=fix, memo=memo)
-        try:
-            check_file(main, lambda p: check_taxonomy_fasta(p, fmt, table, accept), memo,
-                       f"taxonomy:{fmt}:{accept}:{table or ''}")
-        except InputError as err:
-            raise InputError(f"{what}: {err}") from None
+        _verify(main, what, lambda p: check_taxonomy_fasta(p, fmt, table, accept),
+                f"taxonomy:{fmt}:{accept}:{table or ''}", memo,
+                expected=entry.get("sha256", ""), expected_from=f"config key {key}.sha256",
+                lock=lock, fix=fix)
     species = Path(cache) / "taxonomy" / name / "download" / "species.fa.gz"
     if entry.get("species_url") and species.is_file():
         slock = species.with_name(species.name + ".sha256")
-        verify_checksum(species, what, expected=entry.get("species_sha256", ""),
-                        expected_from=f"config key {key}.species_sha256", lock=slock, memo=memo,
-                        fix=f"Delete {species} and {slock} to download it again, or set "
-                            f"{key}.species_sha256 if the new file is intended.")
-        check_file(species, check_readable, memo, "readable")
+        _verify(species, what, check_readable, "readable", memo,
+                expected=entry.get("species_sha256", ""),
+                expected_from=f"config key {key}.species_sha256", lock=slock,
+                fix=f"Delete {species} and {slock} to download it again, or set "
+                    f"{key}.species_sha256 if the new file is intended.")
     for i, part in enumerate(entry.get("extra", [])):
         path = Path(part["fasta"])
         if not path.is_file():
             continue  # named with its install hint when the DAG is built
         plock = local_lock(cache, path)
-        verify_checksum(path, f"{what}, extra part {i + 1}", lock=plock, memo=memo,
-                        fix=f"If the change is intended (an updated package), delete the lock "
-                            f"file {plock}.")
-        try:
-            check_file(path,
-                       lambda p, f=part["format"]: check_taxonomy_fasta(p, f, None, accept),
-                       memo, f"taxonomy:{part['format']}:{accept}:")
-        except InputError as err:
-            raise InputError(f"{what}, extra part {i + 1}: {err}") from None
+        _verify(path, f"{what}, extra part {i + 1}",
+                lambda p, f=part["format"]: check_taxonomy_fasta(p, f, None, accept),
+                f"taxonomy:{part['format']}:{accept}:", memo, lock=plock,
+                fix=f"If the change is intended (an updated package), delete the lock file "
+                    f"{plock}.")
 
 
 def verify_bundle_files(name: str, entry: Mapping | None, files: Mapping[str, str],
                         cache: str | os.PathLike[str], memo: CheckMemo) -> None:
-    """Checksums of the parts of a functional reference bundle that exist now: a downloaded
-    part against the config's ``sha256`` or its lock file, a local part against the lock
-    written on first use."""
+    """Integrity (a gzip read to its end) and checksums of the parts of a functional
+    reference bundle that exist now: a downloaded part against the config's ``sha256`` or its
+    lock file, a local part against the lock written on first use. The tables' columns are
+    checked by :mod:`gutbrain.bundle` when the prediction job loads them."""
     for part, path in files.items():
         path = Path(path)
         if not path.is_file():
@@ -512,8 +516,8 @@ def verify_bundle_files(name: str, entry: Mapping | None, files: Mapping[str, st
         fix = (f"Delete {path} and {lock} to download it again, or set {key} if the new file is "
                "intended." if downloaded else
                f"If the change is intended, delete the lock file {lock}.")
-        verify_checksum(path, f"reference bundle '{name}'", expected=expected,
-                        expected_from=f"config key {key}", lock=lock, fix=fix, memo=memo)
+        _verify(path, f"reference bundle '{name}'", check_readable, "readable", memo,
+                expected=expected, expected_from=f"config key {key}", lock=lock, fix=fix)
 
 
 def verify_routes_match(folder: str | os.PathLike[str], routes: str | os.PathLike[str],
