@@ -12,7 +12,7 @@ BIN := $(VENV)/bin
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 CORES ?= 2
 APT_TOOLS := vsearch r-bioc-dada2 mafft fasttree microbiomeutil-data
-TEST_TOOLS := chromium
+TEST_TOOLS := chromium q2cli q2-types
 
 .PHONY: demo test test-fast setup tools test-tools python lint bench test-slurm genus-profile clean
 
@@ -54,10 +54,10 @@ tools:
 	  fi; }
 
 test-tools:
-	@command -v chromium >/dev/null || { \
+	@{ command -v chromium && command -v qiime; } >/dev/null || { \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $(TEST_TOOLS) >/dev/null; \
-	  else echo "chromium not found: browser tests will be skipped"; fi; }
+	  else echo "chromium or qiime not found: browser and QIIME 2 artifact tests will be skipped"; fi; }
 
 bench: setup
 	@for script in benchmarks/[a-z]*.py; do \

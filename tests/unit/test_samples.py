@@ -236,3 +236,16 @@ def test_sample_table_drops_raw_paths_and_keeps_metadata(tmp_path):
     table = sample_table(load_sample_sheet(sheet))
     assert list(table.columns) == ["sample", "fq1", "fq2", "group"]
     assert table.loc[0, "fq2"] == "" and table.loc[0, "group"] == "case"
+
+
+@pytest.mark.parametrize("header", ["sample-id", "#SampleID", "id", "SampleID"])
+def test_a_qiime2_metadata_file_is_a_metadata_sheet(tmp_path, header) -> None:
+    """QIIME 2 metadata (an ID header of its own, a #q2:types row) works as the sample sheet."""
+    from gutbrain.samples import load_metadata_sheet
+
+    path = tmp_path / "metadata.tsv"
+    path.write_text(f"{header}\tbody-site\tdays\n#q2:types\tcategorical\tnumeric\n"
+                    "S1\tgut\t0\nS2\tgut\t7\n")
+    sheet = load_metadata_sheet(path)
+    assert list(sheet.index) == ["S1", "S2"]
+    assert sheet.loc["S2", "days"] == "7" and list(sheet.columns) == ["body-site", "days"]

@@ -240,3 +240,53 @@ def test_ids_missing_from_fasta_are_named(asv_input, tmp_path):
     assert f"ASV sequences {seqs}" in log and "logs/asv/import_asv_table.log" in text
     for name in ("asv_table.tsv", "asv_seqs.fasta", "asv_table.biom"):
         assert not (tmp_path / "results/asv" / name).exists(), name
+
+
+def _qiime_import(kind: str, source: Path, out: Path, fmt: str | None = None) -> Path:
+    """Make a real QIIME 2 artifact with Debian's qiime (q2cli)."""
+    import shutil
+    import subprocess
+
+    from tests.fixtures.chromium import in_ci
+
+    if shutil.which("qiime") is None:
+        message = "qiime (q2cli) not installed: make test-tools installs it"
+        if in_ci():
+            pytest.fail(message)
+        pytest.skip(message)
+    cmd = ["qiime", "tools", "import", "--type", kind, "--input-path", str(source),
+           "--output-path", str(out)]
+    if fmt:
+        cmd += ["--input-format", fmt]
+    subprocess.run(cmd, check=True, capture_output=True, text=True, timeout=300)
+    return out
+
+
+def test_run_from_qiime2_artifacts_and_metadata(asv_input, tmp_path):
+    """A FeatureTable[Frequency] and a FeatureData[Sequence] .qza made by qiime, and a QIIME 2
+    metadata file (sample-id header, #q2:types row) as the sheet: imported without QIIME 2."""
+    require_tools()
+    plain = tmp_path / "rep-seqs.fasta"  # as QIIME 2 writes it: upper case, one ID per header
+    with gzip.open(asv_input["seqs"], "rt") as handle:
+        lines = handle.read().replace(">not_in_table extra record\nACGT\n", "").splitlines()
+    plain.write_text("".join((f"{line.split()[0]}\n" if line.startswith(">")
+                              else line.upper() + "\n") for line in lines))
+    table = _qiime_import("FeatureTable[Frequency]", asv_input["biom"], tmp_path / "table.qza",
+                          "BIOMV210Format")
+    seqs = _qiime_import("FeatureData[Sequence]", plain, tmp_path / "rep-seqs.qza")
+    sheet = tmp_path / "sample-metadata.tsv"
+    sheet.write_text("sample-id\tgroup\n#q2:types\tcategorical\nsubjA_t0\tbaseline\n")
+    config = _config(tmp_path, table, seqs, sheet)
+    run_snakemake(tmp_path, config, IMPORT_TARGET, "results/asv/sample_metadata.tsv")
+    frame = pd.read_pickle(asv_input["frame"])
+    imported = pd.read_csv(tmp_path / IMPORT_TARGET, sep="\t").set_index("asv_id")
+    assert list(imported.columns) == SAMPLES
+    assert (imported.sum() == frame.sum()).all()
+    metadata = pd.read_csv(tmp_path / "results/asv/sample_metadata.tsv", sep="\t")
+    assert "baseline" in set(metadata.astype(str).stack())
+    # A .qza of another type is named with its type.
+    (tmp_path / "wrong").mkdir()
+    wrong = _config(tmp_path / "wrong", seqs, seqs, sheet)
+    text = _fails(tmp_path / "wrong", wrong, "-n")
+    assert "a QIIME 2 artifact of type FeatureData[Sequence]; expected FeatureTable[Frequency]" in (
+        text)

@@ -200,9 +200,58 @@ def check_sample_ids(path: str | os.PathLike[str], samples: Sequence[str], where
         seen.add(sample)
 
 
-def table_samples(path: str | os.PathLike[str]) -> list[str]:
-    """Sample IDs of an ASV table, in column order, reading only its header (or BIOM ids)."""
+#: QIIME 2 artifact types read, and the file inside each artifact's data/ folder.
+QZA_MEMBERS = {"FeatureTable[Frequency]": "feature-table.biom",
+               "FeatureData[Sequence]": "dna-sequences.fasta"}
+
+
+def qza_data(path: str | os.PathLike[str], semantic_type: str, dest: str | os.PathLike[str]
+             ) -> tuple[Path, str]:
+    """Extract the data file of a QIIME 2 artifact (``.qza``: a zip with ``<uuid>/metadata.yaml``
+    and ``<uuid>/data/``) of ``semantic_type`` into folder ``dest``, without QIIME 2; return the
+    file and the artifact's UUID. Errors name the file, its type and what was expected."""
+    import zipfile
+
+    import yaml
+
     path = Path(path)
+    try:
+        archive = zipfile.ZipFile(path)
+    except (zipfile.BadZipFile, OSError) as err:
+        raise InputError(f"{path}: not a QIIME 2 artifact (.qza is a zip file: {err})") from None
+    with archive:
+        names = archive.namelist()
+        roots = {n.split("/")[0] for n in names if n.endswith("/metadata.yaml")
+                 and n.count("/") == 1}
+        if len(roots) != 1:
+            raise InputError(f"{path}: not a QIIME 2 artifact (no <uuid>/metadata.yaml)")
+        root = roots.pop()
+        meta = yaml.safe_load(archive.read(f"{root}/metadata.yaml")) or {}
+        found = str(meta.get("type", ""))
+        if found != semantic_type:
+            raise InputError(f"{path}: a QIIME 2 artifact of type {found or 'unknown'}; expected "
+                             f"{semantic_type} (export other types with 'qiime tools export')")
+        member = f"{root}/data/{QZA_MEMBERS[semantic_type]}"
+        if member not in names:
+            raise InputError(f"{path}: the {semantic_type} artifact holds no "
+                             f"data/{QZA_MEMBERS[semantic_type]}")
+        target = Path(dest) / f"{root}_{QZA_MEMBERS[semantic_type]}"
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(archive.read(member))
+    return target, str(meta.get("uuid", root))
+
+
+def table_samples(path: str | os.PathLike[str]) -> list[str]:
+    """Sample IDs of an ASV table, in column order, reading only its header (or BIOM ids); a
+    QIIME 2 ``.qza`` FeatureTable[Frequency] is read through its BIOM."""
+    path = Path(path)
+    if path.suffix == ".qza":
+        import tempfile
+
+        with tempfile.TemporaryDirectory() as folder:
+            biom_file, _ = qza_data(path, "FeatureTable[Frequency]", folder)
+            samples = table_samples(biom_file)
+        return samples
     kind = table_format(path)
     if kind == "biom-hdf5":
         samples, where = _biom_hdf5_samples(path), "sample IDs"

@@ -110,12 +110,27 @@ def _read_text(path: Path) -> str:
         raise InputError(f"sample sheet {path} cannot be read ({err.strerror})") from err
 
 
+#: Sample-ID headers of QIIME 2 metadata files (docs.qiime2.org, "Metadata in QIIME 2"):
+#: compared case-insensitively, then the case-sensitive ones, which start with '#'.
+QIIME2_ID_HEADERS = ("id", "sampleid", "sample id", "sample-id", "featureid", "feature id",
+                     "feature-id")
+QIIME2_HASH_ID_HEADERS = ("#SampleID", "#Sample ID", "#OTUID", "#OTU ID", "sample_name")
+
+
 def _content_lines(text: str) -> tuple[str, list[int]]:
-    """Drop blank and whole-line comment lines; return the rest and their 1-based line numbers."""
+    """Drop blank and whole-line comment lines (QIIME 2's ``#q2:types`` row too, but not a
+    first line that is a QIIME 2 header such as ``#SampleID``); return the rest and their
+    1-based line numbers."""
     kept: list[str] = []
     numbers: list[int] = []
     for number, line in enumerate(text.splitlines(), start=1):
         stripped = line.strip()
+        first = stripped.split("\t")[0].strip()
+        if not kept and first in QIIME2_HASH_ID_HEADERS:
+            # The ID column of a QIIME 2 metadata file names the samples.
+            kept.append("sample" + line.lstrip()[len(first):])
+            numbers.append(number)
+            continue
         if not stripped or stripped.startswith("#"):
             continue
         kept.append(line)
@@ -172,6 +187,9 @@ def _parse(path: Path) -> tuple[pd.DataFrame, _Sheet]:
                 f"{seen[name] + 1} and {pos + 1}): rename or delete one of them"
             )
         seen[name] = pos
+    if "sample" not in names and names and (names[0].lower() in QIIME2_ID_HEADERS
+                                             or names[0] in QIIME2_HASH_ID_HEADERS):
+        names[0] = "sample"  # a QIIME 2 metadata file: its ID column names the samples
     data.columns = names
     return data, sheet
 

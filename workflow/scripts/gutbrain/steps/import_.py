@@ -7,6 +7,7 @@ from __future__ import annotations
 import gzip
 import os
 import sys
+import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -22,6 +23,7 @@ from gutbrain.asv_import import (
     listed,
     open_text,
     parse_tsv_table,
+    qza_data,
     sample_metadata,
     table_format,
 )
@@ -118,7 +120,14 @@ def import_asv_table(
     the samples' metadata (from the optional sample sheet, for the reports) and provenance
     rows (path and sha256 of both input files).
     """
-    table = read_table(table_path)
+    with tempfile.TemporaryDirectory(dir=Path(tsv).parent) as scratch:
+        table_file, seqs_file = table_path, seqs_path
+        if Path(table_path).suffix == ".qza":
+            table_file, _ = qza_data(table_path, "FeatureTable[Frequency]", scratch)
+        if Path(seqs_path).suffix == ".qza":
+            seqs_file, _ = qza_data(seqs_path, "FeatureData[Sequence]", scratch)
+        table = read_table(table_file)
+        seqs = read_sequences(seqs_file)
     if list(table.columns) != list(expected_samples):
         raise InputError(
             f"ASV table {table_path} changed since the workflow started (samples now "
@@ -128,7 +137,6 @@ def import_asv_table(
     dropped = len(table) - len(kept)
     if dropped:
         print(f"{table_path}: {dropped} feature(s) without reads dropped", file=sys.stderr)
-    seqs = read_sequences(seqs_path)
     check_sequences(seqs_path, seqs, list(kept.index))
     unused = len(set(seqs) - set(kept.index))
     if unused:
