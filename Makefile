@@ -12,7 +12,7 @@ BIN := $(VENV)/bin
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 CORES ?= 2
 APT_TOOLS := vsearch r-bioc-dada2 mafft fasttree microbiomeutil-data
-TEST_TOOLS := chromium q2cli q2-types
+TEST_TOOLS := chromium q2cli q2-types r-bioc-phyloseq
 
 .PHONY: demo test test-fast setup tools test-tools python lint bench test-slurm genus-profile clean
 
@@ -54,10 +54,11 @@ tools:
 	  fi; }
 
 test-tools:
-	@{ command -v chromium && command -v qiime; } >/dev/null || { \
+	@{ command -v chromium && command -v qiime \
+	   && Rscript -e 'quit(status = !requireNamespace("phyloseq", quietly = TRUE))'; } >/dev/null 2>&1 || { \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $(TEST_TOOLS) >/dev/null; \
-	  else echo "chromium or qiime not found: browser and QIIME 2 artifact tests will be skipped"; fi; }
+	  else echo "chromium, qiime or R's phyloseq not found: browser, QIIME 2 and phyloseq tests will be skipped"; fi; }
 
 bench: setup
 	@for script in benchmarks/[a-z]*.py; do \

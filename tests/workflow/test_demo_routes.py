@@ -125,3 +125,38 @@ def test_group_comparison_finds_the_simulated_butyrate_difference(demo_run) -> N
     assert butyrate_json["effect"] == pytest.approx(butyrate["effect"], rel=1e-4)
     checks = pd.read_csv(folder / "checks.tsv", sep="\t")
     assert set(checks["measure"]) == {"reads", "fraction_reads_predicted"}
+
+
+def test_export_builds_a_phyloseq_object_and_picrust2_shaped_tables(demo_run) -> None:
+    """results/export/: make_phyloseq.R builds the phyloseq object from the BIOM (taxonomy and
+    sample metadata inside) and the tree with Debian's r-bioc-phyloseq; the KO and EC tables
+    are in PICRUSt2's layout."""
+    import shutil
+
+    from tests.fixtures.chromium import in_ci
+
+    config = demo_run / "config.yaml"
+    run_snakemake(demo_run, config, "results/export/asv_table.biom")
+    export = demo_run / "results" / "export"
+    ec = pd.read_csv(export / "picrust2" / "EC_pred_metagenome_unstrat.tsv", sep="\t")
+    ours = pd.read_csv(demo_run / "results" / "function" / "ec_abundance.tsv", sep="\t")
+    assert ec.columns[0] == "function" and list(ec.columns[1:]) == list(ours.columns[1:])
+    assert ec["function"].str.startswith("EC:").all()
+    if subprocess.run(["Rscript", "-e", "quit(status = !requireNamespace('phyloseq', "
+                       "quietly = TRUE))"], check=False).returncode != 0 or not shutil.which(
+                           "Rscript"):
+        if in_ci():
+            pytest.fail("R package phyloseq missing: make test-tools installs r-bioc-phyloseq")
+        pytest.skip("R package phyloseq not installed")
+    done = subprocess.run(["Rscript", str(export / "make_phyloseq.R")], capture_output=True,
+                          text=True, check=True)
+    table = pd.read_csv(demo_run / "results" / "taxonomy" / "asv_table_filtered.tsv", sep="\t")
+    assert f"{len(table)} ASVs, {table.shape[1] - 1} samples, 7 ranks" in done.stdout
+    check = subprocess.run(
+        ["Rscript", "-e", "suppressMessages(library(phyloseq));"
+         " ps <- readRDS(commandArgs(TRUE)[1]);"
+         " cat(as.character(sample_data(ps)$group), sep='\\n');"
+         " cat(sum(tax_table(ps)[, 'Genus'] == 'Faecalibacterium', na.rm = TRUE), '\\n')",
+         str(export / "phyloseq.rds")], capture_output=True, text=True, check=True)
+    lines = check.stdout.split()
+    assert {"high_butyrate", "low_butyrate"} <= set(lines) and int(lines[-1]) >= 1

@@ -479,6 +479,8 @@ def final_outputs():
         f"{RESULTS}/reports/index.html",
         f"{RESULTS}/reports/samples",
         *compare_outputs(),
+        f"{RESULTS}/export/asv_table.biom",
+        f"{RESULTS}/export/picrust2/KO_pred_metagenome_unstrat.tsv",
         *(
             [f"{RESULTS}/function/official_module_scores.tsv"]
             if config["function"].get("download_official_modules")
