@@ -93,3 +93,14 @@ def test_licence_and_every_shipped_resource_has_one() -> None:
             continue
         name = f"`{path.name}/`" if path.is_dir() else f"`{path.name}`"
         assert name in table, path.name
+
+
+def test_one_version_printed_by_the_reports_and_listed_in_the_changelog() -> None:
+    import tomllib
+
+    from gutbrain import __version__
+
+    repo = Path(__file__).resolve().parents[2]
+    project = tomllib.loads((repo / "pyproject.toml").read_text())["project"]["version"]
+    assert project == __version__
+    assert f"## {__version__} (" in (repo / "CHANGELOG.md").read_text()

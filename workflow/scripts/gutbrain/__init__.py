@@ -5,4 +5,4 @@ folder on ``sys.path``) and from the tests (``tests/conftest.py`` adds ``workflo
 Modules are split by concern; each function is pure where it can be and documented.
 """
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"
