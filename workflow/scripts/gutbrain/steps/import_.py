@@ -120,6 +120,7 @@ def import_asv_table(
     the samples' metadata (from the optional sample sheet, for the reports) and provenance
     rows (path and sha256 of both input files).
     """
+    Path(tsv).parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=Path(tsv).parent) as scratch:
         table_file, seqs_file = table_path, seqs_path
         if Path(table_path).suffix == ".qza":
