@@ -120,8 +120,7 @@ def import_asv_table(
     the samples' metadata (from the optional sample sheet, for the reports) and provenance
     rows (path and sha256 of both input files).
     """
-    Path(tsv).parent.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(dir=Path(tsv).parent) as scratch:
+    with tempfile.TemporaryDirectory() as scratch:  # .qza members, removed at the end
         table_file, seqs_file = table_path, seqs_path
         if Path(table_path).suffix == ".qza":
             table_file, _ = qza_data(table_path, "FeatureTable[Frequency]", scratch)
