@@ -18,7 +18,7 @@ TEST_TOOLS := chromium q2cli q2-types r-bioc-phyloseq
 
 demo: setup
 	PYTHONPATH=workflow/scripts:. $(BIN)/python -m tools.simulate demo --out demo_data
-	$(BIN)/snakemake --cores $(CORES) --configfile config/demo_compare.yaml
+	$(BIN)/snakemake --cores $(CORES) --configfile config/demo.yaml
 	@echo "Demo finished: see results/reports/index.html and results/multiqc/multiqc_report.html"
 
 test: setup test-tools
@@ -31,8 +31,9 @@ test-fast: python
 lint: python
 	$(BIN)/ruff check workflow tests benchmarks tools
 	$(BIN)/snakefmt --check .
-	PYTHONPATH=workflow/scripts:. $(BIN)/python -m tools.simulate demo --out demo_data
 	$(BIN)/snakemake --lint --cores 1
+	PYTHONPATH=workflow/scripts:. $(BIN)/python -m tools.simulate demo --out demo_data
+	$(BIN)/snakemake --lint --cores 1 --configfile config/demo.yaml
 
 setup: python tools
 

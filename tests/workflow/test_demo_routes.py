@@ -34,8 +34,8 @@ def demo_run(tmp_path_factory):
                          sheet[column]]
     path = work / "samples.tsv"
     sheet.to_csv(path, sep="\t", index=False)
-    demo_compare = yaml.safe_load((REPO / "config" / "demo_compare.yaml").read_text())
-    config = write_config(work, path, compare=demo_compare["compare"])
+    demo = yaml.safe_load((REPO / "config" / "demo.yaml").read_text())
+    config = write_config(work, path, compare=demo["compare"])
     run_snakemake(work, config, "results/function/route_measures.tsv")
     return work
 

@@ -1,0 +1,52 @@
+"""A fresh checkout lints and dry-runs with the shipped config and no demo data: the files git
+would check out (tracked, plus new files not ignored) are copied into an empty folder, and
+`snakemake --lint` and `snakemake -n` run there as a catalog linter or a new user would."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+
+import pytest
+
+from .conftest import REPO, require_tools, tool_env
+
+pytestmark = pytest.mark.workflow
+
+
+@pytest.fixture(scope="module")
+def checkout(tmp_path_factory):
+    require_tools()
+    files = subprocess.run(["git", "ls-files", "--cached", "--others", "--exclude-standard",
+                            "-z"], cwd=REPO, capture_output=True, check=True).stdout
+    out = tmp_path_factory.mktemp("fresh") / "gutbrain16s"
+    for name in filter(None, files.decode().split("\0")):
+        source = REPO / name
+        if source.is_file():
+            (out / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source, out / name)
+    assert not (out / "demo_data").exists()
+    return out
+
+
+@pytest.mark.parametrize("args", [["--lint"], ["-n"]])
+def test_fresh_checkout_lints_and_dry_runs(checkout, args) -> None:
+    snakemake = str(REPO / ".venv" / "bin" / "snakemake")
+    if not shutil.which(snakemake):
+        snakemake = "snakemake"
+    done = subprocess.run([snakemake, "--cores", "1", *args], cwd=checkout, env=tool_env(),
+                          capture_output=True, text=True, timeout=600, check=False)
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    if args == ["-n"]:
+        assert "dada2_denoise" in done.stdout + done.stderr
+
+
+def test_fresh_checkout_runs_the_test_data(checkout) -> None:
+    """`snakemake` with the shipped config runs the tiny real reads of .test/ end to end."""
+    done = subprocess.run([str(REPO / ".venv" / "bin" / "snakemake"), "--cores", "2"],
+                          cwd=checkout, env=tool_env(), capture_output=True, text=True,
+                          timeout=900, check=False)
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    for path in ("results/reports/index.html", "results/reports/samples/A.html",
+                 "results/function/route_measures.tsv", "results/export/asv_table.biom"):
+        assert (checkout / path).is_file(), path
