@@ -9,8 +9,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from Bio.Data.IUPACData import ambiguous_dna_values
-from Bio.Seq import reverse_complement as _bio_reverse_complement
 
 PRIMER_PRESETS: dict[str, tuple[str, str] | None] = {
     # V4, 515F-Y / 806RB (Earth Microbiome Project primers):
@@ -26,11 +24,21 @@ PRIMER_PRESETS: dict[str, tuple[str, str] | None] = {
 }
 
 _BIT = {"A": 1, "C": 2, "G": 4, "T": 8}
+#: The IUPAC nucleotide codes (Cornish-Bowden 1985, Nucleic Acids Res 13:3021) and the bases
+#: each stands for. Written out here rather than taken from Biopython, so that Snakemake can
+#: parse the workflow (which reads the primer presets) with pandas as its only extra package.
+IUPAC_BASES: dict[str, str] = {
+    "A": "A", "C": "C", "G": "G", "T": "T", "M": "AC", "R": "AG", "W": "AT", "S": "CG",
+    "Y": "CT", "K": "GT", "V": "ACG", "H": "ACT", "D": "AGT", "B": "CGT", "X": "GATC",
+    "N": "GATC",
+}
 #: IUPAC code -> 4-bit mask of the bases it stands for (A=1, C=2, G=4, T=8); U reads as T.
 IUPAC_MASK: dict[str, int] = {
-    code: sum(_BIT[b] for b in bases) for code, bases in ambiguous_dna_values.items()
+    code: sum(_BIT[b] for b in bases) for code, bases in IUPAC_BASES.items()
 }
 IUPAC_MASK["U"] = IUPAC_MASK["T"]
+_COMPLEMENT = str.maketrans("ACGTUMRWSYKVHDBXNacgtumrwsykvhdbxn",
+                            "TGCAAKYWSRMBDHVXNtgcaakywsrmbdhvxn")
 
 _LUT = np.zeros(256, dtype=np.uint8)
 for _code, _mask in IUPAC_MASK.items():
@@ -48,8 +56,8 @@ class PrimerHit:
 
 
 def reverse_complement(seq: str) -> str:
-    """Reverse complement of a DNA sequence, IUPAC codes included (Biopython)."""
-    return _bio_reverse_complement(seq)
+    """Reverse complement of a DNA sequence, IUPAC codes included (U complements to A)."""
+    return seq.translate(_COMPLEMENT)[::-1]
 
 
 def iupac_mask(seq: str) -> np.ndarray:
