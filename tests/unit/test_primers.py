@@ -6,7 +6,6 @@ def test_iupac_table_and_reverse_complement_match_biopython() -> None:
 
     from Bio.Data.IUPACData import ambiguous_dna_values
     from Bio.Seq import reverse_complement as bio_reverse_complement
-
     from gutbrain.primers import IUPAC_BASES, reverse_complement
 
     assert {k: set(v) for k, v in IUPAC_BASES.items()} == {
