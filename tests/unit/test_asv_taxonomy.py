@@ -16,10 +16,19 @@ SEQ_B = "TACGTAGGTGGCAAGCGTTATCCGGATTTATTGGGCGTAAAGCGAGCGCAG" * 5
 
 
 def test_asv_id_is_stable_hash_of_uppercase_sequence():
-    expected = "ASV_" + hashlib.sha1(SEQ_A.encode()).hexdigest()[:12]
-    assert asv.asv_id(SEQ_A) == expected
+    # md5 by default, as QIIME 2 and nf-core/ampliseq name features
+    expected = hashlib.md5(SEQ_A.encode()).hexdigest()
+    assert asv.asv_id(SEQ_A) == expected and len(expected) == 32
     assert asv.asv_id(SEQ_A.lower()) == expected
     assert asv.asv_id(SEQ_A) != asv.asv_id(SEQ_B)
+    # the IDs of earlier versions on request
+    old = "ASV_" + hashlib.sha1(SEQ_A.encode()).hexdigest()[:12]
+    assert asv.asv_id(SEQ_A.lower(), "sha1_12") == old
+    with pytest.raises(InputError, match="denoise.asv_ids"):
+        asv.asv_id(SEQ_A, "crc32")
+    table, _, _ = asv.build_asv_table(pd.DataFrame({"S1": [3]}, index=[SEQ_A]),
+                                      asv.AsvFilter(), "sha1_12")
+    assert list(table.index) == [old]
 
 
 @pytest.mark.parametrize(

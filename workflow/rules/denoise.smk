@@ -95,5 +95,6 @@ rule build_asv_table:
         min_length=config["denoise"]["min_length"],
         max_length=config["denoise"]["max_length"],
         min_abundance=config["denoise"]["min_abundance"],
+        asv_ids=config["denoise"]["asv_ids"],
     script:
         "../scripts/build_asv_table.py"

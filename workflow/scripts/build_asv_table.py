@@ -18,4 +18,5 @@ make_asv_outputs(
     o.biom,
     o.summary,
     (snakemake.input.by_sequence, o.assignments) if "assignments" in o.keys() else None,
+    id_scheme=p.asv_ids,
 )

@@ -13,9 +13,21 @@ import pandas as pd
 from .errors import InputError
 
 
-def asv_id(sequence: str) -> str:
-    """Stable ASV identifier: ``ASV_`` + the first 12 hex digits of sha1(uppercase sequence)."""
-    return "ASV_" + hashlib.sha1(sequence.upper().encode("ascii")).hexdigest()[:12]
+#: ASV ID schemes (config key denoise.asv_ids): ``md5``, the MD5 hex digest of the upper-case
+#: sequence, as QIIME 2 and nf-core/ampliseq name features, so IDs match across tools; or
+#: ``sha1_12``, ``ASV_`` + the first 12 hex digits of its SHA-1 (this pipeline before 0.2.0).
+ID_SCHEMES = ("md5", "sha1_12")
+
+
+def asv_id(sequence: str, scheme: str = "md5") -> str:
+    """Stable ASV identifier of a sequence (see :data:`ID_SCHEMES`)."""
+    data = sequence.upper().encode("ascii")
+    if scheme == "md5":
+        return hashlib.md5(data).hexdigest()
+    if scheme == "sha1_12":
+        return "ASV_" + hashlib.sha1(data).hexdigest()[:12]
+    raise InputError(f"unknown ASV ID scheme '{scheme}' (config key denoise.asv_ids: "
+                     f"{' or '.join(ID_SCHEMES)})")
 
 
 @dataclass(frozen=True)
@@ -28,7 +40,7 @@ class AsvFilter:
 
 
 def build_asv_table(
-    seqtab: pd.DataFrame, filt: AsvFilter
+    seqtab: pd.DataFrame, filt: AsvFilter, id_scheme: str = "md5"
 ) -> tuple[pd.DataFrame, dict[str, str], dict]:
     """Turn a sequence x sample table into an ASV table with stable IDs.
 
@@ -52,7 +64,7 @@ def build_asv_table(
         "asvs_out": int(keep.sum()),
     }
     table = table[keep]
-    ids = [asv_id(s) for s in table.index]
+    ids = [asv_id(s, id_scheme) for s in table.index]
     sequences = dict(zip(ids, table.index, strict=True))
     table.index = pd.Index(ids, name="asv_id")
     order = sorted(table.index, key=lambda i: (-int(table.loc[i].sum()), i))

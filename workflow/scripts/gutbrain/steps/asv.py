@@ -53,13 +53,14 @@ def make_asv_outputs(
     biom_path: str,
     summary_path: str,
     classified: tuple[str, str] | None = None,
+    id_scheme: str = "md5",
 ) -> pd.DataFrame:
     """Read a denoiser's table, filter, write all ASV outputs; fail clearly when none is left.
 
     ``classified`` (classifications by sequence, output): DADA2 classified the sequences in the
     denoising job; they are keyed by the ASV IDs given here
     (:func:`gutbrain.steps.taxonomy.assignments_by_asv`), in this job rather than one more."""
-    table, sequences, summary = build_asv_table(read_seqtab(seqtab_path), filt)
+    table, sequences, summary = build_asv_table(read_seqtab(seqtab_path), filt, id_scheme)
     write_tsv(pd.DataFrame([summary]), summary_path)
     if table.empty:
         raise InputError(
