@@ -12,7 +12,6 @@ import pandas as pd
 
 from .errors import InputError
 
-
 #: ASV ID schemes (config key denoise.asv_ids): ``md5``, the MD5 hex digest of the upper-case
 #: sequence, as QIIME 2 and nf-core/ampliseq name features, so IDs match across tools; or
 #: ``sha1_12``, ``ASV_`` + the first 12 hex digits of its SHA-1 (this pipeline before 0.2.0).
