@@ -117,7 +117,10 @@ else:
 
     rule picrust2_pipeline:
         # Optional backend: PICRUSt2 (placement + hidden-state prediction) in its own env.
-        # Not run in CI (PICRUSt2 is not installable there); its outputs' parsers are tested.
+        # PICRUSt2 2.6 places bacteria and archaea separately and writes combined_* tables
+        # (or only bac_*/arc_* when one domain has no sequence); 2.5 wrote KO_predicted.tsv.gz
+        # etc. The first file found is taken. Not run in CI (PICRUSt2 is not installable
+        # there): a stand-in that writes 2.6's layout tests the rule.
         input:
             fasta=f"{RESULTS}/asv/asv_seqs.fasta",
             biom=f"{RESULTS}/asv/asv_table.biom",
@@ -143,9 +146,15 @@ else:
             "(rm -rf {params.outdir:q} && picrust2_pipeline.py -s {input.fasta:q}"
             " -i {input.biom:q} -o {params.outdir:q} -p {threads} --in_traits KO,EC"
             " --skip_norm --no_pathways"
-            " && cp {params.outdir:q}/KO_predicted.tsv.gz {output.functions:q}"
-            " && cp {params.outdir:q}/EC_predicted.tsv.gz {output.ec:q}"
-            " && cp {params.outdir:q}/marker_predicted_and_nsti.tsv.gz {output.marker:q}) > {log:q} 2>&1"
+            ' && pick() {{ for f in "$@"; do [ -e {params.outdir:q}/$f ] && {{ echo $f; return; }};'
+            ' done; echo "PICRUSt2 wrote none of: $*" >&2; return 1; }}'
+            " && cp {params.outdir:q}/$(pick combined_KO_predicted.tsv.gz"
+            " bac_KO_predicted.tsv.gz arc_KO_predicted.tsv.gz KO_predicted.tsv.gz)"
+            " {output.functions:q}"
+            " && cp {params.outdir:q}/$(pick combined_EC_predicted.tsv.gz"
+            " bac_EC_predicted.tsv.gz arc_EC_predicted.tsv.gz EC_predicted.tsv.gz) {output.ec:q}"
+            " && cp {params.outdir:q}/$(pick combined_marker_predicted_and_nsti.tsv.gz"
+            " marker_predicted_and_nsti.tsv.gz) {output.marker:q}) > {log:q} 2>&1"
 
     rule ingest_picrust2:
         # PICRUSt2's per-ASV KO copies and NSTI into the tables the nearest predictor writes.

@@ -65,7 +65,10 @@ def read_marker_predictions(path: PathLike) -> pd.DataFrame:
     ``nsti`` is NaN when the file has no ``metadata_NSTI`` column. Copy numbers must be >= 1.
     """
     p = Path(path)
-    table = read_genome_table(p, what="16S copy numbers", id_label="sequence")
+    # PICRUSt2 2.6's combined_marker_predicted_and_nsti.tsv.gz adds text columns (the domain
+    # each sequence was placed in): only the copy number and NSTI are read.
+    table = read_genome_table(p, keep=lambda c: c in (MARKER_COLUMN, NSTI_COLUMN),
+                              what="16S copy numbers", id_label="sequence")
     if MARKER_COLUMN not in table.columns:
         raise InputError(f"{p}: no {MARKER_COLUMN} column; is this a PICRUSt2 marker table?")
     copies = table[MARKER_COLUMN].astype(np.float64)
