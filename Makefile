@@ -39,9 +39,9 @@ setup: python tools
 
 python: $(VENV)/.installed
 
-$(VENV)/.installed: requirements.txt requirements.lock
+$(VENV)/.installed: requirements.txt requirements-dev.txt requirements.lock
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements.txt -c requirements.lock
+	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements-dev.txt -c requirements.lock
 	@touch $@
 
 # External tools: apt-get on Debian as root; elsewhere say what to do instead.
