@@ -23,6 +23,7 @@ from gutbrain.samples import (  # noqa: E402
     load_metadata_sheet,
     load_sample_sheet,
     pairing,
+    sample_runs,
 )
 
 if "reference_cohort" in (config.get("report") or {}):
@@ -139,6 +140,15 @@ else:
         )
     SHEET = _load_sheet()
     SAMPLES = list(SHEET.index)
+
+
+def dada2_runs():
+    """Each sample's sequencing run (the sheet's optional `run` column), for DADA2's per-run
+    error models."""
+    try:
+        return sample_runs(SHEET)
+    except InputError as err:
+        raise WorkflowError(f"Sample sheet problem: {err}") from None
 
 
 def _plan_contrasts():

@@ -25,6 +25,7 @@ rule dada2_denoise:
     params:
         **dada2_read_params(),
         samples=SAMPLES,
+        runs=dada2_runs(),
         trunc_len=dada2_trunc_len(),
         max_ee=max_expected_errors(),
         trunc_q=config["qc"]["trunc_q"],

@@ -54,6 +54,8 @@ else:
             runtime=scaled(10),
         params:
             samples=SAMPLES,
+            # the sheet's run column, when it has one (DADA2 error models per run)
+            runs=dada2_runs() if "run" in SHEET.columns else [],
         script:
             "../scripts/read_tracking.py"
 

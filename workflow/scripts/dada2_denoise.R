@@ -102,10 +102,17 @@ checked_results <- function(results, what) {
   results
 }
 
-if (any(has_reads)) {
-  ok <- samples[has_reads]
-  f1 <- setNames(filt1[has_reads], ok)
-  f2 <- setNames(filt2[has_reads], ok)
+# Sequencing run of each sample (the sheet's optional `run` column; one run without it). Error
+# rates differ between runs, so DADA2's authors advise learning them per run: each run gets its
+# own learnErrors and inference (and pooling, when set), and the runs' tables are merged before
+# chimera removal, as in DADA2's big-data workflow.
+runs <- setNames(as.character(unlist(p$runs)), samples)
+
+# Learn error rates on one run's samples and infer them; returns the per-sample tables (derep
+# or merger objects) and the denoised read counts.
+denoise_run <- function(ok) {
+  f1 <- setNames(filt1[match(ok, samples)], ok)
+  f2 <- setNames(filt2[match(ok, samples)], ok)
   pool <- p$pool
   if (identical(pool, "pseudo")) pool <- "pseudo" else pool <- as.logical(pool)
   learn <- function(files, n) {
@@ -123,6 +130,7 @@ if (any(has_reads)) {
     if (use_pairs) err2 <- learn(f2, threads)
   }
   timing("learnErrors")
+  counts <- setNames(integer(length(ok)), ok)
   if (isFALSE(pool)) {
     # Samples are independent without pooling: several at a time, one process each.
     infer <- function(s) {
@@ -142,31 +150,45 @@ if (any(has_reads)) {
     )
     names(per_sample) <- ok
     rm(cache1)
-    for (s in ok) denoised[s] <- per_sample[[s]]$denoised
+    for (s in ok) counts[s] <- per_sample[[s]]$denoised
     tables <- lapply(per_sample, `[[`, "table")
   } else {
-    # Pooled inference needs every sample at once, in this process.
+    # Pooled inference needs every sample of the run at once, in this process.
     dd1 <- dada(f1, err = err1, pool = pool, multithread = threads)
     if (length(ok) == 1) dd1 <- setNames(list(dd1), ok) else names(dd1) <- ok
     tables <- dd1
-    for (s in ok) denoised[s] <- sum(getUniques(dd1[[s]]))
+    for (s in ok) counts[s] <- sum(getUniques(dd1[[s]]))
     if (use_pairs) {
       dd2 <- dada(f2, err = err2, pool = pool, multithread = threads)
       if (length(ok) == 1) dd2 <- setNames(list(dd2), ok) else names(dd2) <- ok
       mm <- mergePairs(dd1, f1, dd2, f2, minOverlap = as.integer(p$min_overlap), verbose = TRUE)
       if (length(ok) == 1) mm <- setNames(list(mm), ok) else names(mm) <- ok
       tables <- mm
-      for (s in ok) denoised[s] <- min(sum(getUniques(dd1[[s]])), sum(getUniques(dd2[[s]])))
+      for (s in ok) counts[s] <- min(sum(getUniques(dd1[[s]])), sum(getUniques(dd2[[s]])))
     }
   }
   timing(if (use_pairs) "dada, mergePairs" else "dada")
-  for (s in ok) merged[s] <- sum(getUniques(tables[[s]]))
+  list(tables = tables, denoised = counts)
+}
+
+if (any(has_reads)) {
+  tables <- list()
+  for (run in unique(runs[has_reads])) {
+    ok <- samples[has_reads & runs == run]
+    cat(sprintf("run %s: error rates learned and samples inferred on %d sample(s)\n", run,
+      length(ok)))
+    result <- denoise_run(ok)
+    for (s in ok) denoised[s] <- result$denoised[[s]]
+    tables <- c(tables, result$tables)
+  }
+  tables <- tables[samples[has_reads]]
+  for (s in names(tables)) merged[s] <- sum(getUniques(tables[[s]]))
   seqtab <- makeSequenceTable(tables)
   if (ncol(seqtab) > 0) {
     seqtab <- removeBimeraDenovo(seqtab, method = "consensus", multithread = threads, verbose = TRUE)
   }
   timing("removeBimeraDenovo")
-  for (s in ok) nonchim[s] <- sum(seqtab[s, ])
+  for (s in names(tables)) nonchim[s] <- sum(seqtab[s, ])
 }
 
 # Sequence x sample table in sheet order, zero columns for samples without reads.

@@ -17,4 +17,5 @@ track_reads(
     primer_check=i.primer_check,
     out_tsv=snakemake.output.tsv,
     out_mqc=snakemake.output.mqc,
+    runs=list(snakemake.params.runs),
 )

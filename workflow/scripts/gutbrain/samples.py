@@ -368,6 +368,26 @@ def load_metadata_sheet(path: str | os.PathLike[str]) -> pd.DataFrame:
     return out
 
 
+#: Optional sheet column naming each sample's sequencing run (DADA2 learns error rates per run).
+RUN_COLUMN = "run"
+
+
+def sample_runs(sheet: pd.DataFrame) -> list[str]:
+    """Each sample's sequencing run, in sheet order: the ``run`` column, or one run ("1") for
+    all when the sheet has none. A sample without a run value is an error naming it."""
+    if RUN_COLUMN not in sheet.columns:
+        return ["1"] * len(sheet)
+    runs = sheet[RUN_COLUMN].fillna("").astype(str).str.strip()
+    empty = [str(s) for s, r in zip(sheet.index, runs, strict=True) if not r]
+    if empty:
+        raise InputError(
+            f"sample sheet: column 'run' has no value for sample(s) {', '.join(empty[:6])}: give "
+            "every sample its sequencing run (DADA2 learns error rates per run), or drop the "
+            "column for one run"
+        )
+    return runs.tolist()
+
+
 def sample_table(sheet: pd.DataFrame) -> pd.DataFrame:
     """The sheet of :func:`load_sample_sheet` as the table later steps read.
 

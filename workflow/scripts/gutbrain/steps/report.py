@@ -54,8 +54,10 @@ def track_reads(
     primer_check: str,
     out_tsv: str,
     out_mqc: str,
+    runs: Sequence[str] = (),
 ) -> pd.DataFrame:
-    """The rule ``read_tracking``: ``read_tracking.tsv`` and its MultiQC twin.
+    """The rule ``read_tracking``: ``read_tracking.tsv`` and its MultiQC twin; with ``runs``
+    (the sheet's ``run`` column, sheet order) a ``run`` column after ``sample``.
 
     Counts come from the cutadapt JSON reports (exact primer fraction), the denoiser's
     tracking, the UNOISE3 preparation counts and the on-target table; the primer flags from
@@ -75,6 +77,8 @@ def track_reads(
         final,
         read_primer_verdicts(primer_check, samples),
     )
+    if runs:
+        tracking.insert(1, "run", list(runs))
     write_tracking(tracking, out_tsv, out_mqc)
     return tracking
 
