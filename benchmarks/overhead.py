@@ -1,7 +1,7 @@
 """Overhead of the pipeline over a bare DADA2 R script, on the demo reads.
 
 Reads: the demo (``python -m tools.simulate demo``): the DADA2 package's real sam1/sam2 reads
-and six simulated gut samples (8 samples, 27,000 read pairs). With ``--reads dada2`` only the real
+and ten simulated gut samples (12 samples, 43,000 read pairs). With ``--reads dada2`` only the real
 sam1/sam2 (3,000 pairs), where fixed start-up costs dominate. Both sides use the parameters of
 config/config.yaml (qc.trunc_len, qc.max_ee, qc.trunc_q, qc.min_len, denoise.min_overlap,
 denoise.seed, taxonomy.min_boot) and the same prepared reference from the pipeline's cache
