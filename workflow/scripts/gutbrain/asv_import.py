@@ -14,7 +14,6 @@ file and the line, ID or sample.
 
 from __future__ import annotations
 
-import gzip
 import json
 import math
 import os
@@ -25,6 +24,7 @@ from pathlib import Path
 import pandas as pd
 
 from .errors import InputError
+from .io import open_text
 from .samples import sample_id_problem
 
 TABLE_KEY = "input.asv_table"
@@ -89,15 +89,6 @@ class _TsvHeader:
     id_header: str
     samples: list[str]
     n_fields: int
-
-
-def open_text(path: Path):
-    """Open a table as UTF-8 text (BOM stripped), gzip-compressed or not."""
-    with open(path, "rb") as handle:
-        gzipped = handle.read(2) == b"\x1f\x8b"
-    if gzipped:
-        return gzip.open(path, "rt", encoding="utf-8-sig", newline="")
-    return open(path, encoding="utf-8-sig", newline="")
 
 
 def _clean(line: str) -> str:

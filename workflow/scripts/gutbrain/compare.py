@@ -305,9 +305,8 @@ def compare_values(values: pd.DataFrame, contrast: Contrast, family: str, kind: 
                          "effect_unit": "", "p": np.nan, "method": "too few values"})
             continue
         if contrast.covariates:
-            design = contrast.design.loc[[*row.reindex(list(contrast.test_samples)).dropna().index,
-                                          *row.reindex(list(contrast.reference_samples))
-                                          .dropna().index]]
+            valued = set(row.dropna().index)
+            design = contrast.design.loc[[s for s in contrast.samples if s in valued]]
             y_all = row.reindex(design.index).to_numpy(dtype=float)
             if np.all(y_all == y_all[0]):
                 effect, lo, hi, p = 0.0, 0.0, 0.0, 1.0

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import csv
+import gzip
 import math
 import os
 import tempfile
@@ -57,6 +58,15 @@ def read_text_table(
             f"{path}: line 1: missing column(s) {missing} (found {list(table.columns)}); {hint}"
         )
     return table
+
+
+def open_text(path: str | os.PathLike[str]):
+    """Open a text file as UTF-8 (BOM stripped, line ends kept), gzip-compressed or not."""
+    with open(path, "rb") as handle:
+        gzipped = handle.read(2) == b"\x1f\x8b"
+    if gzipped:
+        return gzip.open(path, "rt", encoding="utf-8-sig", newline="")
+    return open(path, encoding="utf-8-sig", newline="")
 
 
 @contextlib.contextmanager

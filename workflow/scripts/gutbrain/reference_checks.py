@@ -34,6 +34,7 @@ from pathlib import Path
 import yaml
 
 from .errors import InputError
+from .io import atomic_path, open_text
 from .references import sha256sum
 from .taxonomy import RANKS, gold_organism, parse_dada2_header, parse_sintax_header
 
@@ -82,10 +83,8 @@ class CheckMemo:
         if entry is None:
             return
         try:
-            entry.parent.mkdir(parents=True, exist_ok=True)
-            tmp = entry.with_name(f".{entry.name}.{os.getpid()}.tmp")
-            tmp.write_text(json.dumps({**data, **self._stat(path)}), encoding="utf-8")
-            os.replace(tmp, entry)
+            with atomic_path(entry) as tmp:
+                tmp.write_text(json.dumps({**data, **self._stat(path)}), encoding="utf-8")
         except OSError:
             pass  # a read-only cache only costs time
 
@@ -112,11 +111,8 @@ def read_lock(lock: str | os.PathLike[str]) -> str:
 
 def write_lock(lock: str | os.PathLike[str], digest: str, path: str | os.PathLike[str]) -> None:
     """Record ``digest`` for ``path`` in ``lock`` (atomically)."""
-    lock = Path(lock)
-    lock.parent.mkdir(parents=True, exist_ok=True)
-    tmp = lock.with_name(f".{lock.name}.{os.getpid()}.tmp")
-    tmp.write_text(f"{digest}  {Path(path).name}  {path}\n", encoding="utf-8")
-    os.replace(tmp, lock)
+    with atomic_path(lock) as tmp:
+        tmp.write_text(f"{digest}  {Path(path).name}  {path}\n", encoding="utf-8")
 
 
 def verify_checksum(path: str | os.PathLike[str], what: str, *, expected: str = "",
@@ -149,14 +145,6 @@ def verify_checksum(path: str | os.PathLike[str], what: str, *, expected: str = 
 # ----------------------------------------------------------------------------- reading
 
 
-def _open_text(path: Path):
-    with open(path, "rb") as raw:
-        magic = raw.read(2)
-    if magic == b"\x1f\x8b":
-        return gzip.open(path, "rt", encoding="utf-8", errors="replace")
-    return open(path, encoding="utf-8", errors="replace")
-
-
 def _damaged(path: Path, err: BaseException) -> InputError:
     return InputError(
         f"{path}: the file is truncated or corrupt ({type(err).__name__}: {err}). Download or "
@@ -170,11 +158,14 @@ def numbered_lines(path: str | os.PathLike[str]) -> Iterator[tuple[int, str]]:
     corrupt gzip raises an :class:`InputError` naming the file."""
     path = Path(path)
     try:
-        with _open_text(path) as handle:
+        with open_text(path) as handle:
             for number, line in enumerate(handle, start=1):
                 yield number, line.rstrip("\r\n")
     except (EOFError, gzip.BadGzipFile, zlib.error) as err:
         raise _damaged(path, err) from None
+    except UnicodeDecodeError as err:
+        raise InputError(f"{path}: not UTF-8 text (byte {err.start}); is this the right "
+                         "file?") from None
 
 
 def check_readable(path: str | os.PathLike[str]) -> dict:

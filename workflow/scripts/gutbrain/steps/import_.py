@@ -21,14 +21,13 @@ from gutbrain.asv_import import (
     check_counts,
     check_sequences,
     listed,
-    open_text,
     parse_tsv_table,
     qza_data,
     sample_metadata,
     table_format,
 )
 from gutbrain.errors import InputError
-from gutbrain.io import write_tsv
+from gutbrain.io import open_text, write_tsv
 from gutbrain.references import provenance_row, sha256sum, write_provenance
 from gutbrain.samples import load_metadata_sheet
 from gutbrain.steps.asv import write_asv_outputs
