@@ -1037,3 +1037,11 @@ def test_forest_plot_draws_one_row_per_effect() -> None:
     circles = root.findall("{http://www.w3.org/2000/svg}circle")
     assert len(circles) == 1 and circles[0].get("fill") == "#08306b"
     assert "no value" in svg and "-3.5 pp (-6.0 to -1.0)" in svg
+
+
+def test_a_zero_share_is_not_ranked_in_the_run(pages: dict[str, str]) -> None:
+    """A share of 0 is never 'higher than' other samples (ties at 0 get a mid-rank)."""
+    for name, html in pages.items():
+        assert not re.search(r"<strong>0\.0%</strong>(<br><span[^>]*>bounds[^<]*</span>)?"
+                             r"<br><span class=\"small muted\">higher than", html), name
+    assert any("<strong>0.0%</strong>" in html for html in pages.values())

@@ -226,6 +226,11 @@ def test_a_genus_where_only_some_species_carry_the_route_counts_only_in_the_uppe
                                "fraction_cells_resolved": 1.0, "partial_share": 1.0,
                                "partial_genera": ["Bacteroides"]})
     assert "only some genomes carry it (Bacteroides)" in sentence
+    # Rare carriage (under MIN_PARTIAL_FRACTION) is not named as a lead.
+    rare = _reference({"Escherichia": 0.03})
+    rare_cells = pd.DataFrame({"S1": [10.0]}, index=["Escherichia"])
+    row = sample_route_measures(rare_cells, [route], rare, 0.01, 0.5)[0].iloc[0]
+    assert row["partial_share"] == 0 and row["partial_genera"] == ""
 
 
 def test_statuses_absent_unresolved_and_not_measurable(tmp_path: Path) -> None:

@@ -79,6 +79,10 @@ MIN_SPECIES = 1
 #: below it, where only some species carry the route (Bacteroides fragilis-group histidine
 #: decarboxylase, Blautia's propanediol route), count only in the upper bound.
 MIN_CARRIER_FRACTION = 0.5
+#: Genera whose genomes carry a route less often than this are not named as partial carriers
+#: either: rare carriage in a genus (2.5 % of Escherichia genomes with the butyryl-CoA core) is
+#: more often a misannotation or a strain oddity than a lead.
+MIN_PARTIAL_FRACTION = 0.10
 
 CARRIER_COLUMNS = ["route", "genus", "n_genomes", "n_species", "carrier_fraction",
                    "carrier_low", "carrier_high", "marker_copies"]
@@ -413,7 +417,7 @@ def sample_route_measures(
         c = cells.loc[genera].to_numpy(np.float64)
         resolved = c.sum(axis=0)
         f = sub.loc[genera, "carrier_fraction"].to_numpy(np.float64)
-        partial = (f > 0) & (f < MIN_CARRIER_FRACTION)
+        partial = (f >= MIN_PARTIAL_FRACTION) & (f < MIN_CARRIER_FRACTION)
         f = np.where(f >= MIN_CARRIER_FRACTION, f, 0.0)
         lo = np.where(f > 0, sub.loc[genera, "carrier_low"].to_numpy(np.float64), 0.0)
         # The upper bound keeps genera below the carrier threshold: some of their species
