@@ -14,7 +14,8 @@ CORES ?= 2
 APT_TOOLS := vsearch r-bioc-dada2 mafft fasttree microbiomeutil-data
 TEST_TOOLS := chromium q2cli q2-types r-bioc-phyloseq
 
-.PHONY: demo test test-fast setup tools test-tools python lint bench test-slurm genus-profile clean
+.PHONY: demo test test-fast setup tools test-tools python lint bench test-slurm genus-profile \
+	runtime-files clean
 
 demo: setup
 	PYTHONPATH=workflow/scripts:. $(BIN)/python -m tools.simulate demo --out demo_data
@@ -72,6 +73,11 @@ test-slurm: setup
 # Rebuild the shipped genome-derived genus profiles (resources/genus_profile) from the shared
 # source tables (read in place; see resources/README.md).
 SHARED_DATA ?= ../shared/data
+# The files a deployed workflow copies from its git source (workflow/rules/source.smk).
+runtime-files:
+	git ls-files --cached --others --exclude-standard workflow resources envs \
+	  | sort -u > workflow/runtime_files.txt
+
 genus-profile: python
 	PYTHONPATH=workflow/scripts $(BIN)/python -m gutbrain.genus_profile_build \
 	  --ec $(SHARED_DATA)/micfunpred/human_ec.tsv.gz \

@@ -11,9 +11,6 @@ from pathlib import Path
 from snakemake.exceptions import WorkflowError
 from snakemake.utils import validate
 
-#: The repository root (this file is workflow/rules/common.smk), whichever Snakefile is run.
-REPO_ROOT = Path(workflow.current_basedir).resolve().parents[1]
-sys.path.insert(0, str(REPO_ROOT / "workflow" / "scripts"))
 
 from gutbrain.asv_import import check_sheet_samples, table_samples  # noqa: E402
 from gutbrain.errors import InputError  # noqa: E402
@@ -43,9 +40,7 @@ def _coerce_config():
 
     if "samples" in config and config["samples"] is None:
         config["samples"] = ""
-    schema_path = (
-        Path(workflow.current_basedir) / ".." / "schemas" / "config.schema.yaml"
-    )
+    schema_path = REPO_ROOT / "workflow" / "schemas" / "config.schema.yaml"
     schema = yaml.safe_load(schema_path.read_text(encoding="utf-8"))
     try:
         config.update(coerce_to_schema(dict(config), schema))

@@ -6,7 +6,7 @@ sink(log)
 sink(log, type = "message")
 
 suppressPackageStartupMessages(library(dada2))
-source(file.path(snakemake@scriptdir, "dada2_classify.R"))
+source(file.path(Sys.getenv("GUTBRAIN_SCRIPTS", snakemake@scriptdir), "dada2_classify.R"))
 set.seed(as.integer(snakemake@params$seed))
 
 fasta <- Biostrings::readDNAStringSet(snakemake@input$fasta)

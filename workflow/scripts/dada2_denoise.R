@@ -209,7 +209,7 @@ if (nrow(counts) == 0) {
 # Classification in the same R session when the run uses DADA2 for taxonomy too: loading DADA2
 # costs ~6 s, which a separate classification job would pay again.
 if (!is.null(snakemake@output$taxonomy)) {
-  source(file.path(snakemake@scriptdir, "dada2_classify.R"))
+  source(file.path(Sys.getenv("GUTBRAIN_SCRIPTS", snakemake@scriptdir), "dada2_classify.R"))
   set.seed(as.integer(p$seed))
   seqs <- if (is.null(rownames(counts))) character(0) else rownames(counts)
   tax <- classify_sequences(seqs, snakemake@input$reference,
