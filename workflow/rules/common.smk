@@ -15,6 +15,7 @@ from snakemake.utils import validate
 from gutbrain.asv_import import check_sheet_samples, table_samples  # noqa: E402
 from gutbrain.errors import InputError  # noqa: E402
 from gutbrain.primers import PRIMER_PRESETS  # noqa: E402
+from gutbrain.references import extra_part_path  # noqa: E402
 from gutbrain.compare import contrast_params  # noqa: E402
 from gutbrain.samples import (  # noqa: E402
     load_metadata_sheet,
@@ -319,19 +320,23 @@ def taxonomy_source_file(wildcards):
 
 
 def taxonomy_extra_files(wildcards):
-    """Further local FASTA parts of a taxonomy reference (its 'extra' list)."""
+    """Further FASTA parts of a taxonomy reference (its 'extra' list): installed, or fetched."""
     parts = taxonomy_reference(wildcards.ref).get("extra", [])
-    for part in parts:
-        if not os.path.isfile(part["fasta"]):
+    paths = [
+        extra_part_path(CACHE, wildcards.ref, i, part) for i, part in enumerate(parts)
+    ]
+    for part, path in zip(parts, paths):
+        if path is None:
             hint = part.get("install", "")
             raise WorkflowError(
                 f"taxonomy reference '{wildcards.ref}' (references.taxonomy.{wildcards.ref}"
                 f".extra) needs {part['fasta']}, which is missing"
                 + (f": {hint}" if hint else "")
-                + ". Or choose another taxonomy.reference (dada2_demo needs only the DADA2 "
-                "package; silva_138.2, gtdb_r220 and rdp_19 are downloaded)."
+                + ", or give the part a url (and url_sha256) to download it. Or choose "
+                "another taxonomy.reference (dada2_demo needs only the DADA2 package; "
+                "silva_138.2, gtdb_r220 and rdp_19 are downloaded)."
             )
-    return [part["fasta"] for part in parts]
+    return paths
 
 
 def taxonomy_local_table(wildcards):

@@ -24,6 +24,30 @@ rule download_taxonomy_reference:
         "../scripts/download_reference.py"
 
 
+rule fetch_taxonomy_part:
+    # Download a further part of a taxonomy reference (an extra entry with a url) when it is
+    # not installed; from a Debian package, the file inside it. Both checksums are checked.
+    output:
+        f"{CACHE}/taxonomy/{{ref}}/extra/{{index}}/{{file}}",
+    log:
+        f"logs/references/fetch_{{ref}}_{{index}}_{{file}}.log",
+    benchmark:
+        f"{RESULTS}/benchmarks/references/fetch_taxonomy_part/{{ref}}_{{index}}_{{file}}.tsv"
+    wildcard_constraints:
+        index=r"\d+",
+        file=r"[^/]+",
+    conda:
+        "../../envs/python.yaml"
+    threads: 1
+    resources:
+        mem_mb=scaled(500),
+        runtime=scaled(60),
+    params:
+        part=lambda wc: taxonomy_reference(wc.ref)["extra"][int(wc.index)],
+    script:
+        "../scripts/fetch_reference_part.py"
+
+
 rule dada2_package_file:
     # Copy a file shipped with the DADA2 R package (extdata) into the reference cache, so that
     # no R runs while Snakemake parses the workflow.

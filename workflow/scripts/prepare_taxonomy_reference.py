@@ -18,5 +18,6 @@ prepare_taxonomy_reference(
     sintax_out=snakemake.output.sintax,
     provenance_out=snakemake.output.provenance,
     # <cache>/taxonomy/<ref>/provenance.tsv: the parse-time checks remember in <cache>/checked.
+    extra_paths=list(snakemake.input.extra),
     checked_dir=str(Path(snakemake.output.provenance).parents[2] / "checked"),
 )

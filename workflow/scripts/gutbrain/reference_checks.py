@@ -35,7 +35,7 @@ import yaml
 
 from .errors import InputError
 from .io import atomic_path, open_text
-from .references import sha256sum
+from .references import extra_part_path, sha256sum
 from .taxonomy import RANKS, gold_organism, parse_dada2_header, parse_sintax_header
 
 #: Fewer records with a genus than this share makes a taxonomy reference implausible.
@@ -479,15 +479,19 @@ def verify_taxonomy_reference(name: str, entry: Mapping, cache: str | os.PathLik
                 fix=f"Delete {species} and {slock} to download it again, or set "
                     f"{key}.species_sha256 if the new file is intended.")
     for i, part in enumerate(entry.get("extra", [])):
-        path = Path(part["fasta"])
-        if not path.is_file():
-            continue  # named with its install hint when the DAG is built
+        found = extra_part_path(str(cache), name, i, part)
+        if found is None or not Path(found).is_file():
+            continue  # named with its install hint when the DAG is built, or still to fetch
+        path = Path(found)
         plock = local_lock(cache, path)
+        fix = (f"If the change is intended (an updated package), set {key}.extra[{i}].sha256 "
+               f"to the new checksum." if part.get("sha256") else
+               f"If the change is intended (an updated package), delete the lock file {plock}.")
         _verify(path, f"{what}, extra part {i + 1}",
                 lambda p, f=part["format"]: check_taxonomy_fasta(p, f, None, accept),
                 f"taxonomy:{part['format']}:{accept}:", memo, lock=plock,
-                fix=f"If the change is intended (an updated package), delete the lock file "
-                    f"{plock}.")
+                expected=part.get("sha256", ""),
+                expected_from=f"config key {key}.extra[{i}].sha256", fix=fix)
 
 
 def verify_bundle_files(name: str, entry: Mapping | None, files: Mapping[str, str],

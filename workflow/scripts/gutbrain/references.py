@@ -20,6 +20,18 @@ from .io import write_tsv
 PROVENANCE_COLUMNS = ["name", "kind", "version", "source", "sha256", "date"]
 
 
+def extra_part_path(cache: str, ref: str, index: int, part: dict) -> str | None:
+    """Where further part ``index`` of taxonomy reference ``ref`` (an ``extra`` entry) is read
+    from: its installed ``fasta`` when that exists, else its download in the cache when it has
+    a ``url``, else None (missing)."""
+    if Path(part["fasta"]).is_file():
+        return part["fasta"]
+    if not part.get("url"):
+        return None
+    name = Path(part.get("member") or part["url"].split("?")[0]).name or "part.fa"
+    return f"{cache}/taxonomy/{ref}/extra/{index}/{name}"
+
+
 def sha256sum(path: str | Path, chunk: int = 1 << 20) -> str:
     """Hex sha256 of a file, read in chunks."""
     digest = hashlib.sha256()

@@ -20,6 +20,7 @@ from pathlib import Path
 import dnaio
 import pandas as pd
 
+from gutbrain.debian_package import read_member
 from gutbrain.errors import InputError
 from gutbrain.io import atomic_path, write_tsv
 from gutbrain.reference_checks import (
@@ -82,6 +83,34 @@ def download_reference(source: Mapping[str, str], out: str) -> str:
     """Download the ``url`` of a config entry ``source`` to ``out``, checked against its
     ``sha256`` (or the lock file); see :func:`download`."""
     return download(source["url"], out, source.get("sha256", ""))
+
+
+def fetch_reference_part(part: Mapping[str, str], out: str | Path) -> str:
+    """Fetch a further part of a taxonomy reference (an ``extra`` entry) from its ``url`` into
+    ``out``; return the part's sha256.
+
+    The download is checked against ``url_sha256`` (or its lock file). With ``member``, the
+    download is a Debian package and the part is that file inside it (Debian ships the gold
+    16S set). The part itself must match ``sha256`` when given, the same checksum the installed
+    file is checked against, so both routes give the same bytes.
+    """
+    out = Path(out)
+    member = part.get("member", "")
+    fetched = out.with_name(out.name + ".deb") if member else out
+    download(part["url"], fetched, part.get("url_sha256", ""))
+    if member:
+        data = read_member(fetched, member)
+        with atomic_path(out) as tmp:
+            Path(tmp).write_bytes(data)
+    actual = sha256sum(out)
+    expected = part.get("sha256", "")
+    if expected and actual != expected:
+        out.unlink()
+        raise InputError(
+            f"{part['url']}{' (' + member + ')' if member else ''}: sha256 {actual} differs from "
+            f"the part's sha256 {expected} in the config; the file was not kept"
+        )
+    return actual
 
 
 def read_lineage_table(path: str) -> dict[str, list[str]]:
@@ -147,20 +176,26 @@ def prepare_taxonomy_reference(
     sintax_out: str,
     provenance_out: str,
     checked_dir: str | None = None,
+    extra_paths: Iterable[str] | None = None,
 ) -> dict[str, int]:
     """Check a registry reference (:func:`gutbrain.reference_checks.check_taxonomy_fasta`,
     remembered in ``checked_dir`` as the parse-time check does), convert it to both classifier
-    formats and write its provenance row."""
+    formats and write its provenance row. ``extra_paths`` are where the entry's ``extra`` parts
+    are (the installed file, or its download in the cache); default their ``fasta``."""
+    parts = list(entry.get("extra", []))
+    paths = list(extra_paths) if extra_paths is not None else [p["fasta"] for p in parts]
+    if len(paths) != len(parts):
+        raise InputError(f"reference {name}: {len(parts)} extra parts but {len(paths)} paths")
     memo = CheckMemo(checked_dir)
     accept = bool(entry.get("accept_implausible", False))
     table = lineages if entry["format"] == "fasta_tsv" else None
     check_file(fasta, lambda p: check_taxonomy_fasta(p, entry["format"], table, accept), memo,
                f"taxonomy:{entry['format']}:{accept}:{table or ''}")
-    for part in entry.get("extra", []):
-        check_file(part["fasta"],
+    for part, path in zip(parts, paths, strict=True):
+        check_file(path,
                    lambda p, f=part["format"]: check_taxonomy_fasta(p, f, None, accept),
                    memo, f"taxonomy:{part['format']}:{accept}:")
-    extra = [(part["fasta"], part["format"]) for part in entry.get("extra", [])]
+    extra = [(path, part["format"]) for part, path in zip(parts, paths, strict=True)]
     counts = convert_reference(fasta, entry["format"], dada2_out, sintax_out, lineages, extra)
     source = entry.get("url") or fasta
     rows = [
@@ -178,11 +213,11 @@ def prepare_taxonomy_reference(
             f"{name}:{Path(part['fasta']).name}",
             "taxonomy_reference_part",
             part.get("version", entry.get("version", "unknown")),
-            part["fasta"],
-            sha256sum(part["fasta"]),
+            path if path == part["fasta"] else f"{part['url']} ({part.get('member') or 'file'})",
+            sha256sum(path),
             date=None,
         )
-        for part in entry.get("extra", [])
+        for part, path in zip(parts, paths, strict=True)
     ]
     write_provenance(rows, provenance_out)
     print(f"reference {name}: {counts}", file=sys.stderr)
