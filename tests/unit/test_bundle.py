@@ -9,12 +9,13 @@ import numpy as np
 import pytest
 from gutbrain.bundle import (
     clean_sequence,
+    find_bundle_files,
     genome_id_from_header,
     load_bundle,
     write_search_db,
 )
 from gutbrain.errors import InputError
-from gutbrain.genome_tables import normalise_ko, read_ko_table
+from gutbrain.genome_tables import normalise_ko, read_ec_table, read_ko_table
 
 FASTA = """>G2 some description
 ACGU-ACGU..acgt
@@ -170,3 +171,32 @@ def test_archaeal_picrust2_bundle(shared_data: Path) -> None:
     assert bundle.copies_16s.min() >= 1
     assert bundle.taxonomy is not None and bundle.taxonomy.name == "gtdb_taxonomy"
     assert bundle.taxonomy.str.startswith("d__Archaea").all()
+
+
+def test_read_ec_table_names_columns_as_ec_abundance_does(tmp_path) -> None:
+    path = tmp_path / "ec.txt"
+    path.write_text("assembly\t1.1.1.1\tEC:2.7.2.7\t3.5.1.n3\nG1\t1\t0\t2\nG2\t0\t3\t0\n")
+    table = read_ec_table(path)
+    assert list(table.columns) == ["EC:1.1.1.1", "EC:2.7.2.7", "EC:3.5.1.n3"]
+    assert table.loc["G2", "EC:2.7.2.7"] == 3
+    path.write_text("assembly\t1.1.1.1\tK00001\nG1\t1\t0\n")
+    with pytest.raises(InputError, match="K00001 are not EC numbers"):
+        read_ec_table(path)
+
+
+def test_read_ec_table_reads_picrust2s_archaeal_ec_table() -> None:
+    """PICRUSt2's own ec.txt.gz (archaea, 1,002 genomes) in the shared data, read in place."""
+    path = Path(__file__).resolve().parents[3] / "shared/data/picrust2/archaea/ec.txt.gz"
+    if not path.is_file():
+        pytest.skip(f"{path} absent (shared data not mounted)")
+    table = read_ec_table(path)
+    assert table.shape[0] == 1002 and table.shape[1] > 1000
+    assert table.columns.str.startswith("EC:").all()
+
+
+def test_bundle_folder_finds_an_ec_table(tmp_path) -> None:
+    for name in ("16S.fna", "ko.txt", "16S.txt"):
+        (tmp_path / name).write_text("x")
+    assert find_bundle_files(tmp_path).ec is None
+    (tmp_path / "ec.txt.gz").write_text("x")
+    assert find_bundle_files(tmp_path).ec == tmp_path / "ec.txt.gz"

@@ -15,6 +15,7 @@ from gutbrain.predict import (
     ko_abundance,
     ko_contributions,
     parse_hits,
+    predict_asv_traits,
     predict_asvs,
     run_vsearch_search,
     sample_confidence,
@@ -101,6 +102,21 @@ def test_predict_asvs(hits: pd.DataFrame) -> None:
     assert asv_ko.loc["A1"].tolist() == pytest.approx([w1 * 1 + w2 * 3, w2 * 2], rel=1e-6)
     assert asv_ko.loc["A2"].tolist() == pytest.approx([0.0, 5.0])
     assert summarise_status(preds) == {"predicted": 2, "too_distant": 1, "no_hit": 2}
+
+
+def test_predict_asv_traits_uses_the_same_genomes_and_weights(hits: pd.DataFrame) -> None:
+    """A trait table equal to the KO table gives the KO predictions; an EC table its own."""
+    bundle = tiny_bundle()
+    preds, asv_ko = predict_asvs(hits, bundle, ["A1", "A2", "A3", "A4"], max_distance=0.1)
+    same = predict_asv_traits(hits, preds, bundle.ko)
+    pd.testing.assert_frame_equal(same, asv_ko, check_names=False)
+    ec = pd.DataFrame({"EC:1.1.1.1": [2.0, 0.0, 1.0]}, index=bundle.ko.index)
+    asv_ec = predict_asv_traits(hits, preds, ec)
+    w1, w2 = 1.0 / 1.998, 0.998 / 1.998
+    assert list(asv_ec.index) == ["A1", "A2"]
+    assert asv_ec["EC:1.1.1.1"].tolist() == pytest.approx([w1 * 2.0 + w2 * 0.0, 1.0], rel=1e-6)
+    with pytest.raises(InputError, match="not in the trait table"):
+        predict_asv_traits(hits, preds, ec.drop(index="G3"))
 
 
 def test_predict_asvs_without_taxonomy(hits: pd.DataFrame) -> None:

@@ -114,8 +114,9 @@ def genus_bundle(tmp_path_factory, dada2_extdata) -> Path:
     """A small reference bundle for the nearest-genome method, built offline.
 
     Its "genomes" are the DADA2 package reference's 16S sequences whose genus has a profile in
-    resources/genus_profile (at most three per genus), each carrying its genus's KO copies and
-    16S copy number (kind genus_profile): real sequences with genome-derived gene content.
+    resources/genus_profile (at most three per genus), each carrying its genus's KO and EC copies
+    and 16S copy number (kind genus_profile): real sequences with genome-derived gene content.
+    The EC table is named as PICRUSt2's ec.txt.gz is (1.1.1.1, no EC: prefix).
     """
     import gzip
 
@@ -126,7 +127,7 @@ def genus_bundle(tmp_path_factory, dada2_extdata) -> Path:
     profile = load_profile(REPO / "resources" / "genus_profile")
     kos = ko_profile(profile.ec, profile.ko_ec)
     out = tmp_path_factory.mktemp("genus_bundle")
-    rows, copies, per_genus = [], [], {}
+    rows, ec_rows, copies, per_genus = [], [], [], {}
     with dnaio.open(dada2_extdata / "ten_16s.100.fa.gz") as reader, open(
         out / "16S.fna", "w", encoding="utf-8"
     ) as fasta:
@@ -138,12 +139,18 @@ def genus_bundle(tmp_path_factory, dada2_extdata) -> Path:
             genome = f"{genus}_{per_genus[genus]}"
             fasta.write(f">{genome}\n{record.sequence}\n")
             rows.append(kos.loc[genus].rename(genome))
+            ec_rows.append(profile.ec.loc[genus].rename(genome))
             known = profile.genera.at[genus, "mean_16s_copies"]
             copies.append((genome, float(known) if known == known else 1.0))
     table = pd.DataFrame(rows)
     table.index.name = "assembly"
     with gzip.open(out / "ko.txt.gz", "wt", encoding="utf-8") as handle:
         table.to_csv(handle, sep="\t", float_format="%.4g")
+    ec_table = pd.DataFrame(ec_rows)
+    ec_table.columns = [c.removeprefix("EC:") for c in ec_table.columns]
+    ec_table.index.name = "assembly"
+    with gzip.open(out / "ec.txt.gz", "wt", encoding="utf-8") as handle:
+        ec_table.to_csv(handle, sep="\t", float_format="%.4g")
     with gzip.open(out / "16S.txt.gz", "wt", encoding="utf-8") as handle:
         handle.write("assembly\t16S_rRNA_Count\n")
         handle.writelines(f"{g}\t{max(c, 1.0):.4g}\n" for g, c in copies)

@@ -1,6 +1,7 @@
-"""The offline default taxonomy reference without its Debian package: the gold 16S part is
-fetched from a Debian package (here a file:// URL to one built from the installed file's first
-records, so no network), both checksums checked, and the reference prepared from it."""
+"""Downloaded references, offline through file:// URLs: the offline default taxonomy reference
+without its Debian package (the gold 16S part fetched from a Debian package built from the
+installed file's first records, both checksums checked), and a nearest-genome bundle fetched
+part by part from a base URL as the PICRUSt2 bundles are."""
 
 from __future__ import annotations
 
@@ -60,3 +61,21 @@ def test_gold_part_is_fetched_from_a_debian_package_when_not_installed(tmp_path)
     again = run_snakemake(tmp_path, config, target, "-n", check=False)
     assert again.returncode != 0
     assert "references.taxonomy.fetched_gold.extra[0].sha256" in again.stdout
+
+
+def test_downloaded_bundle_predicts_kos_and_ecs(tmp_path, genus_bundle) -> None:
+    require_tools()
+    entry = {"source": "url", "base_url": genus_bundle.as_uri() + "/",
+             "files": {"fasta": "16S.fna", "ko": "ko.txt.gz", "copies": "16S.txt.gz",
+                       "ec": "ec.txt.gz"}, "version": "test"}
+    config = write_config(tmp_path, REPO / ".test" / "samples.tsv",
+                          **{"references.bundles.test_url_bundle": entry,
+                             "function.method": "nearest", "function.bundle": "test_url_bundle"})
+    proc = run_snakemake(tmp_path, config, "results/function/ec_abundance.tsv")
+    assert proc.stdout.count("rule download_bundle_file") == 4
+    # Each part keeps its file name (a gzip is read as one by its .gz) and gets a lock file.
+    part = tmp_path / "cache/bundles/test_url_bundle/ko/ko.txt.gz"
+    assert part.read_bytes() == (genus_bundle / "ko.txt.gz").read_bytes()
+    assert part.with_name("ko.txt.gz.sha256").is_file()
+    ec = (tmp_path / "results/function/ec_abundance.tsv").read_text().splitlines()
+    assert ec[0].split("\t") == ["ec", "A", "B"] and len(ec) > 1000

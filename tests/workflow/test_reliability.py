@@ -18,6 +18,8 @@ import subprocess
 import time
 from pathlib import Path
 
+import numpy as np
+import pandas as pd
 import pytest
 
 from tools.snakemake_run import snakemake_cmd
@@ -171,6 +173,26 @@ def resumed_run(tmp_path_factory, dataset, genus_bundle):
     run_snakemake(workdir, config, "--unlock")
     resumed = run_snakemake(workdir, config, "--rerun-incomplete", *TARGETS, check=False)
     return workdir, partial, locked, resumed
+
+
+def test_nearest_bundle_ec_table_fills_ec_abundance(clean_run):
+    """The bundle's EC table is predicted through the same genomes and weights as its KOs: a KO
+    whose only EC is e has e's copies in every genome (ko_profile), so its abundance is e's."""
+    from gutbrain.genus_profile import load_profile
+
+    workdir = clean_run[0]
+    ec = pd.read_csv(workdir / "results/function/ec_abundance.tsv", sep="\t", index_col="ec")
+    ko = pd.read_csv(workdir / "results/function/ko_abundance.tsv", sep="\t", index_col="ko")
+    assert len(ec) > 1000 and ec.index.str.startswith("EC:").all()
+    assert list(ec.columns) == list(ko.columns)
+    pairs = load_profile(REPO / "resources" / "genus_profile").ko_ec
+    single = pairs.groupby("ko")["ec"].agg(list)
+    single = {k: v[0] for k, v in single.items() if len(v) == 1 and v[0] in ec.index}
+    shared = [k for k in ko.index if k in single and ko.loc[k].sum() > 0]
+    assert len(shared) >= 5
+    for k in shared:
+        np.testing.assert_allclose(ec.loc[single[k]].to_numpy(), ko.loc[k].to_numpy(),
+                                   rtol=1e-3, err_msg=k)
 
 
 def test_interrupted_run_resumes_to_identical_tables(clean_run, resumed_run):

@@ -612,15 +612,23 @@ def bundle_files(wildcards=None):
             files["bundle_metadata"] = found.metadata
         if found.manifest:
             files["bundle_manifest"] = found.manifest
+        if found.ec:
+            files["bundle_ec"] = found.ec
         return {k: str(v) for k, v in files.items()}
     parts = [
-        p for p in ("fasta", "ko", "copies", "metadata") if p in entry.get("files", {})
+        p
+        for p in ("fasta", "ko", "copies", "metadata", "ec")
+        if p in entry.get("files", {})
     ]
     if entry["source"] == "local":
         return {
             f"bundle_{p}": os.path.join(entry["path"], entry["files"][p]) for p in parts
         }
-    return {f"bundle_{p}": f"{CACHE}/bundles/{name}/{p}" for p in parts}
+    # The download keeps its file name: readers tell a gzip by its .gz.
+    return {
+        f"bundle_{p}": f"{CACHE}/bundles/{name}/{p}/{os.path.basename(entry['files'][p])}"
+        for p in parts
+    }
 
 
 def bundle_download(wildcards):

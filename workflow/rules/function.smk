@@ -6,13 +6,14 @@ rule download_bundle_file:
     # One file of a downloadable reference bundle into the shared cache (sha256 checked against
     # the config or the lock file written on first download).
     output:
-        f"{CACHE}/bundles/{{bundle}}/{{part}}",
+        f"{CACHE}/bundles/{{bundle}}/{{part}}/{{file}}",
     log:
-        f"logs/references/download_bundle_{{bundle}}.{{part}}.log",
+        f"logs/references/download_bundle_{{bundle}}.{{part}}.{{file}}.log",
     benchmark:
-        f"{RESULTS}/benchmarks/references/download_bundle_file/{{bundle}}.{{part}}.tsv"
+        f"{RESULTS}/benchmarks/references/download_bundle_file/{{bundle}}.{{part}}.{{file}}.tsv"
     wildcard_constraints:
-        part="fasta|ko|copies|metadata",
+        part="fasta|ko|copies|metadata|ec",
+        file=r"[^/]+",
     conda:
         "../../envs/python.yaml"
     threads: 1

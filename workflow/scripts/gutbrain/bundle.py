@@ -34,19 +34,22 @@ BUNDLE_KINDS = ("genome", "genus_profile")
 _FASTA_NAMES = ("16S.fna", "16S.fna.gz", "16S.fasta", "16S.fasta.gz")
 _KO_NAMES = ("ko.txt.gz", "ko.txt", "ko.tsv.gz", "ko.tsv")
 _COPY_NAMES = ("16S.txt.gz", "16S.txt", "16S.tsv.gz", "16S.tsv")
+_EC_NAMES = ("ec.txt.gz", "ec.txt", "ec.tsv.gz", "ec.tsv")
 _METADATA_NAMES = ("metadata.tsv", "metadata.tsv.gz")
 _GAP_TABLE = str.maketrans("", "", "-.")
 
 
 @dataclass(frozen=True)
 class BundlePaths:
-    """The files that make up a reference bundle (``metadata`` and ``manifest`` optional)."""
+    """The files that make up a reference bundle (``metadata``, ``manifest`` and the genome x
+    EC table ``ec`` optional)."""
 
     fasta: Path
     ko: Path
     copies: Path
     metadata: Path | None = None
     manifest: Path | None = None
+    ec: Path | None = None
 
 
 @dataclass
@@ -123,7 +126,8 @@ def find_bundle_files(folder: PathLike) -> BundlePaths:
         metadata = csvs[0] if csvs else None
     manifest = _first_existing(root, ("bundle.yaml", "bundle.yml"))
     assert fasta is not None and ko is not None and copies is not None
-    return BundlePaths(fasta=fasta, ko=ko, copies=copies, metadata=metadata, manifest=manifest)
+    return BundlePaths(fasta=fasta, ko=ko, copies=copies, metadata=metadata, manifest=manifest,
+                       ec=_first_existing(root, _EC_NAMES))
 
 
 def read_manifest(path: PathLike | None) -> dict[str, str]:

@@ -22,6 +22,7 @@ from gutbrain.errors import InputError
 PathLike = str | os.PathLike[str]
 
 KO_PATTERN = re.compile(r"^K\d{5}$")
+EC_PATTERN = re.compile(r"^\d+\.(\d+|-)\.(\d+|-)\.(n?\d+|-)$")
 TAXONOMY_COLUMNS = ("taxonomy", "gtdb_taxonomy", "ncbi_taxonomy", "ssu_silva_taxonomy")
 CHUNK_ROWS = 2000
 
@@ -216,3 +217,16 @@ def read_taxonomy(path: PathLike, column: str | None = None) -> pd.Series:
     taxonomy = pd.Series(meta[chosen].to_numpy(), index=meta.iloc[:, 0].astype(str), name=chosen)
     taxonomy.index.name = "genome"
     return taxonomy[~taxonomy.index.duplicated()]
+
+
+def read_ec_table(path: PathLike) -> pd.DataFrame:
+    """Read a genome x EC copy-number table (PICRUSt2's ``ec.txt.gz``: ``1.1.1.1`` or
+    ``EC:1.1.1.1`` column names); columns are named ``EC:<number>``, as in ec_abundance.tsv."""
+    table = read_genome_table(path, what="EC copy numbers")
+    names = [str(c).strip().removeprefix("EC:") for c in table.columns]
+    bad = [c for c in names if not EC_PATTERN.match(c)]
+    if bad:
+        raise InputError(f"{path}: column(s) {', '.join(bad[:3])} are not EC numbers "
+                         "(expected e.g. 1.1.1.1 or EC:1.1.1.1)")
+    table.columns = [f"EC:{c}" for c in names]
+    return table

@@ -212,6 +212,40 @@ def predict_asvs(
     return preds, asv_ko
 
 
+def predict_asv_traits(
+    hits: pd.DataFrame,
+    asv_predictions: pd.DataFrame,
+    traits: pd.DataFrame,
+    k: int | None = None,
+    window: float | None = 0.005,
+) -> pd.DataFrame:
+    """Predicted ASV x trait copies (for example ECs) of the ``predicted`` ASVs of
+    ``asv_predictions``, averaged over the same nearest genomes and weights as
+    :func:`predict_asvs` gives the KOs. ``traits`` is genome x trait; a selected genome missing
+    from it raises InputError (the trait table does not belong to the bundle)."""
+    predicted = pd.Index(
+        asv_predictions.loc[asv_predictions["status"] == "predicted", "asv_id"].astype(str),
+        name="asv_id",
+    )
+    sel = select_hits(hits[hits["query"].isin(predicted)], k=k, window=window)
+    col = traits.index.get_indexer(sel["genome"])
+    if bool((col < 0).any()):
+        unknown = sorted(set(sel["genome"][col < 0]))
+        raise InputError(
+            f"{len(unknown)} genome(s) of the predictions are not in the trait table "
+            f"(e.g. {', '.join(unknown[:3])}); it does not belong to this reference bundle"
+        )
+    from scipy import sparse
+
+    weights = sparse.csr_matrix(
+        (sel["weight"].to_numpy(np.float64), (predicted.get_indexer(sel["query"]), col)),
+        shape=(len(predicted), len(traits.index)),
+    )
+    values = weights @ traits.to_numpy(dtype=np.float32)
+    return pd.DataFrame(np.asarray(values, dtype=np.float32), index=predicted,
+                        columns=list(traits.columns))
+
+
 def count_matrix(asv_table: pd.DataFrame) -> pd.DataFrame:
     """Return counts indexed by ASV ID (accepts an ``asv_id`` column or an index)."""
     table = asv_table.set_index("asv_id") if "asv_id" in asv_table.columns else asv_table

@@ -18,6 +18,7 @@ from gutbrain import picrust2
 from gutbrain.asv import read_asv_table
 from gutbrain.bundle import load_bundle, write_search_db
 from gutbrain.catalog import load_catalog
+from gutbrain.genome_tables import read_ec_table
 from gutbrain.io import atomic_path, write_mqc_table, write_tsv
 from gutbrain.markers import catalog_kos, load_markers, marker_abundance
 from gutbrain.modules import unknown_ortholog_messages
@@ -25,6 +26,7 @@ from gutbrain.predict import (
     ko_abundance,
     ko_contributions,
     parse_hits,
+    predict_asv_traits,
     predict_asvs,
     run_vsearch_search,
     sample_confidence,
@@ -76,7 +78,7 @@ def prepare_bundle(
 
 
 def _bundle_kwargs(files: Mapping[str, str]) -> dict[str, str]:
-    keys = ("fasta", "ko", "copies", "metadata", "manifest")
+    keys = ("fasta", "ko", "copies", "metadata", "manifest")  # the EC table is read apart
     return {k: files[k] for k in keys if files.get(k)}
 
 
@@ -120,7 +122,14 @@ def predict_function(
     hits = hits[hits["query"].isin(table.index) | hits["target"].isna()]
     preds, asv_ko = predict_asvs(hits, bundle, list(table.index), max_distance, k=top_k)
     _write_function_tables(table, preds, asv_ko, genus_of_asvs(taxonomy), kos, out)
-    _write_no_ec_table(table, out["ec_abundance"], f"reference bundle {bundle.name!r}")
+    if not files.get("ec"):
+        _write_no_ec_table(table, out["ec_abundance"], f"reference bundle {bundle.name!r}")
+        return
+    # ECs through the same nearest genomes and weights as the KOs.
+    asv_ec = predict_asv_traits(hits, preds, read_ec_table(files["ec"]), k=top_k)
+    ec = ko_abundance(table, preds, asv_ec)
+    write_tsv(ec.rename_axis("ec").reset_index(), out["ec_abundance"])
+    log.info("EC table %s: %d ECs predicted", files["ec"], ec.shape[0])
 
 
 def _write_no_ec_table(table: pd.DataFrame, path: str, what: str) -> None:
