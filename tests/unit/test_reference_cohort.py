@@ -201,7 +201,7 @@ def test_load_report_inputs_reads_reference(tmp_path: Path, reference_path: Path
     assert load_report_inputs(**common, reference_cohort="").reference_cohort is None
     loaded = load_report_inputs(**common, reference_cohort=reference_path)
     assert loaded.reference_cohort is not None and loaded.reference_cohort.n_samples == 6
-    # the report rules' named inputs (report_inputs() in common.smk) reach the loader
+    # the report rules' named inputs (report_inputs() in common_targets.smk) reach the loader
     named = {k: str(v) for k, v in common.items() if k != "samples"}
     assert inputs_from_snakemake(named, str(sheet)).reference_cohort is None
     named["reference_cohort"] = str(reference_path)

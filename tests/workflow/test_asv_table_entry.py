@@ -4,7 +4,7 @@ The table is made from V4 amplicons of the DADA2 package's reference (a few samp
 features with QIIME 2-style MD5 IDs) and written as HDF5 BIOM, as the TSV of ``biom convert``
 and as the pipeline's own ``asv_table.tsv``. End-to-end runs check that the pipeline goes from
 the table to the reports without reads; bad-input cases check what only Snakemake shows: the
-checks of common.smk at parse time (dry runs), that a library error reaches the user naming
+checks of common*.smk at parse time (dry runs), that a library error reaches the user naming
 the config key, file and ID, line or sample, and one failing ``import_asv_table`` job. Each
 message's wording, and every other content check, is tested on the library functions in
 ``tests/unit/test_asv_import.py``. ``pytest -s`` prints each message after ``MESSAGE:``.

@@ -8,7 +8,7 @@ searched is Snakemake's console output plus every log under ``logs/``. The messa
 printed (``pytest -s``) so that docs/error_messages.md can quote it.
 
 Only what needs Snakemake is here: one case per way a library error reaches the user (sample
-sheet at parse time, config schema, a failing per-sample job), the checks of common.smk, and
+sheet at parse time, config schema, a failing per-sample job), the checks of common*.smk, and
 what a run keeps or produces around a failure. The full range of bad sheets, read files and
 config values, and each message's wording, is tested on the library functions in
 ``tests/unit/test_samples.py``, ``test_fastq_checks.py`` and ``test_config_docs.py``.
