@@ -1,7 +1,7 @@
 # gutbrain16s: the two commands of the README, plus set-up, benchmarks and the SLURM test.
 #   make demo   run the pipeline on the bundled demo (writes results/)
 #   make test   unit, workflow and browser tests, snakemake --lint, snakefmt --check, ruff
-#   make test-fast   unit tests only (under a minute)
+#   make test-fast   unit tests not marked slow (about half a minute; run it on every change)
 # Both install what they need first (idempotent): Python packages into .venv from pinned
 # requirements, and the external tools with apt-get when running as root on Debian.
 
@@ -27,7 +27,7 @@ test: setup test-tools
 	$(MAKE) lint
 
 test-fast: python
-	$(BIN)/python -m pytest tests/unit -q -p no:cacheprovider
+	$(BIN)/python -m pytest tests/unit -q -p no:cacheprovider -m "not slow"
 
 lint: python
 	$(BIN)/ruff check workflow tests benchmarks tools

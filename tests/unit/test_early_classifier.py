@@ -69,6 +69,7 @@ def test_a_failing_classification_names_the_reference_and_shows_r_s_message(stan
     assert not out.exists()
 
 
+@pytest.mark.slow
 def test_the_real_script_accepts_the_arguments_and_stops_on_request(tmp_path):
     # Loads DADA2 (about 6 s), then stops unclassified: the argument count and the protocol
     # of dada2_classify_early.R match the Python side.

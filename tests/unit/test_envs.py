@@ -439,6 +439,7 @@ def _listed_rules(
     return {line.strip() for line in proc.stdout.splitlines() if line.strip()} - {"all", "default"}
 
 
+@pytest.mark.slow
 def test_rule_files_parsed_match_snakemake(tmp_path):
     """The regex parser sees exactly the rules Snakemake lists under either functional backend
     and when starting from an ASV table (so no rule escapes the checks)."""

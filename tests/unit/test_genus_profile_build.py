@@ -182,6 +182,7 @@ def test_shipped_reference_knows_formate_dehydrogenase_and_nitric_oxide_synthase
 
 
 @pytest.mark.shared_data
+@pytest.mark.slow
 def test_shipped_reference_is_rebuilt_identically(shared_data: Path, tmp_path: Path) -> None:
     """The shipped files are what the build script makes from the shared source tables."""
     mapfiles = shared_data / "picrust2" / "description_mapfiles"

@@ -341,6 +341,7 @@ KNOWN_GAPS = {
 
 
 @pytest.mark.shared_data
+@pytest.mark.slow
 def test_named_producer_species_carry_their_routes(shared_data: Path) -> None:
     """Recall at species level: every species the literature traits table names for a route's
     trait, with genomes in the source table, carries the whole route in at least half of its
