@@ -397,7 +397,7 @@ def test_report_schema_knows_every_route_status() -> None:
     schema = json.loads((REPO / "workflow" / "schemas" / "sample_report.schema.json")
                         .read_text(encoding="utf-8"))
     assert tuple(schema["$defs"]["route"]["properties"]["status"]["enum"]) == STATUSES
-    from gutbrain.report.settings import ROUTE_STATUS_TEXT
+    from gutbrain.report.wording import ROUTE_STATUS_TEXT
 
     assert set(ROUTE_STATUS_TEXT) == set(STATUSES)
 

@@ -114,6 +114,7 @@ def report_inputs(wildcards=None):
         "genus_traits": repo_file("resources/genus_traits.tsv"),
         "module_catalog": repo_file(config["function"]["catalog"]),
         "marker_catalog": repo_file(config["function"]["markers"]),
+        "compounds": repo_file("resources/compounds.yaml"),
         **{f"pcoa_{m}": f"{RESULTS}/diversity/pcoa_{m}.tsv" for m in BETA_METRICS},
         **reference_cohort_input(),
         "samples": report_sample_sheet(),

@@ -12,7 +12,7 @@ import pandas as pd
 
 from gutbrain.ranking import mid_rank_percentile
 from gutbrain.ranks import strip_rank_prefix
-from gutbrain.report.settings import COMPOUND_LABELS
+from gutbrain.report.vocabulary import vocabulary
 
 
 def num(value: Any) -> float | None:
@@ -82,4 +82,4 @@ def split_category(category: str) -> tuple[str, str]:
 
 def compound_label(compound: str) -> str:
     """Display name of a compound key (``gaba`` -> ``GABA``)."""
-    return COMPOUND_LABELS.get(compound, compound.replace("_", " ").capitalize())
+    return vocabulary().label(compound)

@@ -22,13 +22,10 @@ from gutbrain.report.sample_facts import provenance_facts, reference_cohort_fact
 from gutbrain.report.settings import (
     LOW_PERCENTILE,
     MIN_SAMPLES_FOR_LOW,
-    NEURO_COMPOUNDS,
-    SCFA_COMPOUNDS,
     SCHEMA_VERSION,
     Thresholds,
 )
-
-KEY_COMPOUNDS = ("acetate", "propionate", "butyrate", "gaba")
+from gutbrain.report.vocabulary import vocabulary
 
 
 def _key_score(facts: Mapping[str, Any], compound: str) -> dict[str, Any]:
@@ -114,7 +111,8 @@ def _heatmap(inputs: ReportInputs, sample_facts: Sequence[Mapping[str, Any]]) ->
                                                  "direction": m["direction"]})
                 cells[(m["module"], facts["sample"])] = {"score": m["score"],
                                                          "status": m["status"]}
-    order = {c: i for i, c in enumerate(SCFA_COMPOUNDS + NEURO_COMPOUNDS)}
+    sections = vocabulary().sections
+    order = {c: i for i, c in enumerate(sections["scfa"] + sections["neuro"])}
     ordered = sorted(modules.values(), key=lambda m: (
         m["group"] != "scfa", order.get(m["compound"], len(order)), m["compound"], m["module"]))
     samples = [f["sample"] for f in sample_facts]
@@ -158,6 +156,7 @@ def collect_cohort_facts(
 ) -> dict[str, Any]:
     """Facts for the cohort page from the per-sample facts (in sheet order) and the inputs."""
     thresholds = thresholds or Thresholds()
+    key_compounds = vocabulary().cohort_keys
     rows = []
     for f in sample_facts:
         shannon = next((m for m in f["composition"]["alpha"]["metrics"]
@@ -169,8 +168,8 @@ def collect_cohort_facts(
             "reads_after_qc": f["qc"]["reads_after_qc"],
             "observed_asvs": f["composition"]["alpha"]["observed_asvs_unrarefied"],
             "shannon": shannon["value"] if shannon else None,
-            "key_scores": [_key_score(f, c) for c in KEY_COMPOUNDS],
-            "route_shares": [_route_share(f, c) for c in KEY_COMPOUNDS],
+            "key_scores": [_key_score(f, c) for c in key_compounds],
+            "route_shares": [_route_share(f, c) for c in key_compounds],
             "confidence": f["confidence"]["overall"],
         })
     samples = [f["sample"] for f in sample_facts]
@@ -182,8 +181,8 @@ def collect_cohort_facts(
         "reference": reference_facts(inputs),
         "reference_cohort": reference_cohort_facts(inputs),
         "provenance": provenance_facts(inputs),
-        "key_compounds": [compound_label(c) for c in KEY_COMPOUNDS],
-        "key_routes": [_headline_route_name(inputs, c) for c in KEY_COMPOUNDS],
+        "key_compounds": [compound_label(c) for c in key_compounds],
+        "key_routes": [_headline_route_name(inputs, c) for c in key_compounds],
         "rows": rows,
         "status_counts": {s: sum(r["qc_status"] == s for r in rows)
                           for s in ("pass", "warn", "fail")},

@@ -21,15 +21,13 @@ from gutbrain.report.inputs import ReportInputs
 from gutbrain.report.reference import (
     reference_percentile,
 )
-from gutbrain.report.settings import (
+from gutbrain.report.settings import LOW_PERCENTILE, MIN_SAMPLES_FOR_LOW, Thresholds
+from gutbrain.report.vocabulary import vocabulary
+from gutbrain.report.wording import (
     DIRECTION_ORDER,
     DIRECTION_VERBS,
-    LOW_PERCENTILE,
-    MIN_SAMPLES_FOR_LOW,
     MODULE_STATUS_TEXT,
-    PANEL_FAMILIES,
     POTENTIAL_TEXT,
-    Thresholds,
 )
 
 
@@ -160,7 +158,7 @@ def module_section(inputs: ReportInputs, sample: str, group: str, expected: Sequ
     return {
         "modules": entries,
         "missing_compounds": [compound_label(c) for c in expected if c not in present
-                              and not (c == "dopamine" and "dopac" in present)],
+                              and not present & set(vocabulary().also.get(c, ()))],
     }
 
 
@@ -217,11 +215,13 @@ def run_key_scores(scores: pd.DataFrame) -> dict[str, dict[str, float]]:
 
 
 def panel_order(compounds: Iterable[str]) -> list[tuple[str, str]]:
-    """(family, compound) in panel order; compounds not in :data:`PANEL_FAMILIES` go last."""
+    """(family, compound) in panel order (the vocabulary's families); compounds no family names
+    go last, into the last family."""
+    families = vocabulary().families
     given = list(dict.fromkeys(compounds))
-    ordered = [(family, c) for family, members in PANEL_FAMILIES for c in members if c in given]
+    ordered = [(family, c) for family, members in families for c in members if c in given]
     listed = {c for _, c in ordered}
-    last = PANEL_FAMILIES[-1][0]
+    last = families[-1][0]
     return ordered + [(last, c) for c in sorted(given) if c not in listed]
 
 

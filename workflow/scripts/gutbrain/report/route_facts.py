@@ -18,7 +18,8 @@ import pandas as pd
 from gutbrain.report.cells import compound_label, num, text
 from gutbrain.report.inputs import ReportInputs
 from gutbrain.report.module_facts import panel_order
-from gutbrain.report.settings import ROUTE_STATUS_TEXT, Thresholds
+from gutbrain.report.settings import Thresholds
+from gutbrain.report.wording import ROUTE_STATUS_TEXT
 from gutbrain.routes import Route
 
 #: Datasets of the validation table, as the page names them.

@@ -28,8 +28,6 @@ from gutbrain.report.inputs import (
 from gutbrain.report.module_facts import module_section, panel_facts
 from gutbrain.report.route_facts import route_facts
 from gutbrain.report.settings import (
-    NEURO_COMPOUNDS,
-    SCFA_COMPOUNDS,
     SCHEMA_VERSION,
     SHEET_FIXED_COLUMNS,
     TRACKING_STEPS,
@@ -47,6 +45,7 @@ from gutbrain.report.verdicts import (
     qc_verdicts,
     worst_status,
 )
+from gutbrain.report.vocabulary import vocabulary
 
 
 def _metadata(inputs: ReportInputs, sample: str, columns: Sequence[str]) -> list[dict[str, str]]:
@@ -223,6 +222,7 @@ def collect_sample_facts(
     confidence = _confidence(inputs, sample, thresholds)
     qc = _qc(inputs, sample, confidence["fraction_reads_predicted"], thresholds)
     zero = qc["zero_reads"] or sample_counts(inputs, sample).sum() == 0
+    sections = vocabulary().sections
     facts: dict[str, Any] = {
         "schema_version": SCHEMA_VERSION,
         "generator": f"gutbrain16s {__version__}",
@@ -235,8 +235,8 @@ def collect_sample_facts(
         "qc": qc,
         "has_reads": not zero,
         "composition": _composition(inputs, sample, thresholds),
-        "scfa": {**module_section(inputs, sample, "scfa", SCFA_COMPOUNDS, thresholds)},
-        "neuro": module_section(inputs, sample, "neuro", NEURO_COMPOUNDS, thresholds),
+        "scfa": {**module_section(inputs, sample, "scfa", sections["scfa"], thresholds)},
+        "neuro": module_section(inputs, sample, "neuro", sections["neuro"], thresholds),
         "markers": marker_facts(inputs, sample),
         "taxa_of_interest": taxa_of_interest_facts(inputs, sample),
         "taxa_summary": [],

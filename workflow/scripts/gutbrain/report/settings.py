@@ -1,11 +1,10 @@
-"""Report vocabulary (compounds, labels, status words) and the report settings.
-
-:class:`Thresholds` holds the settings of the config's ``report:`` section.
+"""The report settings (:class:`Thresholds`: the config's ``report:`` section) and fixed report
+constants. Compound names, labels and panel families are data (:mod:`gutbrain.report.vocabulary`,
+``resources/compounds.yaml``); status words are in :mod:`gutbrain.report.wording`.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass, fields
 from typing import Any
@@ -16,85 +15,10 @@ from gutbrain.tracking import STEPS
 SCHEMA_VERSION = "1"
 TRACKING_STEPS = tuple(STEPS)
 SHEET_FIXED_COLUMNS = ("sample", "fq1", "fq2")
-SCFA_COMPOUNDS = ("acetate", "propionate", "butyrate")
-NEURO_COMPOUNDS = (
-    "gaba",
-    "glutamate",
-    "serotonin",
-    "tryptophan",
-    "kynurenine",
-    "dopamine",
-    "histamine",
-    "acetylcholine",
-    "noradrenaline",
-)
-COMPOUND_LABELS = {
-    "acetate": "Acetate",
-    "propionate": "Propionate",
-    "butyrate": "Butyrate",
-    "gaba": "GABA",
-    "glutamate": "Glutamate",
-    "serotonin": "Serotonin",
-    "tryptophan": "Tryptophan",
-    "kynurenine": "Kynurenine",
-    "dopamine": "Dopamine",
-    "dopac": "DOPAC",
-    "histidine": "Histidine",
-    "tryptamine": "Tryptamine",
-    "indole": "Indole",
-    "histamine": "Histamine",
-    "acetylcholine": "Acetylcholine",
-    "noradrenaline": "Noradrenaline",
-    "adrenaline": "Adrenaline",
-    "melatonin": "Melatonin",
-    "quinolinic_acid": "Quinolinic acid",
-    "p_cresol": "p-Cresol",
-    "nitric_oxide": "Nitric oxide",
-}
-MODULE_STATUS_TEXT = {
-    "scored": "scored",
-    "below_coverage": "pathway incomplete in the predicted genes (below the coverage threshold)",
-    "absent": "no predicted genes for this pathway",
-    "required_step_absent": "defining enzyme not predicted (pathway not counted)",
-    "not_measurable": "not measurable: the functional reference cannot see these genes",
-    "not_predictable": "not predictable from 16S",
-}
-#: Module directions (catalog key ``direction``) and the verb used for each in the reports.
-DIRECTION_VERBS = {"synthesis": "make", "conversion": "convert", "degradation": "degrade"}
-DIRECTION_ORDER = {d: i for i, d in enumerate(DIRECTION_VERBS)}
-#: Compound families of the first-screen panel, in page order; compounds of the catalog not
-#: named here are added to the last family.
-PANEL_FAMILIES: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("Short-chain fatty acids", ("acetate", "propionate", "butyrate")),
-    ("GABA and glutamate", ("gaba", "glutamate")),
-    ("Tryptophan and its products", ("tryptophan", "serotonin", "kynurenine",
-                                     "quinolinic_acid", "indole", "tryptamine")),
-    ("Catecholamines", ("dopamine", "noradrenaline")),
-    ("Histamine", ("histamine",)),
-    ("Other compounds", ("acetylcholine", "nitric_oxide", "p_cresol", "isovalerate")),
-)
 #: A scored synthesis key score below this percentile of the run's scored samples is "low" ...
 LOW_PERCENTILE = 25.0
 #: ... when at least this many samples of the run have a scored key score for the compound.
 MIN_SAMPLES_FOR_LOW = 4
-#: Route statuses (gutbrain.routes.sample_route_measures) as the pages word them.
-ROUTE_STATUS_TEXT = {
-    "present": "present",
-    "low": "low",
-    "absent": "absent in the genera this reference resolves",
-    "unresolved": "cannot be judged (too few predicted cells in genera with enough genomes)",
-    "not_measurable": "not measurable with this reference",
-    "not_predictable": "not predictable from 16S",
-}
-POTENTIAL_TEXT = {
-    "present": "present",
-    "lowest_quarter": "in this run's lowest quarter",
-    "incomplete": "incomplete (pathway partly predicted)",
-    "absent": "absent",
-    "not_measurable": "not measurable",
-    "not_predictable": "not predictable from 16S",
-}
-SCFA_TRAIT = re.compile(r"^(acetate|propionate|butyrate)", re.IGNORECASE)
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ from gutbrain.report.inputs import (
     sample_counts,
     sample_rows,
 )
-from gutbrain.report.settings import SCFA_TRAIT
+from gutbrain.report.vocabulary import vocabulary
 
 
 def _citations(rows: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
@@ -55,7 +55,8 @@ def scfa_producers(inputs: ReportInputs, sample: str) -> tuple[list[dict], list[
 
     def by_genus() -> list[tuple[str, list[dict]]]:
         traits = inputs.genus_traits
-        traits = traits[[bool(SCFA_TRAIT.match(text(t))) for t in traits["trait"]]]
+        scfa = tuple(c.lower() for c in vocabulary().scfa)
+        traits = traits[[text(t).lower().startswith(scfa) for t in traits["trait"]]]
         return [(str(genus), rows.to_dict("records")) for genus, rows in
                 traits.groupby(traits["genus"].map(clean_taxon), sort=True)]
 

@@ -15,6 +15,38 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from gutbrain.report.verdicts import profile_based
+from gutbrain.report.vocabulary import vocabulary
+
+# ------------------------------------------------------------------ status words
+
+MODULE_STATUS_TEXT = {
+    "scored": "scored",
+    "below_coverage": "pathway incomplete in the predicted genes (below the coverage threshold)",
+    "absent": "no predicted genes for this pathway",
+    "required_step_absent": "defining enzyme not predicted (pathway not counted)",
+    "not_measurable": "not measurable: the functional reference cannot see these genes",
+    "not_predictable": "not predictable from 16S",
+}
+#: Module directions (catalog key ``direction``) and the verb used for each in the reports.
+DIRECTION_VERBS = {"synthesis": "make", "conversion": "convert", "degradation": "degrade"}
+DIRECTION_ORDER = {d: i for i, d in enumerate(DIRECTION_VERBS)}
+#: Route statuses (gutbrain.routes.sample_route_measures) as the pages word them.
+ROUTE_STATUS_TEXT = {
+    "present": "present",
+    "low": "low",
+    "absent": "absent in the genera this reference resolves",
+    "unresolved": "cannot be judged (too few predicted cells in genera with enough genomes)",
+    "not_measurable": "not measurable with this reference",
+    "not_predictable": "not predictable from 16S",
+}
+POTENTIAL_TEXT = {
+    "present": "present",
+    "lowest_quarter": "in this run's lowest quarter",
+    "incomplete": "incomplete (pathway partly predicted)",
+    "absent": "absent",
+    "not_measurable": "not measurable",
+    "not_predictable": "not predictable from 16S",
+}
 
 FIXED_NOTE = (
     "This is a prediction of genetic potential from 16S rRNA gene data. It is not a diagnosis "
@@ -158,9 +190,6 @@ def association_statement(taxon: str, direction: str, study: str) -> str:
             f"people{cite}.")
 
 
-SCFA_FAMILY = "Short-chain fatty acids"
-
-
 def agreement_phrase(agreement: Iterable[Mapping[str, Any]]) -> str:
     """'agreement with metagenomes: rho 0.60 (Cameroon stool, 57 samples)' ('' when none)."""
     agreement = list(agreement)
@@ -287,11 +316,12 @@ def plain_language_summary(facts: Mapping[str, Any]) -> dict[str, Any]:
 
     routes = facts.get("routes", {})
     panel = routes.get("panel", [])
-    scfa_rows = [r for r in panel if r["family"] == SCFA_FAMILY]
+    scfa_family = vocabulary().scfa_family
+    scfa_rows = [r for r in panel if r["family"] == scfa_family]
     if scfa_rows:
         paragraphs.append(" ".join(["Short-chain fatty acids (predicted potential per predicted "
                                     "cell).", *(route_sentence(r) for r in scfa_rows)]))
-    neuro = neuro_route_paragraph([r for r in panel if r["family"] != SCFA_FAMILY],
+    neuro = neuro_route_paragraph([r for r in panel if r["family"] != scfa_family],
                                   routes.get("routes", []))
     if neuro:
         paragraphs.append(neuro)

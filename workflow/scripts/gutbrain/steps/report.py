@@ -98,7 +98,7 @@ def track_imported_reads(
 
 
 def inputs_from_snakemake(named_inputs: Mapping[str, Any], samples: str) -> ReportInputs:
-    """Read the report rule's named inputs (see report_inputs() in common.smk)."""
+    """Read the report rule's named inputs (see report_inputs() in common_targets.smk)."""
     from gutbrain.report.inputs import load_report_inputs
 
     get = dict(named_inputs.items())
@@ -149,15 +149,24 @@ def sample_reports(
     out = Path(pages)
     out.mkdir(parents=True, exist_ok=True)
     date = run_date()
-    for sample in inputs.samples["sample"]:
-        write_sample_outputs(
-            str(sample),
-            inputs,
-            out / f"{sample}.html",
-            out / f"{sample}.json",
-            thresholds=thresholds,
-            run_date=date,
-        )
+    with _vocabulary(named_inputs):
+        for sample in inputs.samples["sample"]:
+            write_sample_outputs(
+                str(sample),
+                inputs,
+                out / f"{sample}.html",
+                out / f"{sample}.json",
+                thresholds=thresholds,
+                run_date=date,
+            )
+
+
+def _vocabulary(named_inputs: Mapping[str, Any]):
+    """The compounds file the rule names (``compounds``), in use while the pages are written;
+    the shipped one when the rule names none."""
+    from gutbrain.report.vocabulary import DEFAULT_PATH, use_vocabulary
+
+    return use_vocabulary(dict(named_inputs.items()).get("compounds") or DEFAULT_PATH)
 
 
 def read_sample_pages(pages: str | os.PathLike[str], samples: Sequence[str]) -> list[dict]:
@@ -191,5 +200,6 @@ def cohort_report(
     facts = None
     if pages is not None:
         facts = read_sample_pages(pages, [str(s) for s in inputs.samples["sample"]])
-    write_cohort_output(inputs, out, thresholds=thresholds, run_date=run_date(),
-                        sample_facts=facts)
+    with _vocabulary(named_inputs):
+        write_cohort_output(inputs, out, thresholds=thresholds, run_date=run_date(),
+                            sample_facts=facts)
