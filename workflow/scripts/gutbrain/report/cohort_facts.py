@@ -17,7 +17,7 @@ from gutbrain import __version__
 from gutbrain.report.cells import compound_label, num
 from gutbrain.report.compare_facts import comparison_facts
 from gutbrain.report.inputs import ReportInputs, genus_labels, relative_abundance_by
-from gutbrain.report.module_facts import PANEL_DEFINITION, panel_order
+from gutbrain.report.module_facts import panel_order
 from gutbrain.report.sample_facts import provenance_facts, reference_cohort_facts, reference_facts
 from gutbrain.report.settings import (
     LOW_PERCENTILE,
@@ -26,6 +26,7 @@ from gutbrain.report.settings import (
     Thresholds,
 )
 from gutbrain.report.vocabulary import vocabulary
+from gutbrain.report.wording import PANEL_DEFINITION
 
 
 def _key_score(facts: Mapping[str, Any], compound: str) -> dict[str, Any]:

@@ -27,7 +27,8 @@ from gutbrain.report.wording import (
     DIRECTION_ORDER,
     DIRECTION_VERBS,
     MODULE_STATUS_TEXT,
-    POTENTIAL_TEXT,
+    PANEL_DEFINITION,
+    potential_text,
 )
 
 
@@ -225,13 +226,6 @@ def panel_order(compounds: Iterable[str]) -> list[tuple[str, str]]:
     return ordered + [(last, c) for c in sorted(given) if c not in listed]
 
 
-def _potential_text(potential: str, scored: bool) -> str:
-    """The panel word; for the lowest quarter, the percentile it refers to."""
-    if potential == "lowest_quarter":
-        return f"in this run's lowest quarter (below its {LOW_PERCENTILE:g}th percentile)"
-    return POTENTIAL_TEXT[potential]
-
-
 def _panel_entry(family: str, compound: str, modules: Sequence[Mapping[str, Any]],
                  run_scores: Mapping[str, float], sample: str) -> dict[str, Any]:
     synthesis = [m for m in modules if m["direction"] == "synthesis"]
@@ -245,7 +239,7 @@ def _panel_entry(family: str, compound: str, modules: Sequence[Mapping[str, Any]
         "compound": compound,
         "label": compound_label(compound),
         "potential": potential,
-        "potential_text": _potential_text(potential, best is not None),
+        "potential_text": potential_text(potential),
         "key_status": synthesis_key_status(m["status"] for m in synthesis),
         "score": best["score"] if best else None,
         "module": best["module"] if best else None,
@@ -270,18 +264,6 @@ def compound_panel(modules: Sequence[Mapping[str, Any]],
                       if any(m["direction"] == "synthesis" for m in ms)]
     return [_panel_entry(family, c, by_compound[c], run_scores.get(c, {}), sample)
             for family, c in panel_order(with_synthesis)]
-
-
-PANEL_DEFINITION = (
-    "Synthesis potential per compound, from its synthesis modules only (degradation and "
-    "conversion modules never count). These gene-level scores follow sequencing depth. present: "
-    "a synthesis module is scored; lowest quarter: scored but below the "
-    f"{LOW_PERCENTILE:g}th percentile of the samples of this run with a score (when at least "
-    f"{MIN_SAMPLES_FOR_LOW} have one); incomplete: the pathway is only partly predicted (below "
-    "the coverage threshold); absent: no synthesis pathway predicted (no genes, or its defining "
-    "enzyme missing); not measurable: the functional reference cannot see the genes; not "
-    "predictable: no bacterial genes define the pathway."
-)
 
 
 def panel_facts(inputs: ReportInputs, facts: Mapping[str, Any], sample: str) -> dict[str, Any]:

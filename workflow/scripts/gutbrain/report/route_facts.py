@@ -19,11 +19,10 @@ from gutbrain.report.cells import compound_label, num, text
 from gutbrain.report.inputs import ReportInputs
 from gutbrain.report.module_facts import panel_order
 from gutbrain.report.settings import Thresholds
-from gutbrain.report.wording import ROUTE_STATUS_TEXT
+from gutbrain.report.wording import DATASET_LABELS, ROUTE_STATUS_TEXT
 from gutbrain.routes import Route
 
 #: Datasets of the validation table, as the page names them.
-DATASET_LABELS = {"cameroon": "Cameroon stool, 57 samples", "hmp": "HMP, 137 samples"}
 
 
 def _agreement(inputs: ReportInputs, route: str) -> list[dict[str, Any]]:

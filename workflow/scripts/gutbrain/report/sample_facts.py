@@ -46,6 +46,7 @@ from gutbrain.report.verdicts import (
     worst_status,
 )
 from gutbrain.report.vocabulary import vocabulary
+from gutbrain.report.wording import diversity_note, diversity_percentile_note
 
 
 def _metadata(inputs: ReportInputs, sample: str, columns: Sequence[str]) -> list[dict[str, str]]:
@@ -118,21 +119,10 @@ def _alpha(inputs: ReportInputs, sample: str) -> dict[str, Any]:
             continue
         value = by_sample.get(sample)
         percentile = percentile_in_run(by_sample, sample)
-        if value is None:
-            note = "not computed for this sample (below the rarefaction depth or no reads)"
-        elif percentile is None:
-            note = "n/a: only one sample in this run has diversity values, so no percentile"
-        else:
-            note = f"percentile among {n_with_values} samples in this run"
+        note = diversity_percentile_note(value is not None, percentile, n_with_values)
         values.append({"metric": metric, "label": label, "value": value,
                        "percentile": percentile, "percentile_note": note})
-    if row.empty:
-        alpha_note = "No diversity values for this sample"
-    elif status == "below_depth":
-        alpha_note = (f"This sample has fewer reads than the rarefaction depth ({depth}); "
-                      "rarefied diversity was not computed")
-    else:
-        alpha_note = f"Computed on reads rarefied to {depth:,} per sample" if depth else ""
+    alpha_note = diversity_note(not row.empty, status == "below_depth", depth)
     return {"metrics": values, "rarefaction_depth": depth, "observed_asvs_unrarefied": unrarefied,
             "note": alpha_note}
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
+from gutbrain.report.settings import LOW_PERCENTILE, MIN_SAMPLES_FOR_LOW
 from gutbrain.report.verdicts import profile_based
 from gutbrain.report.vocabulary import vocabulary
 
@@ -47,6 +48,46 @@ POTENTIAL_TEXT = {
     "not_measurable": "not measurable",
     "not_predictable": "not predictable from 16S",
 }
+#: Validation datasets (resources/route_validation.tsv, compare_validation.tsv) as named.
+DATASET_LABELS = {"cameroon": "Cameroon stool, 57 samples", "hmp": "HMP, 137 samples"}
+
+PANEL_DEFINITION = (
+    "Synthesis potential per compound, from its synthesis modules only (degradation and "
+    "conversion modules never count). These gene-level scores follow sequencing depth. present: "
+    "a synthesis module is scored; lowest quarter: scored but below the "
+    f"{LOW_PERCENTILE:g}th percentile of the samples of this run with a score (when at least "
+    f"{MIN_SAMPLES_FOR_LOW} have one); incomplete: the pathway is only partly predicted (below "
+    "the coverage threshold); absent: no synthesis pathway predicted (no genes, or its defining "
+    "enzyme missing); not measurable: the functional reference cannot see the genes; not "
+    "predictable: no bacterial genes define the pathway."
+)
+
+
+def potential_text(potential: str) -> str:
+    """The panel word; for the lowest quarter, the percentile it refers to."""
+    if potential == "lowest_quarter":
+        return f"in this run's lowest quarter (below its {LOW_PERCENTILE:g}th percentile)"
+    return POTENTIAL_TEXT[potential]
+
+
+def diversity_percentile_note(has_value: bool, percentile: float | None, n_with_values: int
+                              ) -> str:
+    """What a diversity value's percentile in the run means, or why there is none."""
+    if not has_value:
+        return "not computed for this sample (below the rarefaction depth or no reads)"
+    if percentile is None:
+        return "n/a: only one sample in this run has diversity values, so no percentile"
+    return f"percentile among {n_with_values} samples in this run"
+
+
+def diversity_note(has_row: bool, below_depth: bool, depth: int | None) -> str:
+    """How the sample's diversity values were computed, or why there are none."""
+    if not has_row:
+        return "No diversity values for this sample"
+    if below_depth:
+        return (f"This sample has fewer reads than the rarefaction depth ({depth}); "
+                "rarefied diversity was not computed")
+    return f"Computed on reads rarefied to {depth:,} per sample" if depth else ""
 
 FIXED_NOTE = (
     "This is a prediction of genetic potential from 16S rRNA gene data. It is not a diagnosis "
