@@ -11,6 +11,7 @@ import pytest
 from gutbrain.bundle import ReferenceBundle, load_bundle, write_search_db
 from gutbrain.errors import InputError
 from gutbrain.predict import (
+    CONFIDENCE_COLUMNS,
     PREDICTION_COLUMNS,
     ko_abundance,
     ko_contributions,
@@ -194,6 +195,18 @@ def test_sample_confidence(predicted: tuple) -> None:
     assert conf.loc["S3", "fraction_reads_predicted"] == 0.0
     assert np.isnan(conf.loc["S4", "weighted_distance"])  # reads, none predicted
     assert conf.loc["S4", "fraction_reads_predicted"] == 0.0
+    assert list(conf.reset_index().columns) == CONFIDENCE_COLUMNS
+    assert set(conf["method"]) == {"nearest"} and conf["genomes_per_read"].isna().all()
+    assert conf["n_genera_predicted"].isna().all()  # no genus map given
+
+
+def test_sample_confidence_names_the_method_and_counts_genera(predicted: tuple) -> None:
+    table, preds, _ = predicted
+    conf = sample_confidence(table, preds, "picrust2",
+                             {"A1": "Roseburia", "A2": "Blautia", "A3": "Roseburia"})
+    conf = conf.set_index("sample")
+    assert set(conf["method"]) == {"picrust2"}
+    assert conf.loc["S1", "n_genera_predicted"] == 2  # A1 and A2 predicted; A3 too distant
 
 
 @pytest.mark.parametrize(

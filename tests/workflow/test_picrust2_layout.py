@@ -64,7 +64,8 @@ def test_the_picrust2_rule_reads_the_2_6_layout(tmp_path, dada2_extdata) -> None
     env["PATH"] = f"{bin_dir}{os.pathsep}{env['PATH']}"
     done = subprocess.run(
         snakemake_cmd(tmp_path, config, "results/function/ko_abundance.tsv",
-                      "results/function/ec_abundance.tsv"),
+                      "results/function/ec_abundance.tsv",
+                      "results/function/sample_confidence.tsv"),
         cwd=tmp_path, env=env, capture_output=True, text=True, timeout=900, check=False)
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
     picked = Path(tmp_path / "results/function/picrust2")
@@ -74,3 +75,10 @@ def test_the_picrust2_rule_reads_the_2_6_layout(tmp_path, dada2_extdata) -> None
     assert {"K01034", "K01580"} <= set(ko.index) and ko.to_numpy().sum() > 0
     ec = pd.read_csv(tmp_path / "results/function/ec_abundance.tsv", sep="\t")
     assert "EC:4.1.1.15" in set(ec.iloc[:, 0])
+    # One shape of sample_confidence.tsv for every method, naming this one (the sample pages
+    # read the method from it; PICRUSt2 runs were labelled "nearest" when it had no column).
+    from gutbrain.predict import CONFIDENCE_COLUMNS
+
+    confidence = pd.read_csv(tmp_path / "results/function/sample_confidence.tsv", sep="\t")
+    assert list(confidence.columns) == CONFIDENCE_COLUMNS
+    assert set(confidence["method"]) == {"picrust2"}

@@ -23,14 +23,11 @@ import pandas as pd
 
 from .errors import InputError
 from .genus_profile import GenusProfile, ko_profile, normalise_genus
+from .predict import CONFIDENCE_COLUMNS
 
 STATUSES = ("predicted", "no_genus", "no_profile")
 PREDICTION_COLUMNS = [
     "asv_id", "genus", "profile_genus", "n_genomes", "copies_16s", "copies_16s_source", "status",
-]
-CONFIDENCE_COLUMNS = [
-    "sample", "method", "weighted_distance", "fraction_reads_predicted", "genomes_per_read",
-    "n_genera_predicted", "n_asvs", "n_asvs_predicted", "reads_total", "reads_predicted",
 ]
 
 

@@ -36,9 +36,12 @@ STATUSES = ("predicted", "too_distant", "no_hit")
 PREDICTION_COLUMNS = [
     "asv_id", "nearest_genome", "identity", "distance", "n_hits", "copies_16s", "status",
 ]
+#: sample_confidence.tsv, one shape for every method (genus_profile, nearest, picrust2); a
+#: column a method does not measure is empty (genomes_per_read: genus profiles only;
+#: weighted_distance: methods that place ASVs on reference genomes).
 CONFIDENCE_COLUMNS = [
-    "sample", "weighted_distance", "fraction_reads_predicted", "n_asvs", "n_asvs_predicted",
-    "reads_total", "reads_predicted",
+    "sample", "method", "weighted_distance", "fraction_reads_predicted", "genomes_per_read",
+    "n_genera_predicted", "n_asvs", "n_asvs_predicted", "reads_total", "reads_predicted",
 ]
 CONTRIBUTION_COLUMNS = ["sample", "ko", "asv_id", "genus", "abundance", "share"]
 
@@ -343,12 +346,16 @@ def ko_contributions(
     })
 
 
-def sample_confidence(asv_table: pd.DataFrame, asv_predictions: pd.DataFrame) -> pd.DataFrame:
-    """Per-sample prediction confidence.
+def sample_confidence(asv_table: pd.DataFrame, asv_predictions: pd.DataFrame,
+                      method: str = "nearest",
+                      genus_of_asv: Mapping[str, str] | None = None) -> pd.DataFrame:
+    """Per-sample prediction confidence (:data:`CONFIDENCE_COLUMNS`).
 
     ``weighted_distance`` = read-weighted mean distance to the nearest genome over predicted
     ASVs (NaN when no predicted reads); ``fraction_reads_predicted`` = predicted reads / all
-    reads (0 for an empty sample); counts of ASVs (count > 0) and reads, total and predicted.
+    reads (0 for an empty sample); ``n_genera_predicted`` = genera (``genus_of_asv``) among the
+    sample's predicted ASVs (empty without it); counts of ASVs (count > 0) and reads, total
+    and predicted; ``method`` names the prediction method; ``genomes_per_read`` is empty.
     """
     counts = count_matrix(asv_table)
     preds = asv_predictions.set_index("asv_id").reindex(counts.index)
@@ -370,18 +377,27 @@ def sample_confidence(asv_table: pd.DataFrame, asv_predictions: pd.DataFrame) ->
         fraction = np.where(reads_total > 0, reads_pred / np.where(reads_total > 0,
                                                                    reads_total, 1), 0.0)
     present = values > 0
+    if genus_of_asv is None:
+        n_genera = pd.array([pd.NA] * values.shape[1], dtype="Int64")
+    else:
+        genus = np.array([genus_of_asv.get(a) or "" for a in counts.index], dtype=object)
+        n_genera = [len(set(genus[is_pred & present[:, s]]) - {""})
+                    for s in range(values.shape[1])]
     if bool(np.all(values == np.rint(values))):
         reads_total = reads_total.astype(np.int64)
         reads_pred = reads_pred.astype(np.int64)
     return pd.DataFrame({
         "sample": list(counts.columns),
+        "method": method,
         "weighted_distance": weighted_distance,
         "fraction_reads_predicted": fraction,
+        "genomes_per_read": np.nan,
+        "n_genera_predicted": n_genera,
         "n_asvs": present.sum(axis=0).astype(np.int64),
         "n_asvs_predicted": present[is_pred].sum(axis=0).astype(np.int64),
         "reads_total": reads_total,
         "reads_predicted": reads_pred,
-    })
+    }, columns=CONFIDENCE_COLUMNS)
 
 
 def summarise_status(asv_predictions: pd.DataFrame) -> dict[str, int]:

@@ -121,7 +121,7 @@ def predict_function(
     hits = parse_hits(out["hits"])
     hits = hits[hits["query"].isin(table.index) | hits["target"].isna()]
     preds, asv_ko = predict_asvs(hits, bundle, list(table.index), max_distance, k=top_k)
-    _write_function_tables(table, preds, asv_ko, genus_of_asvs(taxonomy), kos, out)
+    _write_function_tables(table, preds, asv_ko, genus_of_asvs(taxonomy), kos, out, "nearest")
     if not files.get("ec"):
         _write_no_ec_table(table, out["ec_abundance"], f"reference bundle {bundle.name!r}")
         return
@@ -228,7 +228,7 @@ def ingest_picrust2(
     functions_table, _nsti = picrust2.read_predicted_functions(functions, kos=kos)
     asv_ko = picrust2.to_asv_ko(functions_table, preds)
     Path(out["hits"]).write_text("# PICRUSt2 backend: no vsearch hits\n", encoding="utf-8")
-    _write_function_tables(table, preds, asv_ko, genus_of_asvs(taxonomy), kos, out)
+    _write_function_tables(table, preds, asv_ko, genus_of_asvs(taxonomy), kos, out, "picrust2")
     if ec_functions is None:
         _write_no_ec_table(table, out["ec_abundance"], "the PICRUSt2 KO output")
         return
@@ -244,10 +244,13 @@ def _write_function_tables(
     genus: Mapping[str, str],
     kos: list[str],
     out: Mapping[str, str],
+    method: str,
 ) -> None:
     _write_prediction_tables(
         out, preds, asv_ko, ko_abundance(table, preds, asv_ko),
-        ko_contributions(table, preds, asv_ko, genus, kos), sample_confidence(table, preds),
+        ko_contributions(table, preds, asv_ko, genus, kos),
+        sample_confidence(table, preds, method,
+                          {a: g for a, g in genus.items() if g != UNCLASSIFIED}),
         ["weighted_distance", "fraction_reads_predicted"],
         "Abundance-weighted distance (1 - identity) from the ASVs to their nearest reference "
         "genomes, and the fraction of reads whose function could be predicted.",
