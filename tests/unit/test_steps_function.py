@@ -89,3 +89,9 @@ def test_predict_function_genus_writes_the_tables_and_the_provenance(repo, tmp_p
     assert list(preds.index) == ["a1", "a2"]
     provenance = pd.read_csv(out["provenance"], sep="\t")
     assert set(provenance["kind"]) == {"function_reference:genus_profile", "resource"}
+    # The nearest-genome method's hits table, with no rows (parsed as such, no comment line).
+    from gutbrain.predict import CONFIDENCE_COLUMNS, parse_hits
+
+    assert parse_hits(out["hits"]).empty
+    confidence = pd.read_csv(out["confidence"], sep="\t")
+    assert list(confidence.columns) == CONFIDENCE_COLUMNS

@@ -132,6 +132,13 @@ def predict_function(
     log.info("EC table %s: %d ECs predicted", files["ec"], ec.shape[0])
 
 
+def _write_no_hits(path: str, why: str) -> None:
+    """reference_hits.tsv with no rows (vsearch's headerless query/target/identity layout, the
+    same shape as a nearest-genome run's), saying why in the log."""
+    log.info("reference_hits.tsv has no rows: %s", why)
+    Path(path).write_text("", encoding="utf-8")
+
+
 def _write_no_ec_table(table: pd.DataFrame, path: str, what: str) -> None:
     """An EC table with no rows (the reference has no EC annotation), saying so in the log."""
     log.warning("%s has no EC table: ec_abundance.tsv has no rows", what)
@@ -166,8 +173,7 @@ def predict_function_genus(
         log.warning("%d catalog/marker KO(s) are not measurable with reference %s (no EC, or an "
                     "EC it does not annotate): %s", len(unknown),
                     profile.manifest.get("name", reference), ", ".join(unknown))
-    Path(out["hits"]).write_text("# genus_profile method: no reference search\n",
-                                 encoding="utf-8")
+    _write_no_hits(out["hits"], "the genus_profile method searches no reference")
     write_tsv(tables["ec_abundance"].reset_index(), out["ec_abundance"])
     _write_prediction_tables(
         out, preds, tables["asv_ko"], tables["ko_abundance"],
@@ -227,7 +233,7 @@ def ingest_picrust2(
     preds = picrust2.to_asv_predictions(marker_table, list(table.index), max_nsti)
     functions_table, _nsti = picrust2.read_predicted_functions(functions, kos=kos)
     asv_ko = picrust2.to_asv_ko(functions_table, preds)
-    Path(out["hits"]).write_text("# PICRUSt2 backend: no vsearch hits\n", encoding="utf-8")
+    _write_no_hits(out["hits"], "the PICRUSt2 backend places ASVs itself")
     _write_function_tables(table, preds, asv_ko, genus_of_asvs(taxonomy), kos, out, "picrust2")
     if ec_functions is None:
         _write_no_ec_table(table, out["ec_abundance"], "the PICRUSt2 KO output")
