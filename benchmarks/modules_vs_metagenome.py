@@ -196,10 +196,10 @@ class CellTable:
 
 def cell_table(workdir: Path) -> CellTable:
     """Genus x sample cells from the run's filtered ASV table and taxonomy, computed by
-    :func:`gutbrain.steps.function.route_cells` as ``score_routes`` does, with the ASV-level
+    :func:`gutbrain.routes.route_cells` as ``score_routes`` does, with the ASV-level
     cells and families the family baseline needs."""
     from gutbrain.asv import read_asv_table
-    from gutbrain.steps.function import route_cells
+    from gutbrain.routes import route_cells
 
     config = yaml.safe_load((workdir / "config.yaml").read_text(encoding="utf-8"))["function"]
     taxonomy = workdir / "results" / "taxonomy" / "asv_taxonomy.tsv"

@@ -1,4 +1,4 @@
-"""Tests for gutbrain.scoring and step_scores: Omixer-RPM conformance on upstream values."""
+"""Tests for gutbrain.scoring and gutbrain.module_arithmetic: Omixer-RPM conformance on upstream values."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ import pandas as pd
 import pytest
 from gutbrain.catalog import load_catalog
 from gutbrain.errors import InputError
+from gutbrain.module_arithmetic import normalise_algorithm, path_scores, step_abundances
 from gutbrain.modules import Module
 from gutbrain.omixer import parse_omixer_modules
 from gutbrain.scoring import (
@@ -19,7 +20,6 @@ from gutbrain.scoring import (
     module_contributions,
     score_modules,
 )
-from gutbrain.step_scores import normalise_algorithm, path_scores, step_abundances
 
 REPO = Path(__file__).resolve().parents[2]
 CATALOG = REPO / "resources" / "module_catalog.yaml"

@@ -39,3 +39,18 @@ def test_configure_logging_sends_stderr_and_records_to_the_log(tmp_path):
     text = log.read_text(encoding="utf-8")
     assert "printed\n" in text and "INFO gutbrain.test: recorded 1" in text
     assert text.endswith("failed\n")
+
+
+def test_a_step_imports_no_other_step():
+    """What two steps share lives in the library: a steps module imports the steps package
+    (configure_logging) at most, never another step."""
+    import ast
+
+    steps = Path(__file__).resolve().parents[2] / "workflow" / "scripts" / "gutbrain" / "steps"
+    found = []
+    for path in sorted(steps.glob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            names = ([a.name for a in node.names] if isinstance(node, ast.Import)
+                     else [node.module or ""] if isinstance(node, ast.ImportFrom) else [])
+            found += [f"{path.name}: {n}" for n in names if n.startswith("gutbrain.steps.")]
+    assert found == []

@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 from gutbrain import tracking
 from gutbrain.errors import InputError
-from gutbrain.steps.qc import check_primers, read_cutadapt_counts
+from gutbrain.steps.qc import check_primers
 from gutbrain.steps.report import (
     cohort_report,
     read_primer_verdicts,
@@ -22,6 +22,7 @@ from gutbrain.steps.report import (
     track_reads,
     write_tracking,
 )
+from gutbrain.tracking import read_cutadapt_counts
 
 from tests.fixtures.report_cohort import make_cohort_inputs
 

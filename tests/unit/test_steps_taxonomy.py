@@ -6,8 +6,9 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 from gutbrain.asv import asv_id
+from gutbrain.asv_outputs import assignments_by_asv
 from gutbrain.errors import InputError
-from gutbrain.steps.taxonomy import assignments_by_asv, filter_taxonomy
+from gutbrain.steps.taxonomy import filter_taxonomy
 
 SEQ_A = "TACGGAGGATCCGAGCGTTATCCGGATTTATTGGGTTTAAAGGGAGCGTAG" * 5
 SEQ_B = "TACGTAGGTGGCAAGCGTTATCCGGATTTATTGGGCGTAAAGCGAGCGCAG" * 5

@@ -1,6 +1,6 @@
 """Module abundance and coverage from KO abundances (Omixer-RPM algorithm); the taxa behind them.
 
-The step arithmetic (1-5 below) is in :mod:`gutbrain.step_scores`; this module applies the
+The step arithmetic (1-5 below) is in :mod:`gutbrain.module_arithmetic`; this module applies the
 statuses and project rules to it, gives each compound's key score and names the taxa behind each
 scored module.
 
@@ -81,8 +81,7 @@ import numpy as np
 import pandas as pd
 
 from gutbrain.errors import InputError
-from gutbrain.modules import Module
-from gutbrain.step_scores import (
+from gutbrain.module_arithmetic import (
     check_missing,
     measurable,
     normalise_algorithm,
@@ -90,6 +89,7 @@ from gutbrain.step_scores import (
     path_scores,
     step_abundances,
 )
+from gutbrain.modules import Module
 
 SCORE_COLUMNS = [
     "module", "name", "category", "direction", "sample", "score", "coverage", "status",

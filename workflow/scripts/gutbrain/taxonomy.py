@@ -272,3 +272,13 @@ def off_target_summary(table: pd.DataFrame, taxonomy: pd.DataFrame) -> pd.DataFr
     )
     summary.insert(1, "asvs", summary["status"].map(status.value_counts()).fillna(0).astype(int))
     return summary
+
+
+#: The genus of an ASV whose genus is unassigned, as the function step names it.
+UNCLASSIFIED = "unclassified"
+
+
+def genus_of_asvs(taxonomy_tsv: str) -> dict[str, str]:
+    """ASV -> genus from the taxonomy table ('unclassified' when the genus is unassigned)."""
+    tax = pd.read_csv(taxonomy_tsv, sep="\t", dtype=str, keep_default_na=False)
+    return {a: (g or UNCLASSIFIED) for a, g in zip(tax["asv_id"], tax["genus"], strict=True)}

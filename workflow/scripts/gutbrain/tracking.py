@@ -13,6 +13,8 @@ written by the steps (:func:`gutbrain.steps.qc.check_primers`,
 
 from __future__ import annotations
 
+import json
+import os
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -193,3 +195,9 @@ def build_imported_tracking(
     for step in STEPS:
         table[step] = table[step].astype("Int64")
     return table[["sample", *STEPS, "primer_fraction", "flag"]]
+
+
+def read_cutadapt_counts(path: str | os.PathLike[str]) -> dict[str, float]:
+    """:func:`cutadapt_counts` of a cutadapt JSON report file."""
+    with open(path, encoding="utf-8") as handle:
+        return cutadapt_counts(json.load(handle))

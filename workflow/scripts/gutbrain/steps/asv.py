@@ -1,17 +1,17 @@
 """The ASV table step: rule ``build_asv_table`` of ``workflow/rules/denoise.smk`` (log and
 benchmark folder ``asv``). Reads a denoiser's sequence table, filters it with
 :func:`gutbrain.asv.build_asv_table` and writes the ASV table, FASTA and BIOM; the import step
-(:mod:`gutbrain.steps.import_`) writes the same outputs with :func:`write_asv_outputs`."""
+(:mod:`gutbrain.steps.import_`) writes the same outputs with
+:func:`gutbrain.asv_outputs.write_asv_outputs`."""
 
 from __future__ import annotations
 
-import biom
-import dnaio
 import pandas as pd
 
 from gutbrain.asv import AsvFilter, build_asv_table
+from gutbrain.asv_outputs import write_asv_outputs
 from gutbrain.errors import InputError
-from gutbrain.io import atomic_path, write_tsv
+from gutbrain.io import write_tsv
 
 
 def read_seqtab(path: str) -> pd.DataFrame:
@@ -21,28 +21,6 @@ def read_seqtab(path: str) -> pd.DataFrame:
         raise InputError(f"{path}: first column must be 'sequence'")
     table = table.set_index("sequence")
     return table.astype("int64")
-
-
-def write_asv_outputs(
-    table: pd.DataFrame, sequences: dict[str, str], tsv: str, fasta: str, biom_path: str
-) -> None:
-    """Write the ASV table as TSV and BIOM (HDF5) and the sequences as FASTA, atomically."""
-    write_tsv(table.reset_index(), tsv)
-    with atomic_path(fasta) as tmp, dnaio.FastaWriter(tmp) as writer:
-        for asv in table.index:
-            writer.write(dnaio.SequenceRecord(asv, sequences[asv]))
-    obs = biom.Table(
-        table.to_numpy(dtype=float),
-        observation_ids=list(table.index),
-        sample_ids=list(table.columns),
-        observation_metadata=[{"sequence": sequences[a]} for a in table.index],
-        table_id="gutbrain16s ASV table",
-    )
-    with atomic_path(biom_path) as tmp:
-        import h5py
-
-        with h5py.File(tmp, "w") as handle:
-            obs.to_hdf5(handle, "gutbrain16s", creation_date=None)
 
 
 def make_asv_outputs(
@@ -59,7 +37,7 @@ def make_asv_outputs(
 
     ``classified`` (classifications by sequence, output): DADA2 classified the sequences in the
     denoising job; they are keyed by the ASV IDs given here
-    (:func:`gutbrain.steps.taxonomy.assignments_by_asv`), in this job rather than one more."""
+    (:func:`gutbrain.asv_outputs.assignments_by_asv`), in this job rather than one more."""
     table, sequences, summary = build_asv_table(read_seqtab(seqtab_path), filt, id_scheme)
     write_tsv(pd.DataFrame([summary]), summary_path)
     if table.empty:
@@ -71,7 +49,7 @@ def make_asv_outputs(
         )
     write_asv_outputs(table, sequences, tsv, fasta, biom_path)
     if classified is not None:
-        from gutbrain.steps.taxonomy import assignments_by_asv
+        from gutbrain.asv_outputs import assignments_by_asv
 
         assignments_by_asv(classified[0], fasta, classified[1])
     return table

@@ -29,8 +29,7 @@ def write_json(data: dict, path: str) -> None:
     from gutbrain.io import write_text
 
     write_text(json.dumps(data, indent=1, ensure_ascii=False) + "\n", path)
-from gutbrain.routes import load_routes
-from gutbrain.steps.function import route_cells
+from gutbrain.routes import load_routes, route_cells
 
 log = logging.getLogger("gutbrain.compare")
 

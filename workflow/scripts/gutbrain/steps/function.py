@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
-from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
@@ -32,22 +31,15 @@ from gutbrain.predict import (
     sample_confidence,
 )
 from gutbrain.references import provenance_row, sha256sum, write_provenance
+from gutbrain.routes import route_cells
 from gutbrain.scoring import module_contributions, score_modules
+from gutbrain.taxonomy import UNCLASSIFIED, genus_of_asvs
 
 log = logging.getLogger("gutbrain.function")
-
-UNCLASSIFIED = "unclassified"
-
 
 def needed_kos(catalog: str, markers: str) -> list[str]:
     """Every KO the module catalog and the marker list refer to."""
     return catalog_kos(load_catalog(catalog), load_markers(markers))
-
-
-def genus_of_asvs(taxonomy_tsv: str) -> dict[str, str]:
-    """ASV -> genus from the taxonomy table ('unclassified' when the genus is unassigned)."""
-    tax = pd.read_csv(taxonomy_tsv, sep="\t", dtype=str, keep_default_na=False)
-    return {a: (g or UNCLASSIFIED) for a, g in zip(tax["asv_id"], tax["genus"], strict=True)}
 
 
 def prepare_bundle(
@@ -358,43 +350,6 @@ def score_module_files(
     table = pd.concat(frames, ignore_index=True)
     write_tsv(table, out)
     return table
-
-
-@dataclass(frozen=True)
-class RouteCells:
-    """What the route measures are computed from: genus x sample predicted cells, and per ASV
-    its normalised genus ('' when none) and 16S copies."""
-
-    cells: pd.DataFrame
-    genus: pd.Series
-    copies: pd.Series
-
-
-def route_cells(asv_table: str, taxonomy: str, reference: str, genus_copies: str) -> RouteCells:
-    """Predicted cells for the route measures: genus names normalised with the reference's
-    moved species, reads divided by rrnDB's 16S copies where ``genus_copies`` lists the genus,
-    else by the reference's genome mean, else by the reference median."""
-    from gutbrain.genus_profile import normalise_genus, read_species_map, reference_files
-    from gutbrain.literature import load_genus_copies
-    from gutbrain.routes import genus_cells
-
-    table = read_asv_table(asv_table)
-    moved = read_species_map(reference)
-    names = {a: normalise_genus(g, moved) if g != UNCLASSIFIED else None
-             for a, g in genus_of_asvs(taxonomy).items()}
-    # Only the genus table is needed (not the EC profile): 16S copies per genus.
-    genera = pd.read_csv(reference_files(reference)["genera"], sep="\t", dtype={"genus": str})
-    copies = genera.set_index("genus")["mean_16s_copies"].dropna()
-    per_genus = {str(g): float(c) for g, c in copies.items() if c > 0}
-    curated = load_genus_copies(genus_copies)
-    per_genus.update({str(g): float(c) for g, c in
-                      zip(curated["genus"], curated["copies_16s"], strict=True)})
-    fallback = float(copies.median()) if len(copies) else 1.0
-    genus = pd.Series({str(a): names.get(str(a)) or "" for a in table.index}, dtype=object)
-    per_asv = pd.Series([per_genus.get(g, fallback) if g else fallback for g in genus],
-                        index=genus.index, dtype=float)
-    return RouteCells(cells=genus_cells(table, names, per_genus, fallback), genus=genus,
-                      copies=per_asv)
 
 
 def score_routes(

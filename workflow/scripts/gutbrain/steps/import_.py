@@ -26,11 +26,11 @@ from gutbrain.asv_import import (
     sample_metadata,
     table_format,
 )
+from gutbrain.asv_outputs import write_asv_outputs
 from gutbrain.errors import InputError
 from gutbrain.io import open_text, write_tsv
 from gutbrain.references import provenance_row, sha256sum, write_provenance
 from gutbrain.samples import load_metadata_sheet
-from gutbrain.steps.asv import write_asv_outputs
 
 
 def read_tsv_table(path: str | os.PathLike[str]) -> pd.DataFrame:

@@ -7,14 +7,13 @@ The primer check is a light job: this module imports pandas only where the sampl
 
 from __future__ import annotations
 
-import json
 import os
 import sys
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from gutbrain.io import write_rows
-from gutbrain.tracking import PRIMER_CHECK_COLUMNS, cutadapt_counts, primer_check_rows
+from gutbrain.tracking import PRIMER_CHECK_COLUMNS, primer_check_rows, read_cutadapt_counts
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -31,12 +30,6 @@ def write_sample_table(
     table = sample_table(load_sample_sheet(sheet_path, allow_mixed=allow_mixed))
     write_tsv(table, out)
     return table
-
-
-def read_cutadapt_counts(path: str | os.PathLike[str]) -> dict[str, float]:
-    """:func:`gutbrain.tracking.cutadapt_counts` of a cutadapt JSON report file."""
-    with open(path, encoding="utf-8") as handle:
-        return cutadapt_counts(json.load(handle))
 
 
 def check_primers(

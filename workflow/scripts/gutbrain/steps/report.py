@@ -19,13 +19,13 @@ import pandas as pd
 
 from gutbrain.errors import InputError
 from gutbrain.io import read_text_table, write_mqc_table, write_tsv
-from gutbrain.steps.qc import read_cutadapt_counts
 from gutbrain.tracking import (
     IMPORTED_DESCRIPTION,
     TRACKING_DESCRIPTION,
     build_imported_tracking,
     build_tracking,
     primer_verdicts,
+    read_cutadapt_counts,
 )
 
 if TYPE_CHECKING:

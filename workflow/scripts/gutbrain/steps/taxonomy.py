@@ -8,11 +8,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-import dnaio
 import pandas as pd
 
 from gutbrain.asv import read_asv_table
-from gutbrain.errors import InputError
 from gutbrain.io import write_tsv
 from gutbrain.taxonomy import finalize, from_dada2, from_sintax, off_target_summary
 
@@ -55,23 +53,3 @@ def filter_taxonomy(
     return taxonomy
 
 
-def assignments_by_asv(by_sequence: str, asv_fasta: str, out: str) -> pd.DataFrame:
-    """Turn per-sequence DADA2 classifications into per-ASV rows for the ASVs in ``asv_fasta``.
-
-    Sequences removed by the ASV filters are dropped; every ASV must have a classification.
-    """
-    table = pd.read_csv(by_sequence, sep="\t", dtype=str, keep_default_na=False)
-    table["sequence"] = table["sequence"].str.upper()
-    table = table.drop_duplicates("sequence").set_index("sequence")
-    with dnaio.open(asv_fasta) as reader:
-        asvs = [(rec.name, rec.sequence.upper()) for rec in reader]
-    missing = [name for name, seq in asvs if seq not in table.index]
-    if missing:
-        raise InputError(
-            f"{by_sequence}: {len(missing)} ASVs of {asv_fasta} have no classification "
-            f"(e.g. {missing[0]}); rerun the DADA2 step"
-        )
-    rows = table.loc[[seq for _, seq in asvs]].reset_index(drop=True)
-    rows.insert(0, "asv_id", [name for name, _ in asvs])
-    write_tsv(rows, out)
-    return rows
