@@ -1,4 +1,5 @@
-"""Tests for gutbrain.scoring and gutbrain.module_arithmetic: Omixer-RPM conformance on upstream values."""
+"""Tests for gutbrain.scoring and gutbrain.module_arithmetic: Omixer-RPM conformance on
+upstream values."""
 
 from __future__ import annotations
 
