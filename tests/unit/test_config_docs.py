@@ -81,6 +81,31 @@ def test_report_settings_documented_in_reports_md_validate(repo, schema):
         assert key in schema["properties"]["report"]["properties"], key
 
 
+def test_report_settings_have_one_source_of_defaults(repo, schema):
+    """The schema's defaults are the report settings' defaults (Thresholds reads them); the
+    shipped config.yaml and docs/reports.md repeat them for reading and must agree."""
+    import re
+    from dataclasses import fields
+
+    from gutbrain.report.settings import FUNCTION_SETTINGS, Thresholds
+
+    config = yaml.safe_load((repo / "config/config.yaml").read_text())
+    props = schema["properties"]
+    text = (repo / "docs/reports.md").read_text()
+    table = text.split("## Settings (config `report:`)", 1)[1].split("\n\n", 2)[1]
+    documented = {k: yaml.safe_load(v.strip().strip("`"))
+                  for k, v in re.findall(r"^\| `([a-z_]+)` \| ([^|]+) \|", table, flags=re.M)}
+    for field in fields(Thresholds):
+        section = "function" if field.name in FUNCTION_SETTINGS else "report"
+        default = props[section]["properties"][field.name]["default"]
+        value = getattr(Thresholds(), field.name)
+        assert (list(value) if isinstance(value, tuple) else value) == default, field.name
+        assert config[section][field.name] == default, f"config.yaml {section}.{field.name}"
+        if field.name in documented:
+            assert documented[field.name] in (default, None if default == [] else default), \
+                f"docs/reports.md {field.name}"
+
+
 def test_licence_and_every_shipped_resource_has_one() -> None:
     """The repository has a licence, and every shipped resource is named in the licence table
     of resources/README.md."""

@@ -7,7 +7,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, fields
+from pathlib import Path
 from typing import Any
+
+import yaml
 
 from gutbrain.errors import InputError
 from gutbrain.tracking import STEPS
@@ -19,6 +22,24 @@ SHEET_FIXED_COLUMNS = ("sample", "fq1", "fq2")
 LOW_PERCENTILE = 25.0
 #: ... when at least this many samples of the run have a scored key score for the compound.
 MIN_SAMPLES_FOR_LOW = 4
+#: The config schema: the one source of the report settings' defaults.
+SCHEMA_PATH = Path(__file__).resolve().parents[3] / "schemas" / "config.schema.yaml"
+#: Report settings read from the function section (they judge route measures).
+FUNCTION_SETTINGS = ("route_present_share", "route_min_resolved")
+
+
+def _schema_defaults() -> dict[str, Any]:
+    """The ``default`` of every report setting in the config schema (``report`` section, and
+    the route settings of the ``function`` section)."""
+    schema = yaml.safe_load(SCHEMA_PATH.read_text(encoding="utf-8"))["properties"]
+    defaults = {k: v["default"] for k, v in schema["report"]["properties"].items()
+                if "default" in v}
+    defaults.update({k: schema["function"]["properties"][k]["default"]
+                     for k in FUNCTION_SETTINGS})
+    return defaults
+
+
+_DEFAULTS = _schema_defaults()
 
 
 @dataclass(frozen=True)
@@ -37,18 +58,18 @@ class Thresholds:
     ``metadata_columns``: sample-sheet columns shown (empty = all except sample, fq1, fq2).
     """
 
-    min_reads_pass: int = 1000
-    min_reads_warn: int = 200
-    min_fraction_retained: float = 0.3
-    min_fraction_predicted: float = 0.5
-    high_confidence_distance: float = 0.03
-    moderate_confidence_distance: float = 0.06
-    high_confidence_fraction_predicted: float = 0.8
-    metadata_columns: tuple[str, ...] = ()
-    top_genera: int = 10
-    top_contributors: int = 3
-    route_present_share: float = 0.01
-    route_min_resolved: float = 0.5
+    min_reads_pass: int = _DEFAULTS["min_reads_pass"]
+    min_reads_warn: int = _DEFAULTS["min_reads_warn"]
+    min_fraction_retained: float = _DEFAULTS["min_fraction_retained"]
+    min_fraction_predicted: float = _DEFAULTS["min_fraction_predicted"]
+    high_confidence_distance: float = _DEFAULTS["high_confidence_distance"]
+    moderate_confidence_distance: float = _DEFAULTS["moderate_confidence_distance"]
+    high_confidence_fraction_predicted: float = _DEFAULTS["high_confidence_fraction_predicted"]
+    metadata_columns: tuple[str, ...] = tuple(_DEFAULTS["metadata_columns"])
+    top_genera: int = _DEFAULTS["top_genera"]
+    top_contributors: int = _DEFAULTS["top_contributors"]
+    route_present_share: float = _DEFAULTS["route_present_share"]
+    route_min_resolved: float = _DEFAULTS["route_min_resolved"]
 
     @classmethod
     def from_mapping(cls, values: Mapping[str, Any] | None, where: str = "config") -> Thresholds:
