@@ -137,3 +137,26 @@ def test_github_module_runs_the_test_data(github_deployment) -> None:
     again = _snakemake(github_deployment, "-n")
     assert again.returncode == 0, again.stdout[-3000:] + again.stderr[-3000:]
     assert "Nothing to be done" in again.stdout + again.stderr
+
+
+def test_every_rules_env_resolves_in_the_git_source(sources) -> None:
+    """Each rule's conda env, joined to its rule file inside the git source the way Snakemake
+    joins a module's paths (LocalGitFile.join), is a file of that commit: envs/ at the top
+    level resolves when the workflow is deployed."""
+    from snakemake.sourcecache import LocalGitFile
+
+    from tests.unit.test_envs import RULES
+
+    root, commit = sources
+    repository = root / "gutbrain16s.git"
+    checked = 0
+    for rule in RULES:
+        rule_file = LocalGitFile(str(repository), rule.path.relative_to(REPO).as_posix(),
+                                 commit=commit)
+        env = rule_file.get_basedir().join(rule.conda)
+        shown = subprocess.run(["git", "cat-file", "-e", f"{commit}:{env.path}"],
+                               cwd=repository, capture_output=True, check=False)
+        assert shown.returncode == 0, f"rule {rule.name}: {env.path} is not in the git source"
+        assert env.path.startswith("envs/"), env.path
+        checked += 1
+    assert checked >= 30
