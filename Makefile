@@ -76,7 +76,8 @@ SHARED_DATA ?= ../shared/data
 # The files a deployed workflow copies from its git source (workflow/rules/source.smk).
 runtime-files:
 	git ls-files --cached --others --exclude-standard workflow resources envs \
-	  | sort -u > workflow/runtime_files.txt
+	  | sort -u | while read -r f; do [ -f "$$f" ] && echo "$$f"; done \
+	  > workflow/runtime_files.txt
 
 genus-profile: python
 	PYTHONPATH=workflow/scripts $(BIN)/python -m gutbrain.genus_profile_build \
