@@ -50,3 +50,21 @@ def test_fresh_checkout_runs_the_test_data(checkout) -> None:
     for path in ("results/reports/index.html", "results/reports/samples/A.html",
                  "results/function/route_measures.tsv", "results/export/asv_table.biom"):
         assert (checkout / path).is_file(), path
+    # Every published table the run wrote has the columns gutbrain.tables declares.
+    from gutbrain.tables import TABLES, published
+
+    written = 0
+    for name, table in TABLES.items():
+        path = checkout / published(name)
+        if not path.is_file():
+            continue
+        header = path.read_text(encoding="utf-8").split("\n", 1)[0].split("\t")
+        if table.wide:
+            assert header[: len(table.columns)] == list(table.columns), name
+            assert header[len(table.columns):] == ["A", "B"], name
+        elif name == "samples":
+            assert header[0] == "sample", name
+        else:
+            assert header == list(table.columns), name
+        written += 1
+    assert written >= len(TABLES) - 2  # no comparison in this run (comparisons, checks)

@@ -18,6 +18,7 @@ from snakemake.utils import validate
 from gutbrain.asv_import import check_sheet_samples, table_samples  # noqa: E402
 from gutbrain.errors import InputError  # noqa: E402
 from gutbrain.primers import PRIMER_PRESETS  # noqa: E402
+from gutbrain.tables import published as _published  # noqa: E402
 from gutbrain.compare import contrast_params  # noqa: E402
 from gutbrain.samples import (  # noqa: E402
     load_metadata_sheet,
@@ -55,6 +56,13 @@ _coerce_config()
 validate(config, schema="../schemas/config.schema.yaml")
 
 RESULTS = "results"
+
+
+def published(name):
+    """Path of a published table (declared once in gutbrain.tables)."""
+    return _published(name, RESULTS)
+
+
 CACHE = config["references"].get("cache_dir", ".cache/references").rstrip("/")
 
 

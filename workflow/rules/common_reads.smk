@@ -157,7 +157,7 @@ def asv_table_outputs():
     """Outputs of build_asv_table: ASV table, FASTA, BIOM, filter summary and, with DADA2
     taxonomy classified in the denoising job, the classifications by ASV ID."""
     outputs = {
-        "table": f"{RESULTS}/asv/asv_table.tsv",
+        "table": published("asv_table"),
         "fasta": f"{RESULTS}/asv/asv_seqs.fasta",
         "biom": f"{RESULTS}/asv/asv_table.biom",
         "summary": f"{RESULTS}/asv/asv_filter_summary.tsv",

@@ -216,10 +216,10 @@ def function_outputs():
         "hits": f"{base}/reference_hits.tsv",
         "predictions": f"{base}/asv_predictions.tsv",
         "asv_ko": f"{base}/asv_ko_copies.tsv",
-        "ko_abundance": f"{base}/ko_abundance.tsv",
-        "ec_abundance": f"{base}/ec_abundance.tsv",
-        "contributions": f"{base}/ko_contributions.tsv",
-        "confidence": f"{base}/sample_confidence.tsv",
+        "ko_abundance": published("ko_abundance"),
+        "ec_abundance": published("ec_abundance"),
+        "contributions": published("ko_contributions"),
+        "confidence": published("sample_confidence"),
         "confidence_mqc": f"{base}/sample_confidence_mqc.tsv",
     }
 

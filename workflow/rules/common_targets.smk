@@ -8,25 +8,25 @@ def compare_outputs():
     """The gathered comparison tables when the run compares groups, else []."""
     if not CONTRASTS:
         return []
-    return [f"{RESULTS}/compare/comparisons.tsv", f"{RESULTS}/compare/checks.tsv"]
+    return [published("comparisons"), published("compare_checks")]
 
 
 def final_outputs():
     """Everything `snakemake` builds by default."""
     return [
-        f"{RESULTS}/qc/read_tracking.tsv",
-        f"{RESULTS}/asv/asv_table.tsv",
+        published("read_tracking"),
+        published("asv_table"),
         f"{RESULTS}/asv/asv_seqs.fasta",
         f"{RESULTS}/asv/asv_table.biom",
-        f"{RESULTS}/taxonomy/asv_taxonomy.tsv",
-        f"{RESULTS}/provenance.tsv",
+        published("asv_taxonomy"),
+        published("provenance"),
         f"{RESULTS}/multiqc/multiqc_report.html",
         *function_outputs().values(),
-        f"{RESULTS}/function/module_scores.tsv",
-        f"{RESULTS}/function/module_contributions.tsv",
-        f"{RESULTS}/function/marker_genes.tsv",
-        f"{RESULTS}/function/route_measures.tsv",
-        f"{RESULTS}/diversity/alpha.tsv",
+        published("module_scores"),
+        published("module_contributions"),
+        published("marker_genes"),
+        published("route_measures"),
+        published("alpha"),
         f"{RESULTS}/reports/index.html",
         f"{RESULTS}/reports/samples",
         *compare_outputs(),
@@ -74,7 +74,7 @@ def report_sample_sheet():
     the table's samples with the sheet's metadata (written by import_asv_table)."""
     if ASV_TABLE_ENTRY:
         return f"{RESULTS}/asv/sample_metadata.tsv"
-    return f"{RESULTS}/samples.tsv"
+    return published("samples")
 
 
 def multiqc_extra_inputs():
@@ -96,19 +96,19 @@ def report_inputs(wildcards=None):
     """Result tables and shipped resources the interpretation reports read, and the optional
     reference cohort (input.reference_cohort, relative to the working directory)."""
     return {
-        "read_tracking": f"{RESULTS}/qc/read_tracking.tsv",
-        "asv_table": f"{RESULTS}/taxonomy/asv_table_filtered.tsv",
-        "taxonomy": f"{RESULTS}/taxonomy/asv_taxonomy.tsv",
-        "alpha": f"{RESULTS}/diversity/alpha.tsv",
-        "module_scores": f"{RESULTS}/function/module_scores.tsv",
-        "module_contributions": f"{RESULTS}/function/module_contributions.tsv",
-        "marker_genes": f"{RESULTS}/function/marker_genes.tsv",
-        "route_measures": f"{RESULTS}/function/route_measures.tsv",
-        "route_contributors": f"{RESULTS}/function/route_contributors.tsv",
+        "read_tracking": published("read_tracking"),
+        "asv_table": published("asv_table_filtered"),
+        "taxonomy": published("asv_taxonomy"),
+        "alpha": published("alpha"),
+        "module_scores": published("module_scores"),
+        "module_contributions": published("module_contributions"),
+        "marker_genes": published("marker_genes"),
+        "route_measures": published("route_measures"),
+        "route_contributors": published("route_contributors"),
         "routes": repo_file(config["function"]["routes"]),
         "route_validation": repo_file("resources/route_validation.tsv"),
-        "sample_confidence": f"{RESULTS}/function/sample_confidence.tsv",
-        "provenance": f"{RESULTS}/provenance.tsv",
+        "sample_confidence": published("sample_confidence"),
+        "provenance": published("provenance"),
         "bundle": bundle_manifest(),
         "taxa_of_interest": repo_file("resources/taxa_of_interest.tsv"),
         "genus_traits": repo_file("resources/genus_traits.tsv"),
@@ -133,8 +133,8 @@ def compare_report_inputs():
     if not CONTRASTS:
         return {}
     return {
-        "comparisons": f"{RESULTS}/compare/comparisons.tsv",
-        "compare_checks": f"{RESULTS}/compare/checks.tsv",
+        "comparisons": published("comparisons"),
+        "compare_checks": published("compare_checks"),
         "compare_validation": repo_file("resources/compare_validation.tsv"),
     }
 

@@ -6,13 +6,13 @@ rule compare_groups:
     # One contrast: compounds, routes and defining enzymes (rank tests, or models with the
     # covariates), genera (scikit-bio), and whether depth or predicted reads differ.
     input:
-        route_measures=f"{RESULTS}/function/route_measures.tsv",
-        route_contributors=f"{RESULTS}/function/route_contributors.tsv",
+        route_measures=published("route_measures"),
+        route_contributors=published("route_contributors"),
         routes=repo_file(config["function"]["routes"]),
-        table=f"{RESULTS}/taxonomy/asv_table_filtered.tsv",
-        taxonomy=f"{RESULTS}/taxonomy/asv_taxonomy.tsv",
+        table=published("asv_table_filtered"),
+        taxonomy=published("asv_taxonomy"),
         genus_copies=repo_file("resources/genus_16s_copies.tsv"),
-        confidence=f"{RESULTS}/function/sample_confidence.tsv",
+        confidence=published("sample_confidence"),
     output:
         compounds=f"{RESULTS}/compare/{{contrast}}/compounds.tsv",
         routes=f"{RESULTS}/compare/{{contrast}}/routes.tsv",
@@ -53,9 +53,9 @@ rule compare_gather:
             family=["compounds", "routes", "enzymes", "genera"],
         ),
     output:
-        comparisons=f"{RESULTS}/compare/comparisons.tsv",
+        comparisons=published("comparisons"),
         json=f"{RESULTS}/compare/comparisons.json",
-        checks=f"{RESULTS}/compare/checks.tsv",
+        checks=published("compare_checks"),
         mqc=f"{RESULTS}/compare/compare_mqc.tsv",
     log:
         "logs/compare/compare_gather.log",

@@ -8,7 +8,7 @@ rule dada2_denoise:
     input:
         unpack(dada2_classify_inputs),
         reads=all_trimmed_reads,
-        primers=f"{RESULTS}/qc/primer_check.tsv",
+        primers=published("primer_check"),
     output:
         **denoise_outputs("dada2"),
     log:
@@ -47,7 +47,7 @@ rule unoise_denoise:
     # DADA2 taxonomy, an R process started with the job classifies the sequences.
     input:
         unpack(dada2_classify_inputs),
-        primers=f"{RESULTS}/qc/primer_check.tsv",
+        primers=published("primer_check"),
         uniques=expand(
             f"{RESULTS}/asv/unoise3/uniques/{{sample}}.fasta", sample=SAMPLES
         ),

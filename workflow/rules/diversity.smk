@@ -4,10 +4,10 @@
 rule diversity:
     # Observed ASVs, Shannon, Simpson, Faith PD; Bray-Curtis and (un)weighted UniFrac; PCoA.
     input:
-        table=f"{RESULTS}/taxonomy/asv_table_filtered.tsv",
+        table=published("asv_table_filtered"),
         tree=f"{RESULTS}/phylogeny/asv_tree.nwk",
     output:
-        alpha=f"{RESULTS}/diversity/alpha.tsv",
+        alpha=published("alpha"),
         rarefaction=f"{RESULTS}/diversity/rarefaction.json",
         beta=expand(f"{RESULTS}/diversity/beta_{{metric}}.tsv", metric=BETA_METRICS),
         pcoa=expand(f"{RESULTS}/diversity/pcoa_{{metric}}.tsv", metric=BETA_METRICS),

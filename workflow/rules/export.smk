@@ -5,12 +5,12 @@ rule export_results:
     # BIOM with taxonomy and sample metadata + the ASV tree + make_phyloseq.R (phyloseq), and
     # the KO and EC tables in PICRUSt2's layout (ggpicrust2, MaAsLin).
     input:
-        table=f"{RESULTS}/taxonomy/asv_table_filtered.tsv",
-        taxonomy=f"{RESULTS}/taxonomy/asv_taxonomy.tsv",
+        table=published("asv_table_filtered"),
+        taxonomy=published("asv_taxonomy"),
         samples=report_sample_sheet(),
         tree=f"{RESULTS}/phylogeny/asv_tree.nwk",
-        ko=f"{RESULTS}/function/ko_abundance.tsv",
-        ec=f"{RESULTS}/function/ec_abundance.tsv",
+        ko=published("ko_abundance"),
+        ec=published("ec_abundance"),
     output:
         biom=f"{RESULTS}/export/asv_table.biom",
         metadata=f"{RESULTS}/export/sample_metadata.tsv",

@@ -60,8 +60,8 @@ if GENUS_METHOD:
         # the genomes behind them).
         input:
             unpack(genus_profile_files),
-            table=f"{RESULTS}/taxonomy/asv_table_filtered.tsv",
-            taxonomy=f"{RESULTS}/taxonomy/asv_taxonomy.tsv",
+            table=published("asv_table_filtered"),
+            taxonomy=published("asv_taxonomy"),
             catalog=repo_file(config["function"]["catalog"]),
             markers=repo_file(config["function"]["markers"]),
         output:
@@ -90,8 +90,8 @@ elif config["function"]["method"] == "nearest":
         input:
             unpack(bundle_files),
             asv_fasta=f"{RESULTS}/asv/asv_seqs.fasta",
-            table=f"{RESULTS}/taxonomy/asv_table_filtered.tsv",
-            taxonomy=f"{RESULTS}/taxonomy/asv_taxonomy.tsv",
+            table=published("asv_table_filtered"),
+            taxonomy=published("asv_taxonomy"),
             db=f"{RESULTS}/function/search_db.fasta",
             catalog=repo_file(config["function"]["catalog"]),
             markers=repo_file(config["function"]["markers"]),
@@ -163,8 +163,8 @@ else:
             functions=f"{RESULTS}/function/picrust2/KO_predicted.tsv.gz",
             ec=f"{RESULTS}/function/picrust2/EC_predicted.tsv.gz",
             marker=f"{RESULTS}/function/picrust2/marker_predicted_and_nsti.tsv.gz",
-            table=f"{RESULTS}/taxonomy/asv_table_filtered.tsv",
-            taxonomy=f"{RESULTS}/taxonomy/asv_taxonomy.tsv",
+            table=published("asv_table_filtered"),
+            taxonomy=published("asv_taxonomy"),
             catalog=repo_file(config["function"]["catalog"]),
             markers=repo_file(config["function"]["markers"]),
         output:
@@ -189,19 +189,19 @@ rule score_modules:
     # Omixer-RPM-style module scores (coverage, best path, median of step abundances), per-taxon
     # contributions, marker genes.
     input:
-        ko_abundance=f"{RESULTS}/function/ko_abundance.tsv",
+        ko_abundance=published("ko_abundance"),
         asv_ko=f"{RESULTS}/function/asv_ko_copies.tsv",
         predictions=f"{RESULTS}/function/asv_predictions.tsv",
-        contributions=f"{RESULTS}/function/ko_contributions.tsv",
-        table=f"{RESULTS}/taxonomy/asv_table_filtered.tsv",
-        taxonomy=f"{RESULTS}/taxonomy/asv_taxonomy.tsv",
+        contributions=published("ko_contributions"),
+        table=published("asv_table_filtered"),
+        taxonomy=published("asv_taxonomy"),
         catalog=repo_file(config["function"]["catalog"]),
         markers=repo_file(config["function"]["markers"]),
         ko_ec=genus_profile_crosswalk(),
     output:
-        scores=f"{RESULTS}/function/module_scores.tsv",
-        contributions=f"{RESULTS}/function/module_contributions.tsv",
-        markers=f"{RESULTS}/function/marker_genes.tsv",
+        scores=published("module_scores"),
+        contributions=published("module_contributions"),
+        markers=published("marker_genes"),
         scores_mqc=f"{RESULTS}/function/module_scores_mqc.tsv",
     log:
         "logs/function/score_modules.log",
@@ -223,13 +223,13 @@ rule score_routes:
     # Genome-resolved routes: share of predicted cells in genera whose genomes carry the whole
     # route, defining-enzyme copies per cell, carrier genera.
     input:
-        table=f"{RESULTS}/taxonomy/asv_table_filtered.tsv",
-        taxonomy=f"{RESULTS}/taxonomy/asv_taxonomy.tsv",
+        table=published("asv_table_filtered"),
+        taxonomy=published("asv_taxonomy"),
         routes=repo_file(config["function"]["routes"]),
         genus_copies=repo_file("resources/genus_16s_copies.tsv"),
     output:
-        measures=f"{RESULTS}/function/route_measures.tsv",
-        contributors=f"{RESULTS}/function/route_contributors.tsv",
+        measures=published("route_measures"),
+        contributors=published("route_contributors"),
         mqc=f"{RESULTS}/function/route_measures_mqc.tsv",
     log:
         "logs/function/score_routes.log",
@@ -275,7 +275,7 @@ rule download_official_modules:
 rule score_official_modules:
     # Score the official GBMs and GMMs on the predicted KO abundances (same algorithm).
     input:
-        ko_abundance=f"{RESULTS}/function/ko_abundance.tsv",
+        ko_abundance=published("ko_abundance"),
         modules=expand(
             f"{CACHE}/modules/{{name}}.txt", name=["GBMs.v1.0", "GMMs.v1.07"]
         ),

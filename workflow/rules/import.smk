@@ -10,7 +10,7 @@ rule import_asv_table:
         table=ASV_TABLE,
         seqs=ASV_SEQS,
     output:
-        table=f"{RESULTS}/asv/asv_table.tsv",
+        table=published("asv_table"),
         fasta=f"{RESULTS}/asv/asv_seqs.fasta",
         biom=f"{RESULTS}/asv/asv_table.biom",
         metadata=f"{RESULTS}/asv/sample_metadata.tsv",

@@ -54,7 +54,7 @@ rule check_primers:
     input:
         expand(f"{RESULTS}/qc/cutadapt/{{sample}}.json", sample=SAMPLES),
     output:
-        f"{RESULTS}/qc/primer_check.tsv",
+        published("primer_check"),
     log:
         "logs/qc/check_primers.log",
     benchmark:
@@ -80,7 +80,7 @@ rule write_sample_table:
     input:
         config["samples"],
     output:
-        f"{RESULTS}/samples.tsv",
+        published("samples"),
     log:
         "logs/qc/write_sample_table.log",
     benchmark:

@@ -104,7 +104,7 @@ rule collect_provenance:
     input:
         provenance_inputs,
     output:
-        f"{RESULTS}/provenance.tsv",
+        published("provenance"),
     log:
         "logs/references/collect_provenance.log",
     benchmark:

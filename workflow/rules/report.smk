@@ -8,10 +8,10 @@ if ASV_TABLE_ENTRY:
         # Read tracking without read-level steps: input = the imported table's totals per sample,
         # primer_trimmed..nonchimeric empty, taxonomy_kept from the on-target table as usual.
         input:
-            imported=f"{RESULTS}/asv/asv_table.tsv",
-            table=f"{RESULTS}/taxonomy/asv_table_filtered.tsv",
+            imported=published("asv_table"),
+            table=published("asv_table_filtered"),
         output:
-            tsv=f"{RESULTS}/qc/read_tracking.tsv",
+            tsv=published("read_tracking"),
             mqc=f"{RESULTS}/qc/read_tracking_mqc.tsv",
         log:
             "logs/report/read_tracking.log",
@@ -35,12 +35,12 @@ else:
         # and those the primer check (check_primers) warned about (primer in too few reads).
         input:
             cutadapt=expand(f"{RESULTS}/qc/cutadapt/{{sample}}.json", sample=SAMPLES),
-            primer_check=f"{RESULTS}/qc/primer_check.tsv",
+            primer_check=published("primer_check"),
             denoise=denoise_tracking(),
             prepare=unoise_count_files(),
-            table=f"{RESULTS}/taxonomy/asv_table_filtered.tsv",
+            table=published("asv_table_filtered"),
         output:
-            tsv=f"{RESULTS}/qc/read_tracking.tsv",
+            tsv=published("read_tracking"),
             mqc=f"{RESULTS}/qc/read_tracking_mqc.tsv",
         log:
             "logs/report/read_tracking.log",

@@ -59,10 +59,10 @@ rule filter_taxonomy:
     # downstream and counted.
     input:
         assignments=f"{RESULTS}/taxonomy/{config['taxonomy']['method']}/assignments.tsv",
-        table=f"{RESULTS}/asv/asv_table.tsv",
+        table=published("asv_table"),
     output:
-        taxonomy=f"{RESULTS}/taxonomy/asv_taxonomy.tsv",
-        table=f"{RESULTS}/taxonomy/asv_table_filtered.tsv",
+        taxonomy=published("asv_taxonomy"),
+        table=published("asv_table_filtered"),
         summary=f"{RESULTS}/taxonomy/off_target_summary.tsv",
     log:
         "logs/taxonomy/filter_taxonomy.log",

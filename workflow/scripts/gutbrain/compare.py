@@ -39,12 +39,11 @@ import numpy as np
 import pandas as pd
 
 from .errors import InputError
+from .tables import columns
 
 #: Columns of every feature table written per contrast.
-RESULT_COLUMNS = ["contrast", "family", "feature", "label", "n_test", "n_reference",
-                  "median_test", "median_reference", "effect", "ci_low", "ci_high",
-                  "effect_unit", "p", "q", "significant", "method", "drivers"]
-BIAS_COLUMNS = ["contrast", "measure", "median_test", "median_reference", "p", "note"]
+RESULT_COLUMNS = columns("comparisons")
+BIAS_COLUMNS = columns("compare_checks")
 FAMILIES = ("compounds", "routes", "enzymes", "genera")
 #: Label permutations for p when most values are 0.
 PERMUTATIONS = 9999

@@ -31,18 +31,9 @@ from skbio.stats.ordination import pcoa as skbio_pcoa
 
 from gutbrain.errors import InputError
 from gutbrain.pcoa_table import PCOA_AXES, format_pcoa_tsv
+from gutbrain.tables import columns
 
-ALPHA_COLUMNS = [
-    "sample",
-    "observed_asvs",
-    "shannon",
-    "simpson",
-    "faith_pd",
-    "rarefaction_depth",
-    "reads",
-    "observed_asvs_unrarefied",
-    "status",
-]
+ALPHA_COLUMNS = columns("alpha")
 """Columns of ``alpha.tsv``: the contract columns first, then reads, unrarefied richness, status."""
 
 BETA_METRICS_NO_TREE = ("braycurtis",)

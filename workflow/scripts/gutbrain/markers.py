@@ -26,6 +26,7 @@ import pandas as pd
 
 from gutbrain.errors import InputError
 from gutbrain.modules import Alternative, Module, is_ko
+from gutbrain.tables import columns
 from gutbrain.yaml_checks import (
     check_category,
     check_texts,
@@ -35,7 +36,7 @@ from gutbrain.yaml_checks import (
     parse_sources,
 )
 
-MARKER_COLUMNS = ["marker", "kos", "sample", "abundance", "top_genera", "status"]
+MARKER_COLUMNS = columns("marker_genes")
 MISSING_POLICIES = ("unknown", "zero")
 _TOP_KEYS = {"catalog_version", "description", "markers"}
 _MARKER_KEYS = {"id", "name", "kos", "category", "source", "caveat", "proxy"}

@@ -29,6 +29,7 @@ import pandas as pd
 from gutbrain.bundle import ReferenceBundle
 from gutbrain.errors import InputError
 from gutbrain.genome_tables import normalise_ko
+from gutbrain.tables import columns
 
 PathLike = str | os.PathLike[str]
 
@@ -39,11 +40,8 @@ PREDICTION_COLUMNS = [
 #: sample_confidence.tsv, one shape for every method (genus_profile, nearest, picrust2); a
 #: column a method does not measure is empty (genomes_per_read: genus profiles only;
 #: weighted_distance: methods that place ASVs on reference genomes).
-CONFIDENCE_COLUMNS = [
-    "sample", "method", "weighted_distance", "fraction_reads_predicted", "genomes_per_read",
-    "n_genera_predicted", "n_asvs", "n_asvs_predicted", "reads_total", "reads_predicted",
-]
-CONTRIBUTION_COLUMNS = ["sample", "ko", "asv_id", "genus", "abundance", "share"]
+CONFIDENCE_COLUMNS = columns("sample_confidence")
+CONTRIBUTION_COLUMNS = columns("ko_contributions")
 
 
 def vsearch_command(

@@ -16,8 +16,9 @@ import pandas as pd
 
 from .errors import InputError
 from .io import write_tsv
+from .tables import columns
 
-PROVENANCE_COLUMNS = ["name", "kind", "version", "source", "sha256", "date"]
+PROVENANCE_COLUMNS = columns("provenance")
 
 
 def extra_part_path(cache: str, ref: str, index: int, part: dict) -> str | None:

@@ -51,6 +51,7 @@ import pandas as pd
 from .errors import InputError
 from .io import read_text_table
 from .ranking import mid_rank_percentile
+from .tables import columns
 
 #: Columns of ``routes.tsv``.
 ROUTE_COLUMNS = ("route", "compound", "direction", "role", "name", "specific", "generic",
@@ -87,13 +88,10 @@ MIN_PARTIAL_FRACTION = 0.10
 CARRIER_COLUMNS = ["route", "genus", "n_genomes", "n_species", "carrier_fraction",
                    "carrier_low", "carrier_high", "marker_copies"]
 VISIBILITY_COLUMNS = ["route", "seen", "unseen_ecs", "n_carrier_genera"]
-MEASURE_COLUMNS = ["sample", "route", "compound", "direction", "role", "status",
-                   "carrier_share", "carrier_share_low", "carrier_share_high",
-                   "partial_share", "partial_genera",
-                   "marker_copies_per_cell", "fraction_cells_resolved", "run_percentile"]
+MEASURE_COLUMNS = columns("route_measures")
 #: Genera named in ``partial_genera`` (the largest by cells).
 MAX_PARTIAL_GENERA = 3
-CONTRIBUTOR_COLUMNS = ["sample", "route", "genus", "carrier_fraction", "share"]
+CONTRIBUTOR_COLUMNS = columns("route_contributors")
 STATUSES = ("present", "low", "absent", "unresolved", "not_measurable", "not_predictable")
 
 

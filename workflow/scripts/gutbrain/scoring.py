@@ -90,13 +90,12 @@ from gutbrain.module_arithmetic import (
     step_abundances,
 )
 from gutbrain.modules import Module
+from gutbrain.tables import columns
 
-SCORE_COLUMNS = [
-    "module", "name", "category", "direction", "sample", "score", "coverage", "status",
-]
+SCORE_COLUMNS = columns("module_scores")
 #: Statuses of a compound's synthesis potential (:func:`compound_synthesis_scores`).
 COMPOUND_COLUMNS = ["sample", "category", "score", "status", "module"]
-CONTRIBUTION_COLUMNS = ["module", "sample", "genus", "share", "rank"]
+CONTRIBUTION_COLUMNS = columns("module_contributions")
 UNASSIGNED_GENUS = "unassigned"
 
 

@@ -19,22 +19,15 @@ from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from .errors import InputError
+from .tables import TRACKING_STEPS, columns
 
 if TYPE_CHECKING:
     import pandas as pd
 
-PRIMER_CHECK_COLUMNS = ["sample", "input", "primer_trimmed", "primer_fraction", "status"]
+PRIMER_CHECK_COLUMNS = columns("primer_check")
 """Columns of ``primer_check.tsv`` (rows from :func:`primer_check_rows`)."""
 
-STEPS = [
-    "input",
-    "primer_trimmed",
-    "filtered",
-    "denoised",
-    "merged",
-    "nonchimeric",
-    "taxonomy_kept",
-]
+STEPS = list(TRACKING_STEPS)
 
 
 def cutadapt_counts(report: Mapping[str, Any]) -> dict[str, float]:

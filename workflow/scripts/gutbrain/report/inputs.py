@@ -23,11 +23,16 @@ from gutbrain.report.reference import (
     ReferenceCohort,
     read_reference_cohort,
 )
-from gutbrain.report.settings import TRACKING_STEPS
+from gutbrain.tables import TABLES, Table
 
 
 def _empty(columns: Sequence[str]) -> pd.DataFrame:
     return pd.DataFrame({c: pd.Series(dtype=object) for c in columns})
+
+
+def _empty_table(name: str) -> pd.DataFrame:
+    """An empty published table with its declared columns (:mod:`gutbrain.tables`)."""
+    return _empty(TABLES[name].columns)
 
 
 @dataclass
@@ -47,19 +52,14 @@ class ReportInputs:
     asv_table: pd.DataFrame
     taxonomy: pd.DataFrame
     samples: pd.DataFrame
-    alpha: pd.DataFrame = field(default_factory=lambda: _empty(
-        ["sample", "observed_asvs", "shannon", "simpson", "faith_pd", "rarefaction_depth"]))
-    module_scores: pd.DataFrame = field(default_factory=lambda: _empty(
-        ["module", "name", "category", "direction", "sample", "score", "coverage", "status"]))
-    module_contributions: pd.DataFrame = field(default_factory=lambda: _empty(
-        ["module", "sample", "genus", "share", "rank"]))
-    marker_genes: pd.DataFrame = field(default_factory=lambda: _empty(
-        ["marker", "kos", "sample", "abundance", "top_genera"]))
-    sample_confidence: pd.DataFrame = field(default_factory=lambda: _empty(
-        ["sample", "weighted_distance", "fraction_reads_predicted", "n_asvs",
-         "n_asvs_predicted", "reads_total", "reads_predicted"]))
-    provenance: pd.DataFrame = field(default_factory=lambda: _empty(
-        ["name", "kind", "version", "source", "sha256", "date"]))
+    alpha: pd.DataFrame = field(default_factory=lambda: _empty_table("alpha"))
+    module_scores: pd.DataFrame = field(default_factory=lambda: _empty_table("module_scores"))
+    module_contributions: pd.DataFrame = field(
+        default_factory=lambda: _empty_table("module_contributions"))
+    marker_genes: pd.DataFrame = field(default_factory=lambda: _empty_table("marker_genes"))
+    sample_confidence: pd.DataFrame = field(
+        default_factory=lambda: _empty_table("sample_confidence"))
+    provenance: pd.DataFrame = field(default_factory=lambda: _empty_table("provenance"))
     bundle: Mapping[str, Any] = field(default_factory=dict)
     taxa_of_interest: pd.DataFrame = field(default_factory=lambda: _empty(
         ["taxon", "rank", "direction", "finding", "study", "doi", "evidence_strength"]))
@@ -67,21 +67,14 @@ class ReportInputs:
         ["genus", "trait", "kos", "citation", "doi"]))
     pcoa: Mapping[str, tuple[pd.DataFrame, pd.Series, str]] = field(default_factory=dict)
     reference_cohort: ReferenceCohort | None = None
-    route_measures: pd.DataFrame = field(default_factory=lambda: _empty(
-        ["sample", "route", "status", "carrier_share", "carrier_share_low",
-         "carrier_share_high", "partial_share", "partial_genera", "marker_copies_per_cell",
-         "fraction_cells_resolved", "run_percentile"]))
-    route_contributors: pd.DataFrame = field(default_factory=lambda: _empty(
-        ["sample", "route", "genus", "carrier_fraction", "share"]))
+    route_measures: pd.DataFrame = field(default_factory=lambda: _empty_table("route_measures"))
+    route_contributors: pd.DataFrame = field(
+        default_factory=lambda: _empty_table("route_contributors"))
     routes: Sequence[Any] = ()
     route_validation: pd.DataFrame = field(default_factory=lambda: _empty(
         ["route", "dataset", "samples", "rho"]))
-    comparisons: pd.DataFrame = field(default_factory=lambda: _empty(
-        ["contrast", "family", "feature", "label", "n_test", "n_reference", "median_test",
-         "median_reference", "effect", "ci_low", "ci_high", "effect_unit", "p", "q",
-         "significant", "method", "drivers"]))
-    compare_checks: pd.DataFrame = field(default_factory=lambda: _empty(
-        ["contrast", "measure", "median_test", "median_reference", "p", "note"]))
+    comparisons: pd.DataFrame = field(default_factory=lambda: _empty_table("comparisons"))
+    compare_checks: pd.DataFrame = field(default_factory=lambda: _empty_table("compare_checks"))
     compare_validation: pd.DataFrame = field(default_factory=lambda: _empty(
         ["dataset", "contrast", "effect_rho", "effect_rho_null95", "sign_agree",
          "sign_agree_null95"]))
@@ -107,47 +100,30 @@ class ReportInputs:
 # --------------------------------------------------------------------------- loading
 
 
+#: Published tables the reports read: their columns and number columns are declared once, in
+#: :mod:`gutbrain.tables`.
+PUBLISHED_KINDS = ("read_tracking", "taxonomy", "alpha", "module_scores", "module_contributions",
+                   "marker_genes", "sample_confidence", "provenance", "route_measures",
+                   "route_contributors", "comparisons", "compare_checks")
+_TABLE_OF_KIND = {"taxonomy": "asv_taxonomy"}
+
+
+def _declared(kind: str) -> Table:
+    return TABLES[_TABLE_OF_KIND.get(kind, kind)]
+
+
 NUMERIC_COLUMNS = {
-    "read_tracking": TRACKING_STEPS,
-    "alpha": ("observed_asvs", "shannon", "simpson", "faith_pd", "rarefaction_depth", "reads",
-              "observed_asvs_unrarefied"),
-    "module_scores": ("score", "coverage"),
-    "module_contributions": ("share", "rank"),
-    "marker_genes": ("abundance",),
-    "route_measures": ("carrier_share", "carrier_share_low", "carrier_share_high",
-                       "partial_share", "marker_copies_per_cell", "fraction_cells_resolved",
-                       "run_percentile"),
-    "route_contributors": ("carrier_fraction", "share"),
-    "comparisons": ("median_test", "median_reference", "effect", "ci_low", "ci_high", "p", "q"),
-    "compare_checks": ("median_test", "median_reference", "p"),
+    **{kind: _declared(kind).numeric for kind in PUBLISHED_KINDS if _declared(kind).numeric},
     "compare_validation": ("effect_rho", "effect_rho_null95", "sign_agree",
                            "sign_agree_null95", "picrust2_effect_rho", "picrust2_sign_agree"),
-    "sample_confidence": ("weighted_distance", "fraction_reads_predicted", "n_asvs",
-                          "n_asvs_predicted", "reads_total", "reads_predicted"),
 }
 REQUIRED_COLUMNS = {
-    "read_tracking": ("sample", "input"),
-    "taxonomy": ("asv_id", "genus"),
-    "alpha": ("sample", "observed_asvs", "shannon", "simpson"),
-    "module_scores": ("module", "name", "category", "direction", "sample", "score", "coverage",
-                      "status"),
-    "module_contributions": ("module", "sample", "genus", "share", "rank"),
-    "marker_genes": ("marker", "kos", "sample", "abundance", "top_genera"),
-    "sample_confidence": ("sample", "weighted_distance", "fraction_reads_predicted"),
-    "provenance": ("name", "kind", "version", "source", "sha256", "date"),
+    **{kind: _declared(kind).needed for kind in PUBLISHED_KINDS},
     "samples": ("sample",),
     "taxa_of_interest": ("taxon", "rank", "direction", "finding", "study", "doi",
                          "evidence_strength"),
     "genus_traits": ("genus", "trait"),
-    "route_measures": ("sample", "route", "status", "carrier_share", "carrier_share_low",
-                       "carrier_share_high", "partial_share", "partial_genera",
-                       "marker_copies_per_cell", "fraction_cells_resolved", "run_percentile"),
-    "route_contributors": ("sample", "route", "genus", "carrier_fraction", "share"),
     "route_validation": ("route", "dataset", "samples", "rho"),
-    "comparisons": ("contrast", "family", "feature", "label", "n_test", "n_reference",
-                    "median_test", "median_reference", "effect", "ci_low", "ci_high",
-                    "effect_unit", "p", "q", "significant", "method", "drivers"),
-    "compare_checks": ("contrast", "measure", "note"),
     "compare_validation": ("dataset", "contrast", "effect_rho", "effect_rho_null95",
                            "sign_agree", "sign_agree_null95"),
 }

@@ -1,0 +1,115 @@
+"""The published tables: each declared once, with its path under the results folder, its
+columns in written order and which of them are numbers.
+
+The rule files take paths from here (``published(name)`` in ``common.smk``), the modules that
+write a table take its columns from here, and the report reads with the same declaration
+(:mod:`gutbrain.report.inputs`). Wide tables (one column per sample) declare their ID column
+only. Imported while Snakemake parses the workflow: standard library only.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Table:
+    """A published TSV: ``path`` relative to the results folder; ``columns`` in written order
+    (for a wide table, its ID column: the samples follow); ``numeric`` the number columns;
+    ``required`` the columns a reader cannot do without (default: all of ``columns``)."""
+
+    name: str
+    path: str
+    columns: tuple[str, ...]
+    numeric: tuple[str, ...] = ()
+    wide: bool = False
+    required: tuple[str, ...] | None = None
+
+    @property
+    def needed(self) -> tuple[str, ...]:
+        return self.columns if self.required is None else self.required
+
+
+#: Read-tracking steps, in order (the columns of read_tracking.tsv after ``sample``).
+TRACKING_STEPS = ("input", "primer_trimmed", "filtered", "denoised", "merged", "nonchimeric",
+                  "taxonomy_kept")
+
+_DECLARED = (
+    Table("samples", "samples.tsv", ("sample",), required=("sample",)),
+    Table("primer_check", "qc/primer_check.tsv",
+          ("sample", "input", "primer_trimmed", "primer_fraction", "status"),
+          numeric=("input", "primer_trimmed", "primer_fraction")),
+    Table("read_tracking", "qc/read_tracking.tsv",
+          ("sample", *TRACKING_STEPS, "primer_fraction", "flag"),
+          numeric=TRACKING_STEPS, required=("sample", "input")),
+    Table("asv_table", "asv/asv_table.tsv", ("asv_id",), wide=True),
+    Table("asv_table_filtered", "taxonomy/asv_table_filtered.tsv", ("asv_id",), wide=True),
+    Table("asv_taxonomy", "taxonomy/asv_taxonomy.tsv",
+          ("asv_id", "kingdom", "phylum", "class", "order", "family", "genus", "species",
+           "kingdom_conf", "phylum_conf", "class_conf", "order_conf", "family_conf",
+           "genus_conf", "species_conf", "status"),
+          required=("asv_id", "genus")),
+    Table("alpha", "diversity/alpha.tsv",
+          ("sample", "observed_asvs", "shannon", "simpson", "faith_pd", "rarefaction_depth",
+           "reads", "observed_asvs_unrarefied", "status"),
+          numeric=("observed_asvs", "shannon", "simpson", "faith_pd", "rarefaction_depth",
+                   "reads", "observed_asvs_unrarefied"),
+          required=("sample", "observed_asvs", "shannon", "simpson")),
+    Table("ko_abundance", "function/ko_abundance.tsv", ("ko",), wide=True),
+    Table("ec_abundance", "function/ec_abundance.tsv", ("ec",), wide=True),
+    Table("ko_contributions", "function/ko_contributions.tsv",
+          ("sample", "ko", "asv_id", "genus", "abundance", "share"),
+          numeric=("abundance", "share")),
+    Table("sample_confidence", "function/sample_confidence.tsv",
+          ("sample", "method", "weighted_distance", "fraction_reads_predicted",
+           "genomes_per_read", "n_genera_predicted", "n_asvs", "n_asvs_predicted",
+           "reads_total", "reads_predicted"),
+          numeric=("weighted_distance", "fraction_reads_predicted", "genomes_per_read",
+                   "n_genera_predicted", "n_asvs", "n_asvs_predicted", "reads_total",
+                   "reads_predicted"),
+          required=("sample", "weighted_distance", "fraction_reads_predicted")),
+    Table("module_scores", "function/module_scores.tsv",
+          ("module", "name", "category", "direction", "sample", "score", "coverage", "status"),
+          numeric=("score", "coverage")),
+    Table("module_contributions", "function/module_contributions.tsv",
+          ("module", "sample", "genus", "share", "rank"), numeric=("share", "rank")),
+    Table("marker_genes", "function/marker_genes.tsv",
+          ("marker", "kos", "sample", "abundance", "top_genera", "status"),
+          numeric=("abundance",),
+          required=("marker", "kos", "sample", "abundance", "top_genera")),
+    Table("route_measures", "function/route_measures.tsv",
+          ("sample", "route", "compound", "direction", "role", "status", "carrier_share",
+           "carrier_share_low", "carrier_share_high", "partial_share", "partial_genera",
+           "marker_copies_per_cell", "fraction_cells_resolved", "run_percentile"),
+          numeric=("carrier_share", "carrier_share_low", "carrier_share_high", "partial_share",
+                   "marker_copies_per_cell", "fraction_cells_resolved", "run_percentile"),
+          required=("sample", "route", "status", "carrier_share", "carrier_share_low",
+                    "carrier_share_high", "partial_share", "partial_genera",
+                    "marker_copies_per_cell", "fraction_cells_resolved", "run_percentile")),
+    Table("route_contributors", "function/route_contributors.tsv",
+          ("sample", "route", "genus", "carrier_fraction", "share"),
+          numeric=("carrier_fraction", "share")),
+    Table("provenance", "provenance.tsv", ("name", "kind", "version", "source", "sha256", "date")),
+    Table("comparisons", "compare/comparisons.tsv",
+          ("contrast", "family", "feature", "label", "n_test", "n_reference", "median_test",
+           "median_reference", "effect", "ci_low", "ci_high", "effect_unit", "p", "q",
+           "significant", "method", "drivers"),
+          numeric=("median_test", "median_reference", "effect", "ci_low", "ci_high", "p", "q")),
+    Table("compare_checks", "compare/checks.tsv",
+          ("contrast", "measure", "median_test", "median_reference", "p", "note"),
+          numeric=("median_test", "median_reference", "p"),
+          required=("contrast", "measure", "note")),
+)
+
+#: Every published table by name.
+TABLES: dict[str, Table] = {t.name: t for t in _DECLARED}
+
+
+def published(name: str, results: str = "results") -> str:
+    """The path of published table ``name`` under the ``results`` folder."""
+    return f"{results}/{TABLES[name].path}"
+
+
+def columns(name: str) -> list[str]:
+    """The declared columns of ``name``, in written order (a list, as writers pass them)."""
+    return list(TABLES[name].columns)
