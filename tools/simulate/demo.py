@@ -11,10 +11,10 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-import yaml
 from gutbrain.errors import InputError
 from gutbrain.io import atomic_path, write_text, write_tsv
 from gutbrain.primers import primer_pair
+from gutbrain.yaml_checks import read_yaml_mapping
 
 from tools.simulate.dataset_files import (
     GENERATOR_VERSION,
@@ -60,12 +60,7 @@ class DemoDesign:
 def load_demo_design(path: str | os.PathLike[str] = DEFAULT_DEMO_DESIGN) -> DemoDesign:
     """Read and check the demo cohort design YAML; InputError naming the file and key."""
     path = Path(path)
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as exc:
-        raise InputError(f"cannot read demo design {path}: {exc}") from exc
-    if not isinstance(data, dict):
-        raise InputError(f"demo design {path}: expected a mapping at the top level")
+    data = read_yaml_mapping(path, "demo design")
 
     def need(mapping: Mapping[str, object], key: str, where: str) -> object:
         if key not in mapping:

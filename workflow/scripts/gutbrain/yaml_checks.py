@@ -173,3 +173,16 @@ def load_yaml_with_lines(path: Path) -> Any:
         return yaml.load(text, Loader=_PureLineLoader)  # noqa: S506 (SafeLoader subclass)
     except yaml.YAMLError as error:
         raise InputError(f"{path}: not valid YAML ({error}); fix the syntax") from error
+
+
+def read_yaml_mapping(path: str | os.PathLike[str], what: str) -> dict:
+    """A YAML file whose top level is a mapping; InputError naming ``what`` and the file when it
+    cannot be read, is not YAML or is not a mapping."""
+    path = Path(path)
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as err:
+        raise InputError(f"{what} {path}: cannot be read as YAML ({err})") from None
+    if not isinstance(data, dict):
+        raise InputError(f"{what} {path}: expected a mapping at the top level")
+    return data

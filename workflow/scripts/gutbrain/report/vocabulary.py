@@ -13,9 +13,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-import yaml
-
 from gutbrain.errors import InputError
+from gutbrain.yaml_checks import read_yaml_mapping
 
 #: The shipped vocabulary (resources/compounds.yaml of this checkout or its deployed copy).
 DEFAULT_PATH = Path(__file__).resolve().parents[4] / "resources" / "compounds.yaml"
@@ -58,11 +57,8 @@ class Vocabulary:
 def load_vocabulary(path: str | os.PathLike[str] = DEFAULT_PATH) -> Vocabulary:
     """Read and check a compounds file; errors name the file and the key."""
     path = Path(path)
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as err:
-        raise InputError(f"{path}: cannot be read as YAML ({err})") from None
-    if not isinstance(data, dict) or not isinstance(data.get("compounds"), dict) \
+    data = read_yaml_mapping(path, "compounds file")
+    if not isinstance(data.get("compounds"), dict) \
             or not isinstance(data.get("families"), list) or not data["families"]:
         raise InputError(f"{path}: needs a 'families' list and a 'compounds' mapping")
     labels, sections, also, keys = {}, {s: [] for s in SECTIONS}, {}, []
