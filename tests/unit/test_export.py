@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 import pandas as pd
+import pytest
 from gutbrain.steps.export import biom_with_metadata, picrust2_layout
 
 
@@ -25,5 +26,14 @@ def test_picrust2_layout_names_the_first_column_function(tmp_path: Path) -> None
     ours = tmp_path / "ec.tsv"
     ours.write_text("ec\tS1\tS2\nEC:1.1.1.1\t1.5\t0\n")
     out = tmp_path / "EC_pred_metagenome_unstrat.tsv"
-    picrust2_layout(str(ours), str(out))
+    picrust2_layout("ec_abundance", str(ours), str(out))
     assert out.read_text().splitlines() == ["function\tS1\tS2", "EC:1.1.1.1\t1.5\t0"]
+
+
+def test_a_published_table_lacking_its_id_column_is_named(tmp_path: Path) -> None:
+    from gutbrain.errors import InputError
+
+    ours = tmp_path / "ec.tsv"
+    ours.write_text("function\tS1\nEC:1.1.1.1\t1.5\n")
+    with pytest.raises(InputError, match="lacks column.s. ec of the published table ec_abundance"):
+        picrust2_layout("ec_abundance", str(ours), str(tmp_path / "out.tsv"))

@@ -16,7 +16,8 @@ from dataclasses import dataclass
 class Table:
     """A published TSV: ``path`` relative to the results folder; ``columns`` in written order
     (for a wide table, its ID column: the samples follow); ``numeric`` the number columns;
-    ``required`` the columns a reader cannot do without (default: all of ``columns``)."""
+    ``required`` the columns a reader cannot do without (default: all of ``columns``);
+    ``ids`` the columns always read as text (default: the first column)."""
 
     name: str
     path: str
@@ -24,10 +25,15 @@ class Table:
     numeric: tuple[str, ...] = ()
     wide: bool = False
     required: tuple[str, ...] | None = None
+    ids: tuple[str, ...] | None = None
 
     @property
     def needed(self) -> tuple[str, ...]:
         return self.columns if self.required is None else self.required
+
+    @property
+    def text_columns(self) -> tuple[str, ...]:
+        return self.columns[:1] if self.ids is None else self.ids
 
 
 #: Read-tracking steps, in order (the columns of read_tracking.tsv after ``sample``).
@@ -59,7 +65,7 @@ _DECLARED = (
     Table("ec_abundance", "function/ec_abundance.tsv", ("ec",), wide=True),
     Table("ko_contributions", "function/ko_contributions.tsv",
           ("sample", "ko", "asv_id", "genus", "abundance", "share"),
-          numeric=("abundance", "share")),
+          numeric=("abundance", "share"), ids=("sample", "ko", "asv_id", "genus")),
     Table("sample_confidence", "function/sample_confidence.tsv",
           ("sample", "method", "weighted_distance", "fraction_reads_predicted",
            "genomes_per_read", "n_genera_predicted", "n_asvs", "n_asvs_predicted",
@@ -108,6 +114,25 @@ TABLES: dict[str, Table] = {t.name: t for t in _DECLARED}
 def published(name: str, results: str = "results") -> str:
     """The path of published table ``name`` under the ``results`` folder."""
     return f"{results}/{TABLES[name].path}"
+
+
+def read(name: str, path, **options):
+    """Published table ``name`` from ``path`` as a pandas DataFrame: its ID columns as text,
+    the other columns as pandas reads them (``options`` go to ``pandas.read_csv``). A column
+    the declaration needs that the file lacks raises InputError naming the file."""
+    import pandas as pd
+
+    from gutbrain.errors import InputError
+
+    table = TABLES[name]
+    options.setdefault("dtype", {c: str for c in table.text_columns})
+    frame = pd.read_csv(path, sep="\t", **options)
+    needed = table.columns[:1] if table.wide else table.needed
+    missing = [c for c in needed if c not in frame.columns]
+    if missing:
+        raise InputError(f"{path}: lacks column(s) {', '.join(missing)} of the published "
+                         f"table {name} (gutbrain.tables); rerun the step that writes it")
+    return frame
 
 
 def columns(name: str) -> list[str]:

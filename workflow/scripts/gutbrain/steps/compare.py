@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from gutbrain import tables
 from gutbrain.compare import (
     BIAS_COLUMNS,
     RESULT_COLUMNS,
@@ -53,8 +54,8 @@ def compare_contrast(
 ) -> None:
     """Write the contrast's compounds, routes, enzymes, genera and checks tables."""
     route_list = load_routes(routes)
-    measures = pd.read_csv(route_measures, sep="\t", dtype={"sample": str})
-    contributors = pd.read_csv(route_contributors, sep="\t", dtype={"sample": str})
+    measures = tables.read("route_measures", route_measures)
+    contributors = tables.read("route_contributors", route_contributors)
     valued = measures[measures["status"].isin(VALUED)]
     share = valued.pivot(index="route", columns="sample", values="carrier_share")
     copies = valued.pivot(index="route", columns="sample", values="marker_copies_per_cell")
@@ -82,7 +83,7 @@ def compare_contrast(
     genus = cells.genus.reindex(reads.index).fillna("").replace("", "unassigned")
     counts = reads.groupby(genus.to_numpy()).sum()
     write_tsv(compare_genera(counts, contrast, fdr), out["genera"])
-    confidence_table = pd.read_csv(confidence, sep="\t", dtype={"sample": str}).set_index("sample")
+    confidence_table = tables.read("sample_confidence", confidence).set_index("sample")
     checks = bias_checks(confidence_table["reads_total"],
                          confidence_table["fraction_reads_predicted"], contrast)
     write_tsv(checks, out["checks"])

@@ -18,6 +18,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from gutbrain import tables
 from gutbrain.asv import read_asv_table
 from gutbrain.io import write_text, write_tsv
 from gutbrain.ranks import RANKS
@@ -46,9 +47,10 @@ def biom_with_metadata(table: pd.DataFrame, taxonomy: pd.DataFrame,
     return out.to_json(generated_by)
 
 
-def picrust2_layout(path: str, out: str) -> None:
-    """A KO or EC table of ours in PICRUSt2's layout: the first column named ``function``."""
-    table = pd.read_csv(path, sep="\t", dtype={0: str})
+def picrust2_layout(name: str, path: str, out: str) -> None:
+    """Published KO or EC table ``name`` in PICRUSt2's layout: the first column named
+    ``function``."""
+    table = tables.read(name, path)
     table = table.rename(columns={table.columns[0]: "function"})
     write_tsv(table, out)
 
@@ -57,15 +59,15 @@ def export_results(inputs: Mapping[str, str], outputs: Mapping[str, str], r_scri
                    generated_by: str) -> None:
     """Write every export file of the run."""
     table = read_asv_table(inputs["table"])
-    taxonomy = pd.read_csv(inputs["taxonomy"], sep="\t", dtype=str,
+    taxonomy = tables.read("asv_taxonomy", inputs["taxonomy"], dtype=str,
                            keep_default_na=False).set_index("asv_id")
-    sheet = pd.read_csv(inputs["samples"], sep="\t", dtype=str, keep_default_na=False)
+    sheet = tables.read("samples", inputs["samples"], dtype=str, keep_default_na=False)
     sheet = sheet.set_index("sample")
     sheet = sheet[[c for c in sheet.columns if c not in ("fq1", "fq2")]]
     write_text(biom_with_metadata(table, taxonomy, sheet, generated_by), outputs["biom"])
     write_tsv(sheet.reset_index(), outputs["metadata"])
     shutil.copyfile(inputs["tree"], outputs["tree"])
     shutil.copyfile(r_script, outputs["r_script"])
-    picrust2_layout(inputs["ko"], outputs["ko"])
-    picrust2_layout(inputs["ec"], outputs["ec"])
+    picrust2_layout("ko_abundance", inputs["ko"], outputs["ko"])
+    picrust2_layout("ec_abundance", inputs["ec"], outputs["ec"])
     Path(outputs["r_script"]).chmod(0o644)

@@ -13,7 +13,7 @@ from pathlib import Path
 import pandas as pd
 import yaml
 
-from gutbrain import picrust2
+from gutbrain import picrust2, tables
 from gutbrain.asv import read_asv_table
 from gutbrain.bundle import load_bundle, write_search_db
 from gutbrain.catalog import load_catalog
@@ -296,7 +296,7 @@ def score(
     that reference are counted once)."""
     modules = load_catalog(catalog)
     marker_list = load_markers(markers)
-    abundance = pd.read_csv(ko_abundance_tsv, sep="\t", dtype={"ko": str}).set_index("ko")
+    abundance = tables.read("ko_abundance", ko_abundance_tsv).set_index("ko")
     scores = score_modules(abundance, modules, min_coverage)
     write_tsv(scores, out["scores"])
     asv_ko = pd.read_csv(asv_ko_tsv, sep="\t", dtype={"asv_id": str}).set_index("asv_id")
@@ -309,12 +309,7 @@ def score(
     write_tsv(
         module_contributions(normalised, asv_ko, genus, modules, scores), out["contributions"]
     )
-    contrib = pd.read_csv(
-        contributions,
-        sep="\t",
-        dtype={"sample": str, "ko": str, "asv_id": str, "genus": str},
-        keep_default_na=False,
-    )
+    contrib = tables.read("ko_contributions", contributions, keep_default_na=False)
     crosswalk = pd.read_csv(ko_ec, sep="\t", dtype=str) if ko_ec else None
     write_tsv(marker_abundance(abundance, contrib, marker_list, ko_ec=crosswalk), out["markers"])
     _write_mqc(scores, out["scores_mqc"])
@@ -341,7 +336,7 @@ def score_module_files(
     """Score modules from omixer-format files (e.g. the official GBMs/GMMs) on KO abundances."""
     from gutbrain.omixer import parse_omixer_modules
 
-    abundance = pd.read_csv(ko_abundance_tsv, sep="\t", dtype={"ko": str}).set_index("ko")
+    abundance = tables.read("ko_abundance", ko_abundance_tsv).set_index("ko")
     frames = []
     for path in module_files:
         scores = score_modules(abundance, parse_omixer_modules(path), min_coverage)

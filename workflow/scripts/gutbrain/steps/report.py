@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
+from gutbrain import tables
 from gutbrain.errors import InputError
 from gutbrain.io import read_text_table, write_mqc_table, write_tsv
 from gutbrain.tracking import (
@@ -68,7 +69,7 @@ def track_reads(
         if prepare
         else None
     )
-    final = pd.read_csv(table, sep="\t", dtype={"asv_id": str}).set_index("asv_id")
+    final = tables.read("asv_table_filtered", table).set_index("asv_id")
     tracking = build_tracking(
         samples,
         [read_cutadapt_counts(path) for path in cutadapt],
