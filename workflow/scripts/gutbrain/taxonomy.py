@@ -280,5 +280,7 @@ UNCLASSIFIED = "unclassified"
 
 def genus_of_asvs(taxonomy_tsv: str) -> dict[str, str]:
     """ASV -> genus from the taxonomy table ('unclassified' when the genus is unassigned)."""
-    tax = pd.read_csv(taxonomy_tsv, sep="\t", dtype=str, keep_default_na=False)
+    from gutbrain import tables
+
+    tax = tables.read("asv_taxonomy", taxonomy_tsv, dtype=str, keep_default_na=False)
     return {a: (g or UNCLASSIFIED) for a, g in zip(tax["asv_id"], tax["genus"], strict=True)}

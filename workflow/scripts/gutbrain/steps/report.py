@@ -89,11 +89,11 @@ def track_imported_reads(
 ) -> pd.DataFrame:
     """The rule ``read_tracking_imported``: the read tracking of a run started from an ASV
     table."""
-    tables = [
-        pd.read_csv(path, sep="\t", dtype={"asv_id": str}).set_index("asv_id")
-        for path in (imported, table)
+    frames = [
+        tables.read(name, path).set_index("asv_id")
+        for name, path in (("asv_table", imported), ("asv_table_filtered", table))
     ]
-    tracking = build_imported_tracking(samples, *tables)
+    tracking = build_imported_tracking(samples, *frames)
     write_tracking(tracking, out_tsv, out_mqc, IMPORTED_DESCRIPTION)
     return tracking
 
