@@ -23,7 +23,7 @@ import pandas as pd
 
 from .errors import InputError
 from .genus_profile import GenusProfile, ko_profile, normalise_genus
-from .predict import CONFIDENCE_COLUMNS
+from .tables import columns
 
 STATUSES = ("predicted", "no_genus", "no_profile")
 PREDICTION_COLUMNS = [
@@ -139,4 +139,4 @@ def sample_confidence(table: pd.DataFrame, predictions: pd.DataFrame) -> pd.Data
         "n_asvs_predicted": (present & ok[:, None]).sum(axis=0).astype(int),
         "reads_total": total.astype(np.int64),
         "reads_predicted": predicted.astype(np.int64),
-    }, columns=CONFIDENCE_COLUMNS)
+    }, columns=columns("sample_confidence"))

@@ -30,7 +30,6 @@ from gutbrain.report.route_facts import route_facts
 from gutbrain.report.settings import (
     SCHEMA_VERSION,
     SHEET_FIXED_COLUMNS,
-    TRACKING_STEPS,
     Thresholds,
 )
 from gutbrain.report.taxa_facts import (
@@ -47,6 +46,7 @@ from gutbrain.report.verdicts import (
 )
 from gutbrain.report.vocabulary import vocabulary
 from gutbrain.report.wording import diversity_note, diversity_percentile_note
+from gutbrain.tables import TRACKING_STEPS
 
 
 def _metadata(inputs: ReportInputs, sample: str, columns: Sequence[str]) -> list[dict[str, str]]:

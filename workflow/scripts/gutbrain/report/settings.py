@@ -13,10 +13,8 @@ from typing import Any
 import yaml
 
 from gutbrain.errors import InputError
-from gutbrain.tracking import STEPS
 
 SCHEMA_VERSION = "1"
-TRACKING_STEPS = tuple(STEPS)
 SHEET_FIXED_COLUMNS = ("sample", "fq1", "fq2")
 #: A scored synthesis key score below this percentile of the run's scored samples is "low" ...
 LOW_PERCENTILE = 25.0
