@@ -231,13 +231,14 @@ def bare_dada2_script(
 ) -> str:
     """The pipeline's DADA2 steps in one R session (text of an R script): filterAndTrim,
     learnErrors, dada, mergePairs, removeBimeraDenovo, assignTaxonomy, with the parameters of
-    ``config`` (qc.trunc_len, qc.max_ee, qc.trunc_q, qc.min_len, denoise.min_overlap,
-    denoise.seed, taxonomy.min_boot). ``trim_left`` removes fixed-length primers from the read
-    starts in filterAndTrim (truncation lengths then count after the primer, as in the
-    pipeline, where cutadapt removes the primers first). Prints ``asvs: N`` last."""
+    ``config`` (denoise.trunc_len, qc.max_ee, qc.trunc_q, qc.min_len, denoise.min_overlap,
+    denoise.seed, taxonomy.min_boot, taxonomy.seed). ``trim_left`` removes fixed-length
+    primers from the read starts in filterAndTrim (truncation lengths then count after the
+    primer, as in the pipeline, where cutadapt removes the primers first). Prints ``asvs: N``
+    last."""
     qc, den, tax = config["qc"], config["denoise"], config["taxonomy"]
     trunc = [int(t) + int(left) if int(t) else 0
-             for t, left in zip(qc["trunc_len"], trim_left, strict=True)]
+             for t, left in zip(den["trunc_len"], trim_left, strict=True)]
     r_vec = lambda values: "c(" + ", ".join(str(v) for v in values) + ")"  # noqa: E731
     r_chr = lambda values: "c(" + ", ".join(f'"{v}"' for v in values) + ")"  # noqa: E731
     return f"""# Bare DADA2 run written by benchmarks/_common.py: same reads, parameters and
@@ -263,6 +264,7 @@ dd_r <- dada(filt_r, err = err_r, pool = FALSE, multithread = threads)
 merged <- mergePairs(dd_f, filt_f, dd_r, filt_r, minOverlap = {int(den["min_overlap"])})
 seqtab <- makeSequenceTable(merged)
 seqtab <- removeBimeraDenovo(seqtab, method = "consensus", multithread = threads)
+set.seed({int(tax["seed"])})
 tax <- assignTaxonomy(colnames(seqtab), "{reference}", minBoot = {int(tax["min_boot"])},
   outputBootstraps = TRUE, multithread = threads)
 write.table(t(seqtab), file.path("{out}", "bare_seqtab.tsv"), sep = "\\t", quote = FALSE)

@@ -3,9 +3,9 @@
 Reads: the demo (``python -m tools.simulate demo``): the DADA2 package's real sam1/sam2 reads
 and ten simulated gut samples (12 samples, 43,000 read pairs). With ``--reads dada2`` only the real
 sam1/sam2 (3,000 pairs), where fixed start-up costs dominate. Both sides use the parameters of
-config/config.yaml (qc.trunc_len, qc.max_ee, qc.trunc_q, qc.min_len, denoise.min_overlap,
-denoise.seed, taxonomy.min_boot) and the same prepared reference from the pipeline's cache
-(``dada2.fa.gz`` of ``dada2_demo``).
+config/config.yaml (denoise.trunc_len, qc.max_ee, qc.trunc_q, qc.min_len, denoise.min_overlap,
+denoise.seed, taxonomy.min_boot, taxonomy.seed) and the same prepared reference from the
+pipeline's cache (``dada2.fa.gz`` of ``dada2_demo``).
 
 Setup (not timed): the reference is prepared once into benchmarks/output/overhead/cache by the
 pipeline itself, and the primers are removed once by the pipeline's cutadapt rule for the bare

@@ -250,7 +250,7 @@ def run_qiime2(root: Path, sheet: Path, cache: Path, classifier: Path) -> dict:
     qc, den = config["qc"], config["denoise"]
     left_f, left_r = primer_lengths()
     trunc_f, trunc_r = (int(t) + left if int(t) else 0
-                        for t, left in zip(qc["trunc_len"], (left_f, left_r), strict=True))
+                        for t, left in zip(den["trunc_len"], (left_f, left_r), strict=True))
     script = out / "qiime2.sh"
     script.write_text(f"""set -euo pipefail
 cd {out}

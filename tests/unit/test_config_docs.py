@@ -34,7 +34,7 @@ def test_shipped_config_is_valid(repo, schema):
         (["qc", "maxee"], [2, 2], "'maxee' was unexpected", "['qc']"),
         (["taxonomy", "min_boot"], 500, "500", "['taxonomy']['min_boot']"),
         (["denoise", "method"], "deblur", "deblur", "['denoise']['method']"),
-        (["qc", "trunc_len"], "230", "230", "['qc']['trunc_len']"),
+        (["denoise", "trunc_len"], "230", "230", "['denoise']['trunc_len']"),
     ],
 )
 def test_config_typos_are_named(repo, schema, path, value, fragment, where):

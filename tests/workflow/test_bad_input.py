@@ -194,15 +194,22 @@ def test_config_mistake_names_the_key(base_reads, tmp_path):
     require_tools()
     fq1, fq2 = _copy_pair(base_reads, "mock1", tmp_path)
     sheet = _sheet(tmp_path, [("mock1", fq1, fq2)])
-    text = _fails(tmp_path, sheet, "-n", **{"qc.trunc_len": "230"})
-    assert "Error validating config file" in text and "instance['qc']['trunc_len']" in text
+    text = _fails(tmp_path, sheet, "-n", **{"denoise.trunc_len": "230"})
+    assert "Error validating config file" in text and "instance['denoise']['trunc_len']" in text
 
 
-def test_moved_config_key_says_where_it_went(base_reads, tmp_path):
+@pytest.mark.parametrize(
+    ("old", "value", "new"),
+    [
+        ("report.reference_cohort", "previous.tsv", "input.reference_cohort"),
+        ("qc.trunc_len", [240, 160], "denoise.trunc_len"),
+    ],
+)
+def test_moved_config_key_says_where_it_went(base_reads, tmp_path, old, value, new):
     fq1, fq2 = _copy_pair(base_reads, "mock1", tmp_path)
     sheet = _sheet(tmp_path, [("mock1", fq1, fq2)])
-    text = _fails(tmp_path, sheet, "-n", **{"report.reference_cohort": "previous.tsv"})
-    assert "report.reference_cohort has moved to input.reference_cohort" in text
+    text = _fails(tmp_path, sheet, "-n", **{old: value})
+    assert f"config key {old} has moved to {new}" in text
 
 
 def test_unknown_taxonomy_reference_is_named(base_reads, tmp_path):

@@ -27,11 +27,30 @@ from gutbrain.samples import (  # noqa: E402
     sample_runs,
 )
 
-if "reference_cohort" in (config.get("report") or {}):
-    raise WorkflowError(
-        "config key report.reference_cohort has moved to input.reference_cohort (the report "
-        "section holds settings only; input files are under input:). Move the line there."
-    )
+# Keys that moved to the section of the step that uses them: (old section, key) -> new place
+# and why. A config that still has one stops here, before validation, saying where it went.
+MOVED_KEYS = {
+    ("report", "reference_cohort"): (
+        "input.reference_cohort",
+        "the report section holds settings only; input files are under input:",
+    ),
+    ("qc", "trunc_len"): (
+        "denoise.trunc_len",
+        "only DADA2's filterAndTrim truncates reads to a fixed length",
+    ),
+}
+
+
+def _stop_on_moved_keys():
+    for (section, key), (new_place, why) in MOVED_KEYS.items():
+        if key in (config.get(section) or {}):
+            raise WorkflowError(
+                f"config key {section}.{key} has moved to {new_place} ({why}). "
+                "Move the line there."
+            )
+
+
+_stop_on_moved_keys()
 
 
 def _coerce_config():

@@ -136,6 +136,18 @@ def dada2_classify_inputs(wildcards=None):
     return inputs
 
 
+def dada2_classify_params():
+    """The classifier's settings (taxonomy.min_boot, taxonomy.seed) when DADA2 classifies in the
+    denoising job; none otherwise, so that they do not rerun a denoising job that does not use
+    them."""
+    if not CLASSIFY_IN_DENOISE:
+        return {}
+    return {
+        "min_boot": config["taxonomy"]["min_boot"],
+        "taxonomy_seed": config["taxonomy"]["seed"],
+    }
+
+
 def denoise_outputs(method):
     """Outputs of a denoising job (method dada2 or unoise3): table, tracking and, with DADA2
     taxonomy, the classifications by sequence."""
@@ -172,21 +184,21 @@ def classified_by_sequence(method=None):
     return f"{RESULTS}/asv/{method or config['denoise']['method']}/taxonomy_by_sequence.tsv"
 
 
-def _read_pair(key, default):
-    """[R1, R2] values of a qc key set per read (one value given serves both reads)."""
-    values = list(config["qc"].get(key, default))
+def _read_pair(section, key):
+    """[R1, R2] values of a key set per read (one value given serves both reads)."""
+    values = list(config[section][key])
     return values + values[-1:] if len(values) == 1 else values
 
 
 def dada2_trunc_len():
-    """truncLen pair for DADA2 (qc.trunc_len)."""
-    return _read_pair("trunc_len", [0, 0])
+    """truncLen pair for DADA2 (denoise.trunc_len)."""
+    return _read_pair("denoise", "trunc_len")
 
 
 def max_expected_errors():
     """Maximum expected errors [R1, R2] (qc.max_ee): DADA2's maxEE; vsearch filters the merged
     reads of UNOISE3 with their sum."""
-    return _read_pair("max_ee", [2, 2])
+    return _read_pair("qc", "max_ee")
 
 
 def dada2_read_params():

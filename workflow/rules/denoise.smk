@@ -24,6 +24,7 @@ rule dada2_denoise:
         runtime=scaled(120),
     params:
         **dada2_read_params(),
+        **dada2_classify_params(),
         samples=SAMPLES,
         runs=dada2_runs(),
         trunc_len=dada2_trunc_len(),
@@ -33,7 +34,6 @@ rule dada2_denoise:
         pool=config["denoise"]["pool"],
         seed=config["denoise"]["seed"],
         min_overlap=config["denoise"]["min_overlap"],
-        min_boot=config["taxonomy"]["min_boot"],
         scratch=lambda wc, output: os.path.join(
             os.path.dirname(output.seqtab), "filtered"
         ),
@@ -65,11 +65,10 @@ rule unoise_denoise:
         mem_mb=scaled(4000),
         runtime=scaled(120),
     params:
+        **dada2_classify_params(),
         samples=SAMPLES,
         minsize=config["denoise"]["unoise_minsize"],
         alpha=config["denoise"]["unoise_alpha"],
-        min_boot=config["taxonomy"]["min_boot"],
-        seed=config["denoise"]["seed"],
     script:
         "../scripts/unoise_denoise.py"
 

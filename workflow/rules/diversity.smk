@@ -22,6 +22,6 @@ rule diversity:
         mem_mb=scaled(4000),
         runtime=scaled(60),
     params:
-        seed=config["denoise"]["seed"],
+        seed=config["diversity"]["seed"],
     script:
         "../scripts/diversity.py"

@@ -25,7 +25,7 @@ if not CLASSIFY_IN_DENOISE:
             runtime=scaled(120),
         params:
             min_boot=config["taxonomy"]["min_boot"],
-            seed=config["denoise"]["seed"],
+            seed=config["taxonomy"]["seed"],
         script:
             "../scripts/dada2_assign_taxonomy.R"
 

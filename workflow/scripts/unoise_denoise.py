@@ -15,7 +15,7 @@ if "taxonomy" in snakemake.output.keys():
         reference=snakemake.input.reference,
         species=snakemake.input.get("species", ""),
         min_boot=p.min_boot,
-        seed=p.seed,
+        seed=p.taxonomy_seed,
         threads=snakemake.threads,
     )
     classify = (settings, snakemake.output.taxonomy)

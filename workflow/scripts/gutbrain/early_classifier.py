@@ -29,7 +29,7 @@ SCRIPT = Path(__file__).resolve().parents[1] / "dada2_classify_early.R"
 
 @dataclass(frozen=True)
 class Dada2Settings:
-    """The classifier's reference and settings (config keys taxonomy.*, denoise.seed)."""
+    """The classifier's reference and settings (config keys taxonomy.*, including taxonomy.seed)."""
 
     reference: str
     species: str  # "" when the reference has no species file

@@ -45,7 +45,7 @@ def make_asv_outputs(
             f"no ASV left in the whole run ({summary['asvs_in']} sequences from the denoiser in "
             f"{seqtab_path}; {summary['removed_length']} outside denoise.min_length/max_length, "
             f"{summary['removed_abundance']} below denoise.min_abundance). Check the primers "
-            f"(qc.primers), truncation (qc.trunc_len) and read_tracking counts in the logs."
+            f"(qc.primers), truncation (denoise.trunc_len) and read_tracking counts in the logs."
         )
     write_asv_outputs(table, sequences, tsv, fasta, biom_path)
     if classified is not None:
