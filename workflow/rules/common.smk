@@ -77,9 +77,9 @@ validate(config, schema="../schemas/config.schema.yaml")
 RESULTS = "results"
 
 
-def published(name):
-    """Path of a published table (declared once in gutbrain.tables)."""
-    return _published(name, RESULTS)
+def published(name, **fields):
+    """Path of a published table (declared once in gutbrain.tables), its {fields} filled in."""
+    return _published(name, RESULTS, **fields)
 
 
 CACHE = config["references"].get("cache_dir", ".cache/references").rstrip("/")

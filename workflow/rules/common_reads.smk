@@ -52,7 +52,7 @@ def prepare_outputs(paired):
     }
     if config["denoise"]["method"] == "unoise3":
         outputs["uniques"] = temp(f"{RESULTS}/asv/unoise3/uniques/{{sample}}.fasta")
-        outputs["counts"] = f"{RESULTS}/asv/unoise3/counts/{{sample}}.tsv"
+        outputs["counts"] = published("prepare_counts", sample="{sample}")
     else:
         outputs["r1"] = temp(f"{RESULTS}/qc/trimmed/{{sample}}_R1.fastq.gz")
         if paired:
@@ -112,12 +112,12 @@ def cutadapt_primer_args(wildcards):
 
 def denoise_seqtab():
     """Sequence table written by the configured denoiser."""
-    return f"{RESULTS}/asv/{config['denoise']['method']}/seqtab.tsv"
+    return published("seqtab", method=config["denoise"]["method"])
 
 
 def denoise_tracking():
     """Per-sample read counts written by the configured denoiser."""
-    return f"{RESULTS}/asv/{config['denoise']['method']}/tracking.tsv"
+    return published("denoise_tracking", method=config["denoise"]["method"])
 
 
 # With DADA2 taxonomy, the denoising job classifies too (DADA2: in its R session; UNOISE3: in an
@@ -152,8 +152,8 @@ def denoise_outputs(method):
     """Outputs of a denoising job (method dada2 or unoise3): table, tracking and, with DADA2
     taxonomy, the classifications by sequence."""
     outputs = {
-        "seqtab": f"{RESULTS}/asv/{method}/seqtab.tsv",
-        "tracking": f"{RESULTS}/asv/{method}/tracking.tsv",
+        "seqtab": published("seqtab", method=method),
+        "tracking": published("denoise_tracking", method=method),
     }
     if CLASSIFY_IN_DENOISE:
         outputs["taxonomy"] = classified_by_sequence(method)
@@ -172,16 +172,16 @@ def asv_table_outputs():
         "table": published("asv_table"),
         "fasta": f"{RESULTS}/asv/asv_seqs.fasta",
         "biom": f"{RESULTS}/asv/asv_table.biom",
-        "summary": f"{RESULTS}/asv/asv_filter_summary.tsv",
+        "summary": published("asv_filter_summary"),
     }
     if CLASSIFY_IN_DENOISE:
-        outputs["assignments"] = f"{RESULTS}/taxonomy/dada2/assignments.tsv"
+        outputs["assignments"] = published("assignments", method="dada2")
     return outputs
 
 
 def classified_by_sequence(method=None):
     """DADA2 classifications by sequence, written by the denoising job."""
-    return f"{RESULTS}/asv/{method or config['denoise']['method']}/taxonomy_by_sequence.tsv"
+    return published("classified_by_sequence", method=method or config["denoise"]["method"])
 
 
 def _read_pair(section, key):

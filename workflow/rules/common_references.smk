@@ -214,8 +214,8 @@ def function_outputs():
     base = f"{RESULTS}/function"
     return {
         "hits": f"{base}/reference_hits.tsv",
-        "predictions": f"{base}/asv_predictions.tsv",
-        "asv_ko": f"{base}/asv_ko_copies.tsv",
+        "predictions": published("asv_predictions"),
+        "asv_ko": published("asv_ko_copies"),
         "ko_abundance": published("ko_abundance"),
         "ec_abundance": published("ec_abundance"),
         "contributions": published("ko_contributions"),

@@ -44,7 +44,7 @@ def unoise_count_files():
     """Per-sample merge/filter counts of the UNOISE3 path (none for DADA2)."""
     if config["denoise"]["method"] != "unoise3":
         return []
-    return expand(f"{RESULTS}/asv/unoise3/counts/{{sample}}.tsv", sample=SAMPLES)
+    return expand(published("prepare_counts", sample="{sample}"), sample=SAMPLES)
 
 
 def provenance_inputs(wildcards=None):
@@ -115,7 +115,7 @@ def report_inputs(wildcards=None):
         "module_catalog": repo_file(config["function"]["catalog"]),
         "marker_catalog": repo_file(config["function"]["markers"]),
         "compounds": repo_file("resources/compounds.yaml"),
-        **{f"pcoa_{m}": f"{RESULTS}/diversity/pcoa_{m}.tsv" for m in BETA_METRICS},
+        **{f"pcoa_{m}": published("pcoa", metric=m) for m in BETA_METRICS},
         **reference_cohort_input(),
         "samples": report_sample_sheet(),
     }

@@ -51,7 +51,7 @@ rule unoise_denoise:
         uniques=expand(
             f"{RESULTS}/asv/unoise3/uniques/{{sample}}.fasta", sample=SAMPLES
         ),
-        counts=expand(f"{RESULTS}/asv/unoise3/counts/{{sample}}.tsv", sample=SAMPLES),
+        counts=expand(published("prepare_counts", sample="{sample}"), sample=SAMPLES),
     output:
         **denoise_outputs("unoise3"),
     log:

@@ -10,7 +10,7 @@ rule diversity:
         alpha=published("alpha"),
         rarefaction=f"{RESULTS}/diversity/rarefaction.json",
         beta=expand(f"{RESULTS}/diversity/beta_{{metric}}.tsv", metric=BETA_METRICS),
-        pcoa=expand(f"{RESULTS}/diversity/pcoa_{{metric}}.tsv", metric=BETA_METRICS),
+        pcoa=expand(published("pcoa", metric="{metric}"), metric=BETA_METRICS),
     log:
         "logs/diversity/diversity.log",
     benchmark:

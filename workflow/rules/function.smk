@@ -190,8 +190,8 @@ rule score_modules:
     # contributions, marker genes.
     input:
         ko_abundance=published("ko_abundance"),
-        asv_ko=f"{RESULTS}/function/asv_ko_copies.tsv",
-        predictions=f"{RESULTS}/function/asv_predictions.tsv",
+        asv_ko=published("asv_ko_copies"),
+        predictions=published("asv_predictions"),
         contributions=published("ko_contributions"),
         table=published("asv_table_filtered"),
         taxonomy=published("asv_taxonomy"),

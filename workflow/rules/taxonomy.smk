@@ -12,7 +12,7 @@ if not CLASSIFY_IN_DENOISE:
             reference=prepared_reference("dada2"),
             species=species_reference,
         output:
-            f"{RESULTS}/taxonomy/dada2/assignments.tsv",
+            published("assignments", method="dada2"),
         log:
             "logs/taxonomy/dada2_assign_taxonomy.log",
         benchmark:
@@ -36,7 +36,7 @@ rule sintax_assign_taxonomy:
         fasta=f"{RESULTS}/asv/asv_seqs.fasta",
         reference=prepared_reference("sintax"),
     output:
-        f"{RESULTS}/taxonomy/sintax/assignments.tsv",
+        published("assignments", method="sintax"),
     log:
         "logs/taxonomy/sintax_assign_taxonomy.log",
     benchmark:
@@ -58,12 +58,12 @@ rule filter_taxonomy:
     # One taxonomy table for both classifiers; off-target ASVs removed from the table used
     # downstream and counted.
     input:
-        assignments=f"{RESULTS}/taxonomy/{config['taxonomy']['method']}/assignments.tsv",
+        assignments=published("assignments", method=config["taxonomy"]["method"]),
         table=published("asv_table"),
     output:
         taxonomy=published("asv_taxonomy"),
         table=published("asv_table_filtered"),
-        summary=f"{RESULTS}/taxonomy/off_target_summary.tsv",
+        summary=published("off_target_summary"),
     log:
         "logs/taxonomy/filter_taxonomy.log",
     benchmark:

@@ -8,6 +8,7 @@ import biom
 import dnaio
 import pandas as pd
 
+from gutbrain import tables
 from gutbrain.errors import InputError
 from gutbrain.io import atomic_path, write_tsv
 
@@ -39,7 +40,7 @@ def assignments_by_asv(by_sequence: str, asv_fasta: str, out: str) -> pd.DataFra
 
     Sequences removed by the ASV filters are dropped; every ASV must have a classification.
     """
-    table = pd.read_csv(by_sequence, sep="\t", dtype=str, keep_default_na=False)
+    table = tables.read("classified_by_sequence", by_sequence, dtype=str, keep_default_na=False)
     table["sequence"] = table["sequence"].str.upper()
     table = table.drop_duplicates("sequence").set_index("sequence")
     with dnaio.open(asv_fasta) as reader:

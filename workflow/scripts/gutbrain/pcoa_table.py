@@ -9,9 +9,10 @@ from pathlib import Path
 
 import pandas as pd
 
+from gutbrain import tables
 from gutbrain.errors import InputError
 
-PCOA_AXES = ("PC1", "PC2", "PC3")
+PCOA_AXES = tables.TABLES["pcoa"].columns[1:]
 
 
 def format_pcoa_tsv(
@@ -62,9 +63,5 @@ def read_pcoa_tsv(path: str | os.PathLike[str]) -> tuple[pd.DataFrame, pd.Series
                     ) from err
         elif key == "note":
             note = value.strip()
-    coords = pd.read_csv(path, sep="\t", skiprows=n_header, dtype={"sample": str},
-                         keep_default_na=False)
-    missing = [c for c in ("sample",) + PCOA_AXES if c not in coords.columns]
-    if missing:
-        raise InputError(f"{path}: missing columns {missing}; rerun the diversity step")
+    coords = tables.read("pcoa", path, skiprows=n_header, keep_default_na=False)
     return coords, pd.Series(proportions, dtype=float), note

@@ -4,7 +4,11 @@ columns in written order and which of them are numbers.
 The rule files take paths from here (``published(name)`` in ``common.smk``), the modules that
 write a table take its columns from here, and the report reads with the same declaration
 (:mod:`gutbrain.report.inputs`). Wide tables (one column per sample) declare their ID column
-only. Imported while Snakemake parses the workflow: standard library only.
+only. Besides the tables the pages read, the tables that pass between steps are declared too
+(the denoisers' sequence tables and counts, the classifiers' output, the per-ASV predictions),
+so that every table under ``results/`` has one declaration. A path may hold ``{fields}``
+(``{method}``, ``{sample}``), given to :func:`published`. Imported while Snakemake parses the
+workflow: standard library only.
 """
 
 from __future__ import annotations
@@ -17,7 +21,8 @@ class Table:
     """A published TSV: ``path`` relative to the results folder; ``columns`` in written order
     (for a wide table, its ID column: the samples follow); ``numeric`` the number columns;
     ``required`` the columns a reader cannot do without (default: all of ``columns``);
-    ``ids`` the columns always read as text (default: the first column)."""
+    ``ids`` the columns always read as text (default: the first column); ``extensible``: the
+    writer may add columns to the declared ones (by method or by what a tool assigned)."""
 
     name: str
     path: str
@@ -26,6 +31,7 @@ class Table:
     wide: bool = False
     required: tuple[str, ...] | None = None
     ids: tuple[str, ...] | None = None
+    extensible: bool = False
 
     @property
     def needed(self) -> tuple[str, ...]:
@@ -61,6 +67,10 @@ _DECLARED = (
           numeric=("observed_asvs", "shannon", "simpson", "faith_pd", "rarefaction_depth",
                    "reads", "observed_asvs_unrarefied"),
           required=("sample", "observed_asvs", "shannon", "simpson")),
+    # Principal coordinates of one beta metric, after '#' lines (proportion explained, note):
+    # gutbrain.pcoa_table.
+    Table("pcoa", "diversity/pcoa_{metric}.tsv", ("sample", "PC1", "PC2", "PC3"),
+          numeric=("PC1", "PC2", "PC3")),
     Table("ko_abundance", "function/ko_abundance.tsv", ("ko",), wide=True),
     Table("ec_abundance", "function/ec_abundance.tsv", ("ec",), wide=True),
     Table("ko_contributions", "function/ko_contributions.tsv",
@@ -96,6 +106,41 @@ _DECLARED = (
           ("sample", "route", "genus", "carrier_fraction", "share"),
           numeric=("carrier_fraction", "share")),
     Table("provenance", "provenance.tsv", ("name", "kind", "version", "source", "sha256", "date")),
+    # Tables between steps. A denoiser's sequence table: ``sequence`` then one count column per
+    # sample (written by dada2_denoise.R or gutbrain.steps.denoise).
+    Table("seqtab", "asv/{method}/seqtab.tsv", ("sequence",), wide=True),
+    # A denoiser's read counts per sample. DADA2 writes every column; UNOISE3 writes sample,
+    # denoised and nonchimeric (its merged and filtered counts are per sample: prepare_counts).
+    Table("denoise_tracking", "asv/{method}/tracking.tsv",
+          ("sample", "filtered", "denoised", "merged", "nonchimeric"),
+          numeric=("filtered", "denoised", "merged", "nonchimeric"),
+          required=("sample", "denoised", "nonchimeric"), extensible=True),
+    # One sample's UNOISE3 preparation counts (gutbrain.unoise.prepare_sample; no pandas there).
+    Table("prepare_counts", "asv/unoise3/counts/{sample}.tsv", ("sample", "merged", "filtered"),
+          numeric=("merged", "filtered")),
+    Table("asv_filter_summary", "asv/asv_filter_summary.tsv",
+          ("asvs_in", "removed_length", "removed_abundance", "reads_removed", "asvs_out"),
+          numeric=("asvs_in", "removed_length", "removed_abundance", "reads_removed", "asvs_out"),
+          ids=()),
+    # A classifier's output: DADA2's has a header (asv_id, the ranks it assigned, boot_<rank>);
+    # SINTAX's is vsearch's headerless --tabbedout, read by gutbrain.taxonomy.from_sintax.
+    Table("assignments", "taxonomy/{method}/assignments.tsv", ("asv_id",), extensible=True),
+    # DADA2's classifications by sequence, when the denoising job classifies (sequence, ranks,
+    # boot_<rank>); build_asv_table keys them by ASV ID into assignments.
+    Table("classified_by_sequence", "asv/{method}/taxonomy_by_sequence.tsv", ("sequence",),
+          extensible=True),
+    # Reads per sample and ASVs of each taxonomy status (kept, off_target:...): status, asvs,
+    # then one column per sample.
+    Table("off_target_summary", "taxonomy/off_target_summary.tsv", ("status", "asvs"),
+          wide=True),
+    # Per-ASV predictions of the function step. Every method writes asv_id, copies_16s and
+    # status; the nearest-genome and PICRUSt2 methods add their hits' columns
+    # (gutbrain.predict.predict_asv_traits, gutbrain.picrust2.to_asv_predictions), the genus
+    # method its genus columns (gutbrain.genus_predict).
+    Table("asv_predictions", "function/asv_predictions.tsv", ("asv_id", "copies_16s", "status"),
+          numeric=("copies_16s",), extensible=True),
+    # Predicted KO copies per ASV: asv_id then one column per KO.
+    Table("asv_ko_copies", "function/asv_ko_copies.tsv", ("asv_id",), extensible=True),
     Table("comparisons", "compare/comparisons.tsv",
           ("contrast", "family", "feature", "label", "n_test", "n_reference", "median_test",
            "median_reference", "effect", "ci_low", "ci_high", "effect_unit", "p", "q",
@@ -111,9 +156,10 @@ _DECLARED = (
 TABLES: dict[str, Table] = {t.name: t for t in _DECLARED}
 
 
-def published(name: str, results: str = "results") -> str:
-    """The path of published table ``name`` under the ``results`` folder."""
-    return f"{results}/{TABLES[name].path}"
+def published(name: str, results: str = "results", **fields: str) -> str:
+    """The path of published table ``name`` under the ``results`` folder, its ``{fields}``
+    filled in (e.g. ``method="dada2"``; ``sample="{sample}"`` keeps a Snakemake wildcard)."""
+    return f"{results}/{TABLES[name].path.format(**fields)}"
 
 
 def read(name: str, path, **options):

@@ -27,11 +27,12 @@ from typing import TYPE_CHECKING
 import dnaio
 
 from .io import atomic_path, write_rows
+from .tables import TABLES
 
 if TYPE_CHECKING:
     import pandas as pd
 
-PREPARE_COLUMNS = ["sample", "merged", "filtered"]
+PREPARE_COLUMNS = list(TABLES["prepare_counts"].columns)
 """Columns of a sample's UNOISE3 preparation counts (``counts/<sample>.tsv``)."""
 
 _MERGED = re.compile(r"^\s*(\d+)\s+Merged\b", re.M)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from gutbrain import tables
 from gutbrain.asv import AsvFilter, build_asv_table
 from gutbrain.asv_outputs import write_asv_outputs
 from gutbrain.errors import InputError
@@ -16,10 +17,7 @@ from gutbrain.io import write_tsv
 
 def read_seqtab(path: str) -> pd.DataFrame:
     """Read a denoiser's sequence table (column ``sequence`` then one count column per sample)."""
-    table = pd.read_csv(path, sep="\t", dtype={"sequence": str})
-    if "sequence" not in table.columns:
-        raise InputError(f"{path}: first column must be 'sequence'")
-    table = table.set_index("sequence")
+    table = tables.read("seqtab", path).set_index("sequence")
     return table.astype("int64")
 
 
@@ -39,7 +37,7 @@ def make_asv_outputs(
     denoising job; they are keyed by the ASV IDs given here
     (:func:`gutbrain.asv_outputs.assignments_by_asv`), in this job rather than one more."""
     table, sequences, summary = build_asv_table(read_seqtab(seqtab_path), filt, id_scheme)
-    write_tsv(pd.DataFrame([summary]), summary_path)
+    write_tsv(pd.DataFrame([summary], columns=tables.columns("asv_filter_summary")), summary_path)
     if table.empty:
         raise InputError(
             f"no ASV left in the whole run ({summary['asvs_in']} sequences from the denoiser in "

@@ -299,8 +299,8 @@ def score(
     abundance = tables.read("ko_abundance", ko_abundance_tsv).set_index("ko")
     scores = score_modules(abundance, modules, min_coverage)
     write_tsv(scores, out["scores"])
-    asv_ko = pd.read_csv(asv_ko_tsv, sep="\t", dtype={"asv_id": str}).set_index("asv_id")
-    preds = pd.read_csv(predictions, sep="\t", dtype={"asv_id": str}).set_index("asv_id")
+    asv_ko = tables.read("asv_ko_copies", asv_ko_tsv).set_index("asv_id")
+    preds = tables.read("asv_predictions", predictions).set_index("asv_id")
     table = read_asv_table(asv_table)
     predicted = [a for a in table.index if a in asv_ko.index]
     # Copy-number-normalised ASV abundances, so shares agree with ko_abundance.tsv.

@@ -20,6 +20,7 @@ from pathlib import Path
 import dnaio
 import pandas as pd
 
+from gutbrain import tables
 from gutbrain.debian_package import read_member
 from gutbrain.errors import InputError
 from gutbrain.io import atomic_path, write_tsv
@@ -226,9 +227,9 @@ def prepare_taxonomy_reference(
 
 def collect_provenance(paths: Iterable[str | Path], out: str | Path) -> pd.DataFrame:
     """Concatenate provenance files into one sorted table."""
-    tables = [pd.read_csv(p, sep="\t", dtype=str, keep_default_na=False) for p in paths]
+    parts = [tables.read("provenance", p, dtype=str, keep_default_na=False) for p in paths]
     table = (
-        pd.concat(tables, ignore_index=True) if tables else pd.DataFrame(columns=PROVENANCE_COLUMNS)
+        pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=PROVENANCE_COLUMNS)
     )
     table = table[PROVENANCE_COLUMNS].drop_duplicates().sort_values(["kind", "name", "source"])
     write_tsv(table.reset_index(drop=True), out)

@@ -65,7 +65,7 @@ def track_reads(
     the primer check's verdicts (``primer_check``, ``primer_check.tsv``).
     """
     prep = (
-        pd.concat([pd.read_csv(p, sep="\t", dtype={"sample": str}) for p in prepare])
+        pd.concat([tables.read("prepare_counts", p) for p in prepare])
         if prepare
         else None
     )
@@ -73,7 +73,7 @@ def track_reads(
     tracking = build_tracking(
         samples,
         [read_cutadapt_counts(path) for path in cutadapt],
-        pd.read_csv(denoise, sep="\t", dtype={"sample": str}),
+        tables.read("denoise_tracking", denoise),
         prep,
         final,
         read_primer_verdicts(primer_check, samples),

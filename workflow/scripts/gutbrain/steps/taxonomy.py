@@ -10,6 +10,7 @@ from collections.abc import Iterable
 
 import pandas as pd
 
+from gutbrain import tables
 from gutbrain.asv import read_asv_table
 from gutbrain.io import write_tsv
 from gutbrain.taxonomy import finalize, from_dada2, from_sintax, off_target_summary
@@ -20,13 +21,7 @@ def read_assignments(path: str, method: str, cutoff: float) -> pd.DataFrame:
     :func:`gutbrain.taxonomy.from_dada2`/:func:`~gutbrain.taxonomy.from_sintax`."""
     if method == "dada2":
         return from_dada2(
-            pd.read_csv(
-                path,
-                sep="\t",
-                dtype={"asv_id": str},
-                keep_default_na=False,
-                na_values=["NA"],
-            )
+            tables.read("assignments", path, keep_default_na=False, na_values=["NA"])
         )
     with open(path, encoding="utf-8") as handle:
         return from_sintax(handle, cutoff, path)
