@@ -181,7 +181,9 @@ def asv_table_outputs():
 
 def classified_by_sequence(method=None):
     """DADA2 classifications by sequence, written by the denoising job."""
-    return published("classified_by_sequence", method=method or config["denoise"]["method"])
+    return published(
+        "classified_by_sequence", method=method or config["denoise"]["method"]
+    )
 
 
 def _read_pair(section, key):
