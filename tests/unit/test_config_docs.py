@@ -57,6 +57,19 @@ def test_config_typos_are_named(repo, schema, path, value, fragment, where):
     assert fragment in str(err.value) and f"On instance{where}" in str(err.value)
 
 
+def test_seeds_default_from_the_schema_when_a_config_predates_them(repo):
+    """A config written before taxonomy.seed and the diversity section validates, and the
+    schema fills in both seeds (100, as denoise.seed seeded them before)."""
+    from snakemake.utils import validate
+
+    config = yaml.safe_load((repo / "config/config.yaml").read_text())
+    del config["diversity"], config["taxonomy"]["seed"]
+    validate(config, str(repo / "workflow/schemas/config.schema.yaml"))
+    assert config["diversity"]["seed"] == 100
+    assert config["taxonomy"]["seed"] == 100
+    assert config["denoise"]["trunc_len"] == [230, 160]
+
+
 def test_every_key_documented_and_described(repo, schema):
     readme = (repo / "config/README.md").read_text()
     for key in _keys(schema["properties"]):
