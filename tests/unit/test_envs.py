@@ -9,10 +9,11 @@ that the time of a run is fully accounted for.
 from __future__ import annotations
 
 import ast
+import os
 import re
-import subprocess
 import sys
-from dataclasses import dataclass, replace
+import tempfile
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -59,19 +60,16 @@ BROUGHT_BY = {
 PY_COMMANDS = {"vsearch", "cutadapt", "mafft", "FastTree", "Rscript", "multiqc"}
 
 PIN = re.compile(r"^[A-Za-z0-9_.\-]+=[0-9][0-9A-Za-z_.+\-]*$")
-# `rule name:`, `checkpoint name:` or `use rule base as name with:` (a variant of a rule of the
-# same file: the directives of its `with:` block replace the base rule's).
-RULE_START = re.compile(
-    r"^([ \t]*)(?:(?:rule|checkpoint)\s+(\w+)|use\s+rule\s+(\w+)\s+as\s+(\w+)\s+with)\s*:",
-    re.M,
+# A rule's name in a rule file: `rule name:`, `checkpoint name:` or `use rule base as name with:`.
+RULE_NAME = re.compile(
+    r"^[ \t]*(?:(?:rule|checkpoint)\s+(\w+)|use\s+rule\s+\w+\s+as\s+(\w+)\s+with)\s*:", re.M
 )
-STRING = re.compile(r'"((?:[^"\\]|\\.)*)"')
 
 
 @dataclass(frozen=True)
 class Rule:
-    """One rule of a rule file: name, file, conda env path (or None), shell text, script path,
-    benchmark file (or None) and log file (or None)."""
+    """One rule as Snakemake reads it: name, rule file, conda env path (or None), shell text,
+    script path, benchmark file (or None) and log file (or None)."""
 
     name: str
     path: Path
@@ -82,51 +80,85 @@ class Rule:
     log: str | None = None
 
 
-def _directive(body: str, name: str) -> str:
-    """Text of a directive (same line and the more-indented lines after it), or ''."""
-    match = re.search(rf"^(\s+){name}:(.*)$", body, re.M)
-    if not match:
-        return ""
-    indent = len(match.group(1))
-    lines = [match.group(2)]
-    for line in body[match.end() :].splitlines()[1:]:
-        if line.strip() and len(line) - len(line.lstrip()) <= indent:
-            break
-        lines.append(line)
-    return "\n".join(lines)
+#: Rules that only name the run's targets (Snakefile, workflow/Snakefile): no job of their own.
+TARGET_RULES = {"all", "default"}
+
+#: Configurations that together make every rule exist (rules in `if` blocks depend on the
+#: functional method, the classifier and the entry point): overrides of the shipped config.
+CONFIGURATIONS = {
+    "genus_profile": {},
+    "nearest": {"function.method": "nearest"},
+    "picrust2": {"function.method": "picrust2"},
+    "sintax": {"function.method": "nearest", "taxonomy.method": "sintax"},
+    "asv_table": {"function.method": "nearest", "input.asv_table": "table.tsv",
+                  "input.asv_seqs": "seqs.fasta", "samples": ""},
+}
 
 
-def parse_rules(path: Path) -> list[Rule]:
-    """Rules of one .smk file (also those inside ``if`` blocks and ``use rule`` variants) with
-    their conda, shell and script directives (string literals)."""
-    text = path.read_text()
-    starts = list(RULE_START.finditer(text))
-    rules: dict[str, Rule] = {}
-    for i, start in enumerate(starts):
-        end = starts[i + 1].start() if i + 1 < len(starts) else len(text)
-        body = text[start.end() : end]
-        # The rule ends at the next statement indented no deeper than the rule keyword.
-        indent = len(start.group(1).expandtabs())
-        top = re.search(rf"^[ \t]{{0,{indent}}}\S", body, re.M)
-        body = body[: top.start()] if top else body
-        found = {
-            key: STRING.findall(_directive(body, key))
-            for key in ("conda", "script", "shell", "benchmark", "log")
-        }
-        directives = {key: values[0] for key, values in found.items() if values}
-        if found["shell"]:
-            directives["shell"] = "".join(found["shell"])
-        name, base = start.group(2) or start.group(4), start.group(3)
-        if base:
-            assert base in rules, f"{path.name}: use rule {base}: no such rule before it"
-        rule = rules[base] if base else Rule(name, path, None, "", None)
-        rules[name] = replace(rule, name=name, **directives)
-    return list(rules.values())
+def snakemake_rules(folder: Path, overrides: dict) -> list[Rule]:
+    """The rules Snakemake's API reads from the workflow with the shipped config and
+    ``overrides`` (dotted keys), run in ``folder`` (tiny sheet and ASV table there)."""
+    from snakemake.api import SnakemakeApi
+    from snakemake.settings.types import (
+        ConfigSettings,
+        OutputSettings,
+        ResourceSettings,
+        StorageSettings,
+        WorkflowSettings,
+    )
+
+    config = yaml.safe_load((REPO / "config" / "config.yaml").read_text())
+    config["samples"] = str(folder / "samples.tsv")
+    config["references"]["cache_dir"] = str(folder / "cache")
+    for key, value in overrides.items():
+        node, *path = config, *key.split(".")
+        for part in path[:-1]:
+            node = node[part]
+        node[path[-1]] = str(folder / value) if value.endswith((".tsv", ".fasta")) else value
+    configfile = folder / f"config_{len(list(folder.glob('config_*')))}.yaml"
+    configfile.write_text(yaml.safe_dump(config))
+    cwd = os.getcwd()
+    try:
+        with SnakemakeApi(OutputSettings()) as api:
+            workflow = api.workflow(
+                resource_settings=ResourceSettings(),
+                config_settings=ConfigSettings(configfiles=[configfile]),
+                storage_settings=StorageSettings(),
+                workflow_settings=WorkflowSettings(),
+                snakefile=REPO / "Snakefile",
+                workdir=folder,
+            )._workflow
+            return [
+                Rule(
+                    rule.name,
+                    Path(rule.snakefile),
+                    rule.conda_env,
+                    rule.shellcmd or "",
+                    rule.script,
+                    str(rule.benchmark) if rule.benchmark else None,
+                    str(rule.log[0]) if rule.log else None,
+                )
+                for rule in workflow.rules
+                if rule.name not in TARGET_RULES
+            ]
+    finally:
+        os.chdir(cwd)  # the workflow works in `folder`
 
 
 def all_rules() -> list[Rule]:
-    """Every rule of workflow/rules/*.smk."""
-    return [rule for path in sorted(RULES_DIR.glob("*.smk")) for rule in parse_rules(path)]
+    """Every rule of the workflow: the union of the rules of :data:`CONFIGURATIONS`."""
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        for name in ("s_R1.fastq.gz", "s_R2.fastq.gz"):
+            (folder / name).write_bytes(b"")
+        (folder / "samples.tsv").write_text("sample\tfq1\tfq2\ns\ts_R1.fastq.gz\ts_R2.fastq.gz\n")
+        (folder / "table.tsv").write_text("asv_id\ts\nf1\t5\n")
+        (folder / "seqs.fasta").write_text(">f1\nACGT\n")
+        rules: dict[str, Rule] = {}
+        for overrides in CONFIGURATIONS.values():
+            for rule in snakemake_rules(folder, overrides):
+                rules.setdefault(rule.name, rule)
+    return list(rules.values())
 
 
 def env_packages(env: dict) -> dict[str, str]:
@@ -258,84 +290,7 @@ def _env_of(rule: Rule) -> Path:
     return (rule.path.parent / rule.conda).resolve()
 
 
-# ---------------------------------------------------------------- the parser on tiny fixtures
-
-SMK = """\
-rule trim:
-    input:
-        "a.fq",
-    log:
-        "logs/qc/trim.log",
-    benchmark:
-        f"{RESULTS}/benchmarks/qc/trim.tsv"
-    conda:
-        "../../envs/cutadapt.yaml"
-    shell:
-        "cutadapt -g ACGT -o {output:q} {input:q}"
-        " > {log:q} 2>&1"
-
-
-checkpoint tree:
-    conda: "../../envs/phylogeny.yaml"
-    shell:
-        "(mafft --auto {input} > {output.aln} && FastTree -nt {output.aln} > {output.nwk}) 2> {log}"
-
-
-rule run_r:
-    conda:
-        "../../envs/dada2.yaml"
-    script:
-        "../scripts/denoise.R"
-
-
-use rule trim as trim_single with:
-    log:
-        "logs/qc/trim_single.log",
-
-
-if config["x"]:
-
-    rule nested:
-        conda:
-            "../../envs/vsearch.yaml"
-        shell:
-            "vsearch --version > {log}"
-
-else:
-
-    rule other:
-        shell:
-            "true"
-
-
-def helper():
-    return "vsearch --help"
-"""
-
-
-def test_parse_rules_reads_directives(tmp_path):
-    path = tmp_path / "rules.smk"
-    path.write_text(SMK)
-    rules = parse_rules(path)
-    assert [r.name for r in rules] == ["trim", "tree", "run_r", "trim_single", "nested", "other"]
-    assert [r.conda for r in rules] == [
-        "../../envs/cutadapt.yaml",
-        "../../envs/phylogeny.yaml",
-        "../../envs/dada2.yaml",
-        "../../envs/cutadapt.yaml",
-        "../../envs/vsearch.yaml",
-        None,
-    ]
-    assert rules[0].shell.endswith("> {log:q} 2>&1")
-    assert rules[2].script == "../scripts/denoise.R" and rules[2].shell == ""
-    # A `use rule` variant keeps the base rule's directives but those its `with:` block sets.
-    assert rules[3].shell == rules[0].shell and rules[3].benchmark == rules[0].benchmark
-    assert rules[3].log == "logs/qc/trim_single.log"
-    assert rules[4].shell == "vsearch --version > {log}"
-    assert rules[5].shell == "true"  # the function after the last rule is not part of it
-    assert rules[0].benchmark == "{RESULTS}/benchmarks/qc/trim.tsv"
-    assert rules[0].log == "logs/qc/trim.log"
-    assert rules[1].benchmark is None and rules[1].log is None
+# ---------------------------------------------------------------- the detection on tiny fixtures
 
 
 @pytest.mark.parametrize(
@@ -392,65 +347,17 @@ def test_missing_packages(need, have, missing):
 # ---------------------------------------------------------------- the real rules and envs
 
 
-def _listed_rules(
-    tmp_path: Path, function_method: str, taxonomy_method: str = "dada2", asv_table: bool = False
-) -> set[str]:
-    """Rule names ``snakemake --list-rules`` gives with a tiny sheet and these methods (or,
-    with ``asv_table``, when starting from a tiny ASV table: input.asv_table)."""
-    fq = tmp_path / "s_R1.fastq.gz"
-    fq.write_bytes(b"")
-    (tmp_path / "s_R2.fastq.gz").write_bytes(b"")
-    sheet = tmp_path / "samples.tsv"
-    sheet.write_text("sample\tfq1\tfq2\ns\ts_R1.fastq.gz\ts_R2.fastq.gz\n")
-    config = yaml.safe_load((REPO / "config" / "config.yaml").read_text())
-    config["samples"] = str(sheet)
-    config["references"]["cache_dir"] = str(tmp_path / "cache")
-    config["function"]["method"] = function_method
-    config["taxonomy"]["method"] = taxonomy_method
-    if asv_table:
-        (tmp_path / "table.tsv").write_text("asv_id\ts\nf1\t5\n")
-        (tmp_path / "seqs.fasta").write_text(">f1\nACGT\n")
-        config["samples"] = ""
-        config["input"]["asv_table"] = str(tmp_path / "table.tsv")
-        config["input"]["asv_seqs"] = str(tmp_path / "seqs.fasta")
-    (tmp_path / "config.yaml").write_text(yaml.safe_dump(config))
-    proc = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "snakemake",
-            "-s",
-            str(REPO / "Snakefile"),
-            "-d",
-            str(tmp_path),
-            "--configfile",
-            str(tmp_path / "config.yaml"),
-            "--list-rules",
-            "--workflow-profile",
-            "none",
-        ],
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-    assert proc.returncode == 0, proc.stderr[-3000:]
-    return {line.strip() for line in proc.stdout.splitlines() if line.strip()} - {"all", "default"}
-
-
-@pytest.mark.slow
-def test_rule_files_parsed_match_snakemake(tmp_path):
-    """The regex parser sees exactly the rules Snakemake lists under either functional backend
-    and when starting from an ASV table (so no rule escapes the checks)."""
-    listed = (
-        _listed_rules(tmp_path, "genus_profile")
-        | _listed_rules(tmp_path, "nearest")
-        | _listed_rules(tmp_path, "picrust2")
-        | _listed_rules(tmp_path, "nearest", taxonomy_method="sintax")
-        | _listed_rules(tmp_path, "nearest", asv_table=True)
-    )
-    assert listed == {rule.name for rule in RULES}
+def test_every_rule_of_the_rule_files_is_checked():
+    """The configurations of :data:`CONFIGURATIONS` between them make Snakemake read every rule
+    the rule files declare, so that no rule escapes the checks below."""
+    declared = {
+        name
+        for path in RULES_DIR.glob("*.smk")
+        for match in RULE_NAME.finditer(path.read_text())
+        for name in match.groups()
+        if name
+    }
+    assert {rule.name for rule in RULES} == declared
 
 
 @pytest.mark.parametrize("rule", RULES, ids=lambda r: r.name)
@@ -496,7 +403,7 @@ def test_rule_has_a_benchmark_file(rule):
     assert rule.benchmark, f"rule {rule.name} ({rule.path.name}) has no benchmark: directive"
     assert rule.log, f"rule {rule.name} ({rule.path.name}) has no log: directive"
     step = rule.log.split("/")[1]
-    prefix = f"{{RESULTS}}/benchmarks/{step}/"
+    prefix = f"results/benchmarks/{step}/"
     assert rule.benchmark.startswith(prefix) and rule.benchmark.endswith(".tsv"), (
         f"rule {rule.name}: benchmark {rule.benchmark!r} is not {prefix}....tsv"
     )
