@@ -6,8 +6,10 @@ write a table take its columns from here, and the report reads with the same dec
 (:mod:`gutbrain.report.inputs`). Wide tables (one column per sample) declare their ID column
 only. Besides the tables the pages read, the tables that pass between steps are declared too
 (the denoisers' sequence tables and counts, the classifiers' output, the per-ASV predictions),
-so that every table under ``results/`` has one declaration. A path may hold ``{fields}``
-(``{method}``, ``{sample}``), given to :func:`published`. Imported while Snakemake parses the
+so that every table a step or page reads has one declaration; files in a format of their own
+(beta matrices, per-contrast comparison tables, provenance parts, other tools' layouts) are
+not declared here. A path may hold ``{fields}`` (``{method}``, ``{sample}``, ``{metric}``),
+given to :func:`published`. Imported while Snakemake parses the
 workflow: standard library only.
 """
 
@@ -114,7 +116,7 @@ _DECLARED = (
     Table("denoise_tracking", "asv/{method}/tracking.tsv",
           ("sample", "filtered", "denoised", "merged", "nonchimeric"),
           numeric=("filtered", "denoised", "merged", "nonchimeric"),
-          required=("sample", "denoised", "nonchimeric"), extensible=True),
+          required=("sample", "denoised", "nonchimeric")),
     # One sample's UNOISE3 preparation counts (gutbrain.unoise.prepare_sample; no pandas there).
     Table("prepare_counts", "asv/unoise3/counts/{sample}.tsv", ("sample", "merged", "filtered"),
           numeric=("merged", "filtered")),
